@@ -1,0 +1,289 @@
+//! Checking `gateway` blocks and their listeners.
+
+use std::collections::HashMap;
+
+use super::{missing, validate, Checker, Once};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{self, Protocol};
+use crate::source::Span;
+use crate::syntax::ast::{self, GatewayItem, ListenerItem, ListenerTlsItem};
+
+const PROTOCOLS: &[(&str, Protocol)] = &[
+    ("HTTP", Protocol::Http),
+    ("HTTPS", Protocol::Https),
+    ("TLS", Protocol::Tls),
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Terminate,
+    Passthrough,
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn gateway(&mut self, g: &'a ast::Gateway, file_namespace: &'a str) -> Option<ir::Gateway> {
+        let mut ok = self.object_name(&g.name, 0);
+        let mut class = Once::new("class");
+        let mut namespace = Once::new("namespace");
+        let mut labels = Vec::new();
+        let mut annotations = Vec::new();
+        let mut listeners = Vec::new();
+        let mut listener_names: HashMap<&str, &ast::Ident> = HashMap::new();
+        for item in &g.items {
+            match &item.node {
+                GatewayItem::Class(c) => class.set(self, c, item.span),
+                GatewayItem::Namespace(ns) => {
+                    self.namespace_name(ns);
+                    namespace.set(self, ns.value.as_str(), item.span);
+                }
+                GatewayItem::Label(kv) => labels.push(kv),
+                GatewayItem::Annotation(kv) => annotations.push(kv),
+                GatewayItem::Listener(l) => {
+                    if let Some(first) = listener_names.get(l.name.text.as_str()) {
+                        self.report(super::duplicate("listener", &l.name, first.span));
+                        ok = false;
+                        continue;
+                    }
+                    listener_names.insert(&l.name.text, &l.name);
+                    listeners.push((l, item.span));
+                }
+            }
+        }
+        let namespace = namespace.get().unwrap_or(file_namespace);
+        let class = match class.get() {
+            Some(c) if c.value.is_empty() || c.value.len() > 253 => {
+                self.report(
+                    Diagnostic::new(Code::InvalidValue, c.span, "a gateway class name is 1 to 253 characters", "not a class name")
+                        .with_help("write the GatewayClass of your controller, such as `cilium` or `eg`"),
+                );
+                None
+            }
+            Some(c) => Some(c.value.clone()),
+            None => {
+                self.report(missing(&g.name, "gateway", "class", "class \"cilium\""));
+                None
+            }
+        };
+        if listeners.is_empty() {
+            self.report(missing(&g.name, "gateway", "listener", "listener http { port 80 protocol HTTP }"));
+            ok = false;
+        }
+        ok &= self.limit(listeners.len(), 64, "listeners", g.name.span);
+        let mut checked = Vec::new();
+        for (l, _) in &listeners {
+            match self.listener(l, namespace) {
+                Some(ir) => checked.push((ir, *l)),
+                None => ok = false,
+            }
+        }
+        ok &= self.listener_conflicts(&checked);
+        let (labels, annotations) = self.metadata(&labels, &annotations);
+        let class = class?;
+        ok.then(|| ir::Gateway {
+            meta: ir::Meta {
+                name: g.name.text.clone(),
+                namespace: namespace.to_string(),
+                labels,
+                annotations,
+                origin: g.name.span,
+            },
+            class,
+            listeners: checked.into_iter().map(|(l, _)| l).collect(),
+        })
+    }
+
+    fn listener(&mut self, l: &ast::Listener, gateway_namespace: &str) -> Option<ir::Listener> {
+        let mut ok = true;
+        if let Err(reason) = validate::dns1123_subdomain(&l.name.text) {
+            self.report(
+                Diagnostic::new(Code::InvalidName, l.name.span, format!("`{}` is not a valid listener name", l.name.text), reason)
+                    .with_help("listener names are lower-case letters, digits, `-` and `.`"),
+            );
+            ok = false;
+        }
+        let mut port = Once::new("port");
+        let mut protocol = Once::new("protocol");
+        let mut hostname = Once::new("hostname");
+        let mut tls = Once::new("tls");
+        let mut routes = Once::new("routes");
+        for item in &l.items {
+            match &item.node {
+                ListenerItem::Port(p) => port.set(self, p, item.span),
+                ListenerItem::Protocol(p) => protocol.set(self, p, item.span),
+                ListenerItem::Hostname(h) => hostname.set(self, h, item.span),
+                ListenerItem::Tls(t) => tls.set(self, (t, item.span), item.span),
+                ListenerItem::RoutesFrom(r) => routes.set(self, r, item.span),
+            }
+        }
+        let port = match port.get() {
+            Some(p) => self.port(p),
+            None => {
+                self.report(missing(&l.name, "listener", "port", "port 443"));
+                None
+            }
+        };
+        let protocol = match protocol.get() {
+            Some(p) => self.one_of(p, "listener protocol", PROTOCOLS),
+            None => {
+                self.report(missing(&l.name, "listener", "protocol", "protocol HTTPS"));
+                None
+            }
+        };
+        let hostname = hostname.get().and_then(|h| {
+            if self.hostname(h, true) {
+                Some(h.value.clone())
+            } else {
+                ok = false;
+                None
+            }
+        });
+        let routes_from_all = match routes.get() {
+            Some(r) => self.one_of(r, "`routes from` value", &[("same", false), ("all", true)]) == Some(true),
+            None => false,
+        };
+        let tls_block = tls.get();
+        let tls = tls_block.map(|(items, span)| self.listener_tls(items, span, gateway_namespace));
+        let protocol = protocol?;
+        let port = port?;
+        let tls = match (protocol, tls_block, tls) {
+            (Protocol::Http, Some((_, span)), _) => {
+                self.report(
+                    Diagnostic::new(Code::TlsNotAllowed, span, format!("listener `{}` is plain HTTP but has a `tls` block", l.name.text), "not allowed on an HTTP listener")
+                        .with_help("use `protocol HTTPS` to terminate TLS, or remove the `tls` block"),
+                );
+                return None;
+            }
+            (Protocol::Http, None, _) => None,
+            (_, None, _) => {
+                let (code, help) = if protocol == Protocol::Https {
+                    (Code::TlsCertificateRequired, "add `tls { cert \"secret-name\" }` naming the Secret with the certificate")
+                } else {
+                    (Code::TlsModeRequired, "add `tls { mode passthrough }`, or `tls { mode terminate cert \"secret-name\" }`")
+                };
+                self.report(
+                    Diagnostic::new(code, l.name.span, format!("{} listener `{}` has no `tls` block", protocol.as_str(), l.name.text), "needs `tls`")
+                        .with_help(help),
+                );
+                return None;
+            }
+            (_, Some(_), None) => return None,
+            (_, Some((_, span)), Some(tls)) => {
+                let (mode, certs, mode_span) = tls?;
+                match (protocol, mode) {
+                    (Protocol::Https, Some(Mode::Passthrough)) => {
+                        self.report(
+                            Diagnostic::new(Code::InvalidTlsMode, mode_span.unwrap_or(span), format!("HTTPS listener `{}` cannot pass TLS through", l.name.text), "HTTPS terminates TLS")
+                                .with_help("use `protocol TLS` for passthrough, or remove `mode passthrough`"),
+                        );
+                        return None;
+                    }
+                    (Protocol::Tls, None) => {
+                        self.report(
+                            Diagnostic::new(Code::TlsModeRequired, span, format!("TLS listener `{}` does not say how to handle TLS", l.name.text), "no `mode`")
+                                .with_help("add `mode passthrough` or `mode terminate`"),
+                        );
+                        return None;
+                    }
+                    (_, Some(Mode::Passthrough)) => Some(ir::ListenerTls::Passthrough),
+                    (_, _) if certs.is_empty() => {
+                        self.report(
+                            Diagnostic::new(Code::TlsCertificateRequired, span, format!("listener `{}` terminates TLS without a certificate", l.name.text), "no `cert`")
+                                .with_help("add `cert \"secret-name\"` (or `cert \"namespace/secret-name\"`) naming the Secret with the key pair"),
+                        );
+                        return None;
+                    }
+                    _ => Some(ir::ListenerTls::Terminate { certificates: certs }),
+                }
+            }
+        };
+        ok.then(|| ir::Listener {
+            name: l.name.text.clone(),
+            port,
+            protocol,
+            hostname,
+            tls,
+            routes_from_all,
+        })
+    }
+
+    /// The mode, the certificates and the span of the mode word of a listener's `tls` block.
+    #[allow(clippy::type_complexity)]
+    fn listener_tls(
+        &mut self,
+        items: &[ast::Spanned<ListenerTlsItem>],
+        block: Span,
+        gateway_namespace: &str,
+    ) -> Option<(Option<Mode>, Vec<ir::ObjectRef>, Option<Span>)> {
+        let mut ok = true;
+        let mut mode = Once::new("mode");
+        let mut certs = Vec::new();
+        for item in items {
+            match &item.node {
+                ListenerTlsItem::Mode(m) => mode.set(self, m, item.span),
+                ListenerTlsItem::Cert(c) => {
+                    let (namespace, name) = match c.value.split_once('/') {
+                        Some((ns, name)) => (ns, name),
+                        None => (gateway_namespace, c.value.as_str()),
+                    };
+                    let valid = validate::dns1123_label(namespace)
+                        .map_err(|e| format!("namespace: {e}"))
+                        .and_then(|()| validate::dns1123_subdomain(name));
+                    if let Err(reason) = valid {
+                        self.report(
+                            Diagnostic::new(Code::InvalidValue, c.span, format!("`{}` is not a valid Secret reference", c.value), reason)
+                                .with_help("write `cert \"secret-name\"` or `cert \"namespace/secret-name\"`"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    certs.push(ir::ObjectRef { namespace: namespace.to_string(), name: name.to_string() });
+                }
+            }
+        }
+        ok &= self.limit(certs.len(), 64, "certificates", block);
+        let mode_word = mode.get();
+        let mode_span = mode_word.map(|m| m.span);
+        let mode = match mode_word {
+            Some(m) => Some(self.one_of(m, "TLS mode", &[("terminate", Mode::Terminate), ("passthrough", Mode::Passthrough)])?),
+            None if certs.is_empty() => None,
+            None => Some(Mode::Terminate),
+        };
+        if mode == Some(Mode::Passthrough) && !certs.is_empty() {
+            // Certificates are unused in passthrough mode; the API server accepts them, but the
+            // user most likely meant terminate.
+            self.report(
+                Diagnostic::new(Code::InvalidTlsMode, mode_span.expect("mode was given"), "passthrough listeners do not use certificates", "passthrough")
+                    .with_help("remove the `cert` lines, or use `mode terminate`"),
+            );
+            return None;
+        }
+        ok.then_some((mode, certs, mode_span))
+    }
+
+    /// Listeners must differ in port, protocol or hostname, and HTTP cannot share a port with
+    /// HTTPS or TLS.
+    fn listener_conflicts(&mut self, listeners: &[(ir::Listener, &ast::Listener)]) -> bool {
+        let mut ok = true;
+        for (i, (a, a_ast)) in listeners.iter().enumerate() {
+            for (b, b_ast) in &listeners[..i] {
+                if a.port != b.port {
+                    continue;
+                }
+                let message = if a.protocol == b.protocol && a.hostname == b.hostname {
+                    format!("listeners `{}` and `{}` both take {} on port {}{}", b.name, a.name, a.protocol.as_str(), a.port, a.hostname.as_ref().map_or(String::new(), |h| format!(" for `{h}`")))
+                } else if (a.protocol == Protocol::Http) != (b.protocol == Protocol::Http) {
+                    format!("listeners `{}` and `{}` use port {} for both plain HTTP and TLS", b.name, a.name, a.port)
+                } else {
+                    continue;
+                };
+                self.report(
+                    Diagnostic::new(Code::ListenerConflict, a_ast.name.span, message, "conflicts")
+                        .with_label(b_ast.name.span, "with this listener")
+                        .with_help("give the listeners different ports, or different hostnames"),
+                );
+                ok = false;
+            }
+        }
+        ok
+    }
+}

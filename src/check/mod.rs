@@ -1,0 +1,420 @@
+//! Checking: resolves names across all loaded files, applies every rule of the language,
+//! Kubernetes and the Gateway API, and builds the [`ir::Model`]. It never stops at the first
+//! problem: every diagnostic of the input comes out of one run, and the model is returned only
+//! when none of them is an error.
+
+mod gateway;
+mod route;
+mod service;
+pub mod validate;
+pub mod weights;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir;
+use crate::load::Loaded;
+use crate::source::{FileId, Span};
+use crate::syntax::ast;
+
+/// The namespace of definitions that do not name one.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+pub fn check(loaded: &Loaded) -> (Option<ir::Model>, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        loaded,
+        diags: Vec::new(),
+        gateways: HashMap::new(),
+        services: HashMap::new(),
+        service_irs: HashMap::new(),
+        gateway_irs: HashMap::new(),
+    };
+    let model = checker.run();
+    let has_errors = checker.diags.iter().any(Diagnostic::is_error);
+    (
+        (!has_errors).then_some(model),
+        checker.diags,
+    )
+}
+
+/// A definition found in some file, with that file's namespace.
+struct Def<'a, T> {
+    node: &'a T,
+    namespace: &'a str,
+}
+
+impl<T> Clone for Def<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Def<'_, T> {}
+
+pub(crate) struct Checker<'a> {
+    loaded: &'a Loaded,
+    diags: Vec<Diagnostic>,
+    gateways: HashMap<&'a str, Def<'a, ast::Gateway>>,
+    services: HashMap<&'a str, Def<'a, ast::Service>>,
+    /// Checked services and gateways by name, for routes to resolve against. A definition
+    /// with errors is absent here, and references to it are not reported again.
+    service_irs: HashMap<String, ir::Service>,
+    gateway_irs: HashMap<String, ir::Gateway>,
+}
+
+impl<'a> Checker<'a> {
+    fn report(&mut self, diag: Diagnostic) {
+        self.diags.push(diag);
+    }
+
+    fn run(&mut self) -> ir::Model {
+        let loaded = self.loaded;
+        let mut gateways = Vec::new();
+        let mut services = Vec::new();
+        let mut routes = Vec::new();
+        // First definition of each name, per kind; later ones are reported as duplicates.
+        let mut first: HashMap<(&str, &str), Span> = HashMap::new();
+        for (file, ast) in &loaded.files {
+            let namespace = self.file_namespace(*file, ast);
+            for item in &ast.items {
+                let (kind, name) = match &item.node {
+                    ast::Item::Gateway(g) => ("gateway", &g.name),
+                    ast::Item::Service(s) => ("service", &s.name),
+                    ast::Item::Route(r) => ("route", &r.name),
+                    ast::Item::Namespace(_) | ast::Item::Import(_) => continue,
+                };
+                if let Some(&span) = first.get(&(kind, name.text.as_str())) {
+                    self.report(duplicate(kind, name, span));
+                    continue;
+                }
+                first.insert((kind, &name.text), name.span);
+                match &item.node {
+                    ast::Item::Gateway(g) => gateways.push(Def { node: g, namespace }),
+                    ast::Item::Service(s) => services.push(Def { node: s, namespace }),
+                    ast::Item::Route(r) => routes.push(Def { node: r, namespace }),
+                    ast::Item::Namespace(_) | ast::Item::Import(_) => {}
+                }
+            }
+        }
+        for g in &gateways {
+            self.gateways.insert(&g.node.name.text, *g);
+        }
+        for s in &services {
+            self.services.insert(&s.node.name.text, *s);
+        }
+
+        let mut model = ir::Model::default();
+        for g in &gateways {
+            if let Some(ir) = self.gateway(g.node, g.namespace) {
+                self.gateway_irs.insert(ir.meta.name.clone(), ir.clone());
+                model.gateways.push(ir);
+            }
+        }
+        for s in &services {
+            if let Some(ir) = self.service(s.node, s.namespace) {
+                self.service_irs.insert(ir.meta.name.clone(), ir.clone());
+                model.services.push(ir);
+            }
+        }
+        self.generated_names(&model.services);
+        for r in &routes {
+            if let Some(ir) = self.route(r.node, r.namespace) {
+                model.routes.push(ir);
+            }
+        }
+        model
+    }
+
+    /// The `namespace` declared at the top of a file, or the default.
+    fn file_namespace(&mut self, _file: FileId, ast: &'a ast::File) -> &'a str {
+        let mut found: Option<&'a ast::Str> = None;
+        for item in &ast.items {
+            if let ast::Item::Namespace(ns) = &item.node {
+                if let Some(first) = found {
+                    self.report(duplicate_attribute("namespace", item.span, first.span));
+                } else {
+                    self.namespace_name(ns);
+                    found = Some(ns);
+                }
+            }
+        }
+        found.map_or(DEFAULT_NAMESPACE, |ns| ns.value.as_str())
+    }
+
+    fn namespace_name(&mut self, ns: &ast::Str) {
+        if let Err(reason) = validate::dns1123_label(&ns.value) {
+            self.report(
+                Diagnostic::new(
+                    Code::InvalidNamespace,
+                    ns.span,
+                    format!("`{}` is not a valid namespace", ns.value),
+                    reason,
+                )
+                .with_help("namespaces are lower-case letters, digits and `-`, at most 63 characters"),
+            );
+        }
+    }
+
+    /// Checks a definition's name as a Kubernetes object name, leaving room for `suffix_len`
+    /// generated characters.
+    fn object_name(&mut self, name: &ast::Ident, suffix_len: usize) -> bool {
+        let result = validate::dns1035_label(&name.text).and_then(|()| {
+            if name.text.len() + suffix_len > 63 {
+                Err(format!(
+                    "{} characters plus {suffix_len} for generated suffixes, at most 63 are allowed",
+                    name.text.len()
+                ))
+            } else {
+                Ok(())
+            }
+        });
+        match result {
+            Ok(()) => true,
+            Err(reason) => {
+                let suggestion = name.text.to_ascii_lowercase().replace('_', "-");
+                let help = if suggestion != name.text && validate::dns1035_label(&suggestion).is_ok() {
+                    format!("names become Kubernetes object names; try `{suggestion}`")
+                } else {
+                    "names become Kubernetes object names: lower-case letters, digits and `-`, starting with a letter, at most 63 characters".to_string()
+                };
+                self.report(
+                    Diagnostic::new(
+                        Code::InvalidName,
+                        name.span,
+                        format!("`{}` is not a valid Kubernetes name", name.text),
+                        reason,
+                    )
+                    .with_help(help),
+                );
+                false
+            }
+        }
+    }
+
+    /// Labels and annotations of a definition.
+    fn metadata(
+        &mut self,
+        labels: &[&ast::KeyValue],
+        annotations: &[&ast::KeyValue],
+    ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+        let mut out_labels = BTreeMap::new();
+        for kv in labels {
+            if let Err(reason) = validate::label_key(&kv.key.value) {
+                self.invalid_label(&kv.key, "label key", reason);
+            } else if let Err(reason) = validate::label_value(&kv.value.value) {
+                self.invalid_label(&kv.value, "label value", reason);
+            }
+            out_labels.insert(kv.key.value.clone(), kv.value.value.clone());
+        }
+        let mut out_annotations = BTreeMap::new();
+        for kv in annotations {
+            if let Err(reason) = validate::label_key(&kv.key.value) {
+                self.invalid_label(&kv.key, "annotation key", reason);
+            }
+            out_annotations.insert(kv.key.value.clone(), kv.value.value.clone());
+        }
+        (out_labels, out_annotations)
+    }
+
+    fn invalid_label(&mut self, s: &ast::Str, what: &str, reason: String) {
+        self.report(
+            Diagnostic::new(
+                Code::InvalidLabel,
+                s.span,
+                format!("`{}` is not a valid {what}", s.value),
+                reason,
+            )
+            .with_help("keys are `[prefix/]name`; names and values are at most 63 letters, digits, `-`, `_` and `.`"),
+        );
+    }
+
+    fn port(&mut self, port: &ast::Int) -> Option<u16> {
+        match u16::try_from(port.value) {
+            Ok(p) if p > 0 => Some(p),
+            _ => {
+                self.report(
+                    Diagnostic::new(
+                        Code::PortOutOfRange,
+                        port.span,
+                        format!("port {} is out of range", port.value),
+                        "not between 1 and 65535",
+                    )
+                    .with_help("ports are 1 to 65535"),
+                );
+                None
+            }
+        }
+    }
+
+    fn hostname(&mut self, host: &ast::Str, wildcard: bool) -> bool {
+        match validate::hostname(&host.value, wildcard) {
+            Ok(()) => true,
+            Err(reason) => {
+                let lower = host.value.to_ascii_lowercase();
+                let ip = reason.contains("IP address") || reason.contains("port");
+                let (code, help) = if ip && !wildcard {
+                    (
+                        Code::DnsNameRequired,
+                        "write the DNS name the server answers to; an address belongs in the service's `endpoint`".to_string(),
+                    )
+                } else if lower != host.value && validate::hostname(&lower, wildcard).is_ok() {
+                    (Code::InvalidHostname, format!("write `{lower}`"))
+                } else if wildcard {
+                    (
+                        Code::InvalidHostname,
+                        "hostnames are lower-case DNS names, optionally starting with `*.`".to_string(),
+                    )
+                } else {
+                    (
+                        Code::InvalidHostname,
+                        "hostnames here are lower-case DNS names without a wildcard".to_string(),
+                    )
+                };
+                self.report(
+                    Diagnostic::new(
+                        code,
+                        host.span,
+                        format!("`{}` is not a valid hostname", host.value),
+                        reason,
+                    )
+                    .with_help(help),
+                );
+                false
+            }
+        }
+    }
+
+    /// Reports a list longer than the Gateway API allows.
+    fn limit(&mut self, count: usize, max: usize, what: &str, span: Span) -> bool {
+        if count <= max {
+            return true;
+        }
+        self.report(
+            Diagnostic::new(
+                Code::TooMany,
+                span,
+                format!("{count} {what}, the Gateway API allows at most {max}"),
+                format!("{count} {what}"),
+            )
+            .with_help("split it into several routes or rules"),
+        );
+        false
+    }
+
+    /// A keyword value (`HTTPS`, `GET`) that must be one of `allowed`.
+    fn one_of<T: Copy>(&mut self, word: &ast::Ident, what: &str, allowed: &[(&str, T)]) -> Option<T> {
+        if let Some((_, v)) = allowed.iter().find(|(name, _)| *name == word.text) {
+            return Some(*v);
+        }
+        let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+        let case = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(&word.text))
+            .copied();
+        let suggestion = case.or_else(|| crate::diagnostics::closest(&word.text, names.iter().copied()));
+        let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`? {what} is one of {list}"),
+            None => format!("{what} is one of {list}"),
+        };
+        self.report(
+            Diagnostic::new(
+                Code::UnknownValue,
+                word.span,
+                format!("unknown {what} `{}`", word.text),
+                format!("not a {what}"),
+            )
+            .with_help(help),
+        );
+        None
+    }
+
+    /// Every Kubernetes Service name a service generates must be unique in its namespace.
+    fn generated_names(&mut self, services: &[ir::Service]) {
+        let mut taken: HashMap<(&str, &str), (&str, Span)> = HashMap::new();
+        let mut reports = Vec::new();
+        for s in services {
+            for b in &s.backends {
+                let key = (s.meta.namespace.as_str(), b.name.as_str());
+                match taken.get(&key) {
+                    Some(&(other, span)) if other != s.meta.name => {
+                        reports.push((b.name.clone(), other.to_string(), span, s.meta.name.clone(), s.meta.origin));
+                    }
+                    Some(_) => {}
+                    None => {
+                        taken.insert(key, (&s.meta.name, s.meta.origin));
+                    }
+                }
+            }
+        }
+        for (object, first, first_span, second, second_span) in reports {
+            let (a, b) = (first_span, second_span);
+            self.report(
+                Diagnostic::new(
+                    Code::GeneratedNameCollision,
+                    b,
+                    format!("services `{first}` and `{second}` both produce the Kubernetes Service `{object}`"),
+                    format!("produces `{object}`"),
+                )
+                .with_label(a, format!("also produces `{object}`"))
+                .with_help("rename one of the services; balanced services add `-0`, `-1`, … to their name"),
+            );
+        }
+    }
+
+}
+
+fn duplicate(what: &str, name: &ast::Ident, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateDefinition,
+        name.span,
+        format!("the {what} `{}` is defined twice", name.text),
+        "defined again here",
+    )
+    .with_label(first, "first defined here")
+    .with_help(format!("{what} names become Kubernetes names and must be unique; rename or remove one"))
+}
+
+fn duplicate_attribute(what: &str, again: Span, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateAttribute,
+        again,
+        format!("`{what}` is given twice"),
+        "given again here",
+    )
+    .with_label(first, "first given here")
+    .with_help(format!("`{what}` takes one value; remove the one you do not mean"))
+}
+
+fn missing(name: &ast::Ident, what: &str, attribute: &str, example: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::MissingAttribute,
+        name.span,
+        format!("{what} `{}` has no `{attribute}`", name.text),
+        format!("needs `{attribute}`"),
+    )
+    .with_help(format!("add `{example}` inside the block"))
+}
+
+/// Collects attributes that may be given once; the second occurrence is reported.
+struct Once<T> {
+    what: &'static str,
+    value: Option<(T, Span)>,
+}
+
+impl<T> Once<T> {
+    fn new(what: &'static str) -> Self {
+        Once { what, value: None }
+    }
+
+    fn set(&mut self, checker: &mut Checker<'_>, value: T, span: Span) {
+        match &self.value {
+            Some((_, first)) => checker.report(duplicate_attribute(self.what, span, *first)),
+            None => self.value = Some((value, span)),
+        }
+    }
+
+    fn get(self) -> Option<T> {
+        self.value.map(|(v, _)| v)
+    }
+}

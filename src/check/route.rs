@@ -1,0 +1,679 @@
+//! Checking `route` blocks: parents, hostnames, rules, matches, backends and filters.
+
+use super::weights;
+use super::{missing, validate, Checker, Once};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{self, PathKind, Protocol, ValueKind};
+use crate::source::Span;
+use crate::syntax::ast::{self, Condition, HeaderAction, Op, RedirectPart, RewritePart, RouteItem, RuleItem};
+
+const METHODS: &[(&str, ())] = &[
+    ("GET", ()),
+    ("HEAD", ()),
+    ("POST", ()),
+    ("PUT", ()),
+    ("DELETE", ()),
+    ("CONNECT", ()),
+    ("OPTIONS", ()),
+    ("TRACE", ()),
+    ("PATCH", ()),
+];
+
+impl<'a> Checker<'a> {
+    pub(super) fn route(&mut self, r: &'a ast::Route, file_namespace: &'a str) -> Option<ir::Route> {
+        let mut ok = self.object_name(&r.name, 0);
+        let mut on = Once::new("on");
+        let mut hosts = Once::new("host");
+        let mut namespace = Once::new("namespace");
+        let mut labels = Vec::new();
+        let mut annotations = Vec::new();
+        let mut rules = Vec::new();
+        for item in &r.items {
+            match &item.node {
+                RouteItem::On(parents) => on.set(self, parents, item.span),
+                RouteItem::Hosts(h) => hosts.set(self, (h, item.span), item.span),
+                RouteItem::Namespace(ns) => {
+                    self.namespace_name(ns);
+                    namespace.set(self, ns.value.as_str(), item.span);
+                }
+                RouteItem::Label(kv) => labels.push(kv),
+                RouteItem::Annotation(kv) => annotations.push(kv),
+                RouteItem::Rule(rule) => rules.push((rule, item.span)),
+            }
+        }
+        let namespace = namespace.get().unwrap_or(file_namespace);
+
+        // Parents: gateways and listeners.
+        let mut parents = Vec::new();
+        let mut listeners: Vec<(ir::Listener, Span)> = Vec::new();
+        match on.get() {
+            None => {
+                self.report(missing(&r.name, "route", "on", "on gateway-name"));
+                ok = false;
+            }
+            Some(refs) => {
+                for p in refs {
+                    if let Some(first) = refs.iter().take_while(|q| q.span != p.span).find(|q| {
+                        q.gateway.text == p.gateway.text
+                            && q.listener.as_ref().map(|l| &l.text) == p.listener.as_ref().map(|l| &l.text)
+                    }) {
+                        self.report(
+                            Diagnostic::new(Code::DuplicateParent, p.span, format!("route `{}` attaches to `{}` twice", r.name.text, self.loaded.sources.text(p.span)), "again here")
+                                .with_label(first.span, "first here")
+                                .with_help("remove the repeated target"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    match self.parent(p, namespace) {
+                        Some((parent, ls)) => {
+                            parents.push(parent);
+                            listeners.extend(ls.into_iter().map(|l| (l, p.span)));
+                        }
+                        None => ok = false,
+                    }
+                }
+                ok &= self.limit(parents.len(), 32, "parents", r.name.span);
+            }
+        }
+
+        // Hostnames.
+        let mut hostnames = Vec::new();
+        if let Some((hs, span)) = hosts.get() {
+            ok &= self.limit(hs.len(), 16, "hostnames", span);
+            for h in hs {
+                if !self.hostname(h, true) {
+                    ok = false;
+                    continue;
+                }
+                let matched = listeners.is_empty()
+                    || listeners.iter().any(|(l, _)| validate::hostnames_intersect(l.hostname.as_deref(), &h.value));
+                if !matched {
+                    let names: Vec<String> = listeners
+                        .iter()
+                        .filter_map(|(l, _)| l.hostname.as_ref().map(|n| format!("`{n}`")))
+                        .collect();
+                    let (_, parent_span) = listeners[0];
+                    self.report(
+                        Diagnostic::new(Code::HostnameMismatch, h.span, format!("`{}` matches no hostname of the listeners this route attaches to", h.value), "matches no listener")
+                            .with_label(parent_span, format!("listeners here take {}", names.join(", ")))
+                            .with_help("use a hostname under one of the listeners' hostnames, or attach the route to a listener that takes it"),
+                    );
+                    ok = false;
+                }
+                hostnames.push(h.value.clone());
+            }
+        }
+
+        // Rules.
+        if rules.is_empty() {
+            self.report(missing(&r.name, "route", "rule", "rule { -> service-name }"));
+            ok = false;
+        }
+        ok &= self.limit(rules.len(), 16, "rules", r.name.span);
+        let mut checked = Vec::new();
+        for (rule, span) in &rules {
+            match self.rule(rule, *span, namespace) {
+                Some(ir) => checked.push(ir),
+                None => ok = false,
+            }
+        }
+        let total_matches: usize = checked.iter().map(|r: &ir::Rule| r.matches.len()).sum();
+        ok &= self.limit(total_matches, 128, "matches in one route", r.name.span);
+        let (labels, annotations) = self.metadata(&labels, &annotations);
+        ok.then(|| ir::Route {
+            meta: ir::Meta {
+                name: r.name.text.clone(),
+                namespace: namespace.to_string(),
+                labels,
+                annotations,
+                origin: r.name.span,
+            },
+            parents,
+            hostnames,
+            rules: checked,
+        })
+    }
+
+    /// Resolves `gateway[.listener]`; returns the parent and the listeners it attaches to.
+    fn parent(&mut self, p: &ast::ParentRef, route_namespace: &str) -> Option<(ir::Parent, Vec<ir::Listener>)> {
+        let Some(def) = self.gateways.get(p.gateway.text.as_str()).copied() else {
+            let names: Vec<&str> = self.gateways.keys().copied().collect();
+            let mut d = Diagnostic::new(Code::UnknownGateway, p.gateway.span, format!("unknown gateway `{}`", p.gateway.text), "no gateway has this name");
+            d = match crate::diagnostics::closest(&p.gateway.text, names.iter().copied()) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")).with_label(self.gateways[best].node.name.span, format!("`{best}` is defined here")),
+                None => d.with_help("define it with `gateway NAME { class \"...\" listener ... }`, or import the file that does"),
+            };
+            self.report(d);
+            return None;
+        };
+        // A gateway with errors has been reported already; do not report its users.
+        let gateway = self.gateway_irs.get(&p.gateway.text)?.clone();
+        let listeners: Vec<ir::Listener> = match &p.listener {
+            None => gateway.listeners.clone(),
+            Some(l) => match gateway.listeners.iter().find(|x| x.name == l.text) {
+                Some(x) => vec![x.clone()],
+                None => {
+                    let names: Vec<&str> = gateway.listeners.iter().map(|x| x.name.as_str()).collect();
+                    let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                    let help = match crate::diagnostics::closest(&l.text, names.iter().copied()) {
+                        Some(best) => format!("did you mean `{best}`? `{}` has {list}", gateway.meta.name),
+                        None => format!("`{}` has {list}", gateway.meta.name),
+                    };
+                    self.report(
+                        Diagnostic::new(Code::UnknownListener, l.span, format!("gateway `{}` has no listener `{}`", gateway.meta.name, l.text), "no such listener")
+                            .with_label(def.node.name.span, "gateway defined here")
+                            .with_help(help),
+                    );
+                    return None;
+                }
+            },
+        };
+        let mut ok = true;
+        for l in &listeners {
+            if matches!(l.tls, Some(ir::ListenerTls::Passthrough)) {
+                if p.listener.is_some() {
+                    self.report(
+                        Diagnostic::new(Code::ListenerRejectsHttp, p.span, format!("listener `{}` passes TLS through and does not accept HTTP routes", l.name), "a TLS passthrough listener")
+                            .with_help("attach the route to an HTTP or HTTPS listener"),
+                    );
+                    ok = false;
+                }
+                continue;
+            }
+            if gateway.meta.namespace != route_namespace && !l.routes_from_all {
+                self.report(
+                    Diagnostic::new(Code::NamespaceNotAllowed, p.span, format!("listener `{}` of gateway `{}` (namespace `{}`) accepts routes only from its own namespace, and this route is in `{route_namespace}`", l.name, gateway.meta.name, gateway.meta.namespace), "from another namespace")
+                        .with_help(format!("add `routes from all` to listener `{}`, or move the route to namespace `{}`", l.name, gateway.meta.namespace)),
+                );
+                ok = false;
+            }
+        }
+        let http_listeners: Vec<ir::Listener> = listeners
+            .into_iter()
+            .filter(|l| !matches!(l.tls, Some(ir::ListenerTls::Passthrough)) && l.protocol != Protocol::Tls || matches!(l.tls, Some(ir::ListenerTls::Terminate { .. })))
+            .collect();
+        if ok && http_listeners.is_empty() {
+            self.report(
+                Diagnostic::new(Code::ListenerRejectsHttp, p.span, format!("gateway `{}` has no listener that accepts HTTP routes", gateway.meta.name), "only TLS passthrough listeners")
+                    .with_help("add an HTTP or HTTPS listener to the gateway"),
+            );
+            ok = false;
+        }
+        ok.then(|| {
+            (
+                ir::Parent {
+                    gateway: ir::ObjectRef { namespace: gateway.meta.namespace.clone(), name: gateway.meta.name.clone() },
+                    listener: p.listener.as_ref().map(|l| l.text.clone()),
+                },
+                http_listeners,
+            )
+        })
+    }
+
+    fn rule(&mut self, rule: &ast::Rule, span: Span, route_namespace: &str) -> Option<ir::Rule> {
+        let mut ok = true;
+        let mut matches = Vec::new();
+        let mut backends_attr = Once::new("->");
+        let mut request = ir::HeaderEdits::default();
+        let mut response = ir::HeaderEdits::default();
+        let (mut has_request, mut has_response) = (false, false);
+        let mut rewrite = Once::new("rewrite");
+        let mut redirect = Once::new("redirect");
+        let mut timeout = Once::new("timeout");
+        let mut mirrors = Vec::new();
+        for item in &rule.items {
+            match &item.node {
+                RuleItem::Match(conds) => match self.match_(conds, item.span) {
+                    Some(m) => matches.push((m, item.span)),
+                    None => ok = false,
+                },
+                RuleItem::Backends(refs) => backends_attr.set(self, (refs, item.span), item.span),
+                RuleItem::RequestHeader(a) => {
+                    has_request = true;
+                    ok &= self.header_action(a, &mut request);
+                }
+                RuleItem::ResponseHeader(a) => {
+                    has_response = true;
+                    ok &= self.header_action(a, &mut response);
+                }
+                RuleItem::Rewrite(parts) => rewrite.set(self, parts, item.span),
+                RuleItem::Redirect(parts) => redirect.set(self, parts, item.span),
+                RuleItem::Mirror { service, percent } => mirrors.push((service, percent, item.span)),
+                RuleItem::Timeout { request, backend } => timeout.set(self, (request, backend), item.span),
+            }
+        }
+        ok &= self.limit(matches.len(), 64, "matches", span);
+        for edits in [&request, &response] {
+            ok &= self.limit(edits.set.len(), 16, "`set header` lines", span);
+            ok &= self.limit(edits.add.len(), 16, "`add header` lines", span);
+            ok &= self.limit(edits.remove.len(), 16, "`remove header` lines", span);
+        }
+
+        // Backends, with weights split over balanced services' endpoints.
+        let mut backends = Vec::new();
+        let backends_attr = backends_attr.get();
+        if let Some((refs, attr_span)) = backends_attr {
+            let mut resolved = Vec::new();
+            for b in refs {
+                let weight = match &b.weight {
+                    Some(w) if w.value > weights::MAX_WEIGHT => {
+                        self.report(
+                            Diagnostic::new(Code::WeightOutOfRange, w.span, format!("weight {} is out of range", w.value), "larger than 1,000,000")
+                                .with_help("weights are relative, 0 to 1,000,000: `-> a 90, b 10` is the same as `-> a 9, b 1`"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    Some(w) => w.value,
+                    None => 1,
+                };
+                match self.resolve_service(&b.service) {
+                    Some(service) => resolved.push((service, weight)),
+                    None => ok = false,
+                }
+            }
+            if ok && !resolved.is_empty() {
+                if resolved.iter().all(|(_, w)| *w == 0) {
+                    self.report(
+                        Diagnostic::new(Code::AllWeightsZero, attr_span, "every backend of this rule has weight 0", "no traffic goes anywhere")
+                            .with_help("controllers answer 500 or 503 for such a rule; give a backend a weight above 0"),
+                    );
+                }
+                let counts: Vec<(u64, usize)> = resolved.iter().map(|(s, w)| (*w, s.backends.len())).collect();
+                for ((service, _), split) in resolved.iter().zip(weights::split(&counts)) {
+                    for (b, weight) in service.backends.iter().zip(split) {
+                        backends.push(ir::BackendRef {
+                            service: ir::ObjectRef { namespace: service.meta.namespace.clone(), name: b.name.clone() },
+                            port: b.port,
+                            weight,
+                        });
+                    }
+                }
+                if backends.len() > 16 {
+                    self.report(
+                        Diagnostic::new(Code::TooMany, attr_span, format!("{} backends after balancing, the Gateway API allows at most 16", backends.len()), "each endpoint of a balanced service is one backend")
+                            .with_help("use fewer backends in this rule, or `balance off` on a service whose endpoints are IP addresses"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let _ = route_namespace;
+
+        // Mirrors.
+        let mut ir_mirrors = Vec::new();
+        for (service, percent, _) in mirrors {
+            let percent = match percent {
+                Some(p) if p.value > 100 => {
+                    self.report(
+                        Diagnostic::new(Code::InvalidPercent, p.span, format!("{}% is more than all requests", p.value), "more than 100%")
+                            .with_help("mirror between 0% and 100% of requests"),
+                    );
+                    ok = false;
+                    None
+                }
+                Some(p) => Some(p.value as u8),
+                None => None,
+            };
+            if let Some(s) = self.resolve_service(service) {
+                // A balanced service is mirrored to each of its endpoints' Services.
+                for b in &s.backends {
+                    ir_mirrors.push(ir::Mirror {
+                        backend: ir::BackendRef {
+                            service: ir::ObjectRef { namespace: s.meta.namespace.clone(), name: b.name.clone() },
+                            port: b.port,
+                            weight: 1,
+                        },
+                        percent,
+                    });
+                }
+            } else {
+                ok = false;
+            }
+        }
+
+        // Rewrite and redirect.
+        let rewrite_parts = rewrite.get();
+        let redirect_parts = redirect.get();
+        let rewrite = match rewrite_parts {
+            Some(parts) => {
+                let r = self.rewrite(parts, &matches);
+                ok &= r.is_some();
+                r
+            }
+            None => None,
+        };
+        let redirect = match redirect_parts {
+            Some(parts) => {
+                let r = self.redirect(parts, &matches);
+                ok &= r.is_some();
+                r
+            }
+            None => None,
+        };
+        if let (Some(_), Some(_)) = (&rewrite_parts, &redirect_parts) {
+            let rs = rule.items.iter().find(|i| matches!(i.node, RuleItem::Rewrite(_))).map(|i| i.span);
+            let ds = rule.items.iter().find(|i| matches!(i.node, RuleItem::Redirect(_))).map(|i| i.span);
+            if let (Some(rs), Some(ds)) = (rs, ds) {
+                self.report(
+                    Diagnostic::new(Code::ConflictingFilters, rs, "a rule cannot both rewrite and redirect", "rewrite")
+                        .with_label(ds, "redirect")
+                        .with_help("a redirect answers the client itself, so nothing is forwarded to rewrite; keep one"),
+                );
+            }
+            ok = false;
+        }
+        if let (Some(_), Some((_, attr_span))) = (&redirect_parts, backends_attr) {
+            self.report(
+                Diagnostic::new(Code::RedirectWithBackends, attr_span, "a rule cannot both redirect and forward to backends", "backends")
+                    .with_help("remove the `->` line, or the redirect"),
+            );
+            ok = false;
+        }
+        if redirect_parts.is_none() && backends_attr.is_none() {
+            self.report(
+                Diagnostic::new(Code::RuleWithoutAction, Span { end: span.start + 4, ..span }, "this rule neither forwards nor redirects", "answers 500")
+                    .with_help("add `-> service-name` or a `redirect`"),
+            );
+        }
+
+        // Timeouts.
+        let mut timeouts = None;
+        if let Some((request, backend)) = timeout.get() {
+            for d in std::iter::once(request).chain(backend) {
+                if let Err(reason) = validate::duration(&d.value) {
+                    self.report(
+                        Diagnostic::new(Code::InvalidDuration, d.span, format!("`{}` is not a valid duration", d.value), reason)
+                            .with_help("write durations like `10s`, `1m30s` or `500ms`"),
+                    );
+                    ok = false;
+                }
+            }
+            if let Some(b) = backend {
+                let (req, back) = (validate::duration_ms(&request.value), validate::duration_ms(&b.value));
+                if req != 0 && back > req {
+                    self.report(
+                        Diagnostic::new(Code::InvalidDuration, b.span, "the backend timeout is longer than the request timeout", "longer than the request timeout")
+                            .with_label(request.span, "request timeout")
+                            .with_help("the request timeout covers the whole exchange, backend included; make the backend timeout shorter"),
+                    );
+                    ok = false;
+                }
+            }
+            timeouts = Some(ir::Timeouts {
+                request: Some(request.value.clone()),
+                backend: backend.as_ref().map(|b| b.value.clone()),
+            });
+        }
+
+        ok.then(|| ir::Rule {
+            matches: matches.into_iter().map(|(m, _)| m).collect(),
+            filters: ir::Filters {
+                request_headers: has_request.then_some(request),
+                response_headers: has_response.then_some(response),
+                rewrite,
+                redirect,
+                mirrors: ir_mirrors,
+            },
+            backends,
+            timeouts,
+            origin: Span { end: span.start + 4, ..span },
+        })
+    }
+
+    fn resolve_service(&mut self, name: &ast::Ident) -> Option<ir::Service> {
+        if let Some(s) = self.service_irs.get(&name.text) {
+            return Some(s.clone());
+        }
+        if self.services.contains_key(name.text.as_str()) {
+            return None; // defined, but with errors already reported
+        }
+        let names: Vec<&str> = self.services.keys().copied().collect();
+        let mut d = Diagnostic::new(Code::UnknownService, name.span, format!("unknown service `{}`", name.text), "no service has this name");
+        d = match crate::diagnostics::closest(&name.text, names.iter().copied()) {
+            Some(best) => d
+                .with_label(self.services[best].node.name.span, format!("`{best}` is defined here"))
+                .with_help(format!("did you mean `{best}`?")),
+            None => d.with_help(format!("define it with `service {} {{ endpoint \"host:port\" }}`, or import the file that does", name.text)),
+        };
+        self.report(d);
+        None
+    }
+
+    fn match_(&mut self, conds: &[ast::Spanned<Condition>], span: Span) -> Option<ir::Match> {
+        let mut ok = true;
+        let mut m = ir::Match::default();
+        let mut path = Once::new("path");
+        let mut method = Once::new("method");
+        for c in conds {
+            match &c.node {
+                Condition::Path { op, value } => {
+                    let kind = match op {
+                        Op::Prefix => PathKind::Prefix,
+                        Op::Exact => PathKind::Exact,
+                        Op::Regex => PathKind::Regex,
+                    };
+                    let valid = if kind == PathKind::Regex {
+                        self.regex(value)
+                    } else {
+                        match validate::path(&value.value) {
+                            Ok(()) => true,
+                            Err(reason) => {
+                                self.report(
+                                    Diagnostic::new(Code::InvalidPath, value.span, format!("`{}` is not a valid path", value.value), reason)
+                                        .with_help(if value.value.starts_with('/') { "paths use letters, digits and `-._~!$&'()*+,;=:@/`; percent-encode anything else" } else { "paths start with `/`, like \"/api\"" }),
+                                );
+                                false
+                            }
+                        }
+                    };
+                    ok &= valid;
+                    path.set(self, (kind, value.value.clone()), c.span);
+                }
+                Condition::Header { name, op, value } => {
+                    ok &= self.match_value(name, *op, value, 4096, "header");
+                    if let Some(first) = m.headers.iter().position(|(n, _, _)| n.eq_ignore_ascii_case(&name.value)) {
+                        let _ = first;
+                        let first_span = conds.iter().find_map(|x| match &x.node {
+                            Condition::Header { name: n, .. } if n.value.eq_ignore_ascii_case(&name.value) => Some(x.span),
+                            _ => None,
+                        });
+                        self.report(
+                            Diagnostic::new(Code::DuplicateAttribute, c.span, format!("header `{}` is matched twice in one match", name.value), "matched again here")
+                                .with_label(first_span.unwrap_or(c.span), "first matched here")
+                                .with_help("header names are case-insensitive, and only the first entry counts; use a regular expression to accept several values"),
+                        );
+                        ok = false;
+                    }
+                    m.headers.push((name.value.clone(), value_kind(*op), value.value.clone()));
+                }
+                Condition::Query { name, op, value } => {
+                    ok &= self.match_value(name, *op, value, 1024, "query parameter");
+                    if m.query.iter().any(|(n, _, _)| *n == name.value) {
+                        self.report(
+                            Diagnostic::new(Code::DuplicateAttribute, c.span, format!("query parameter `{}` is matched twice in one match", name.value), "matched again here")
+                                .with_help("use a regular expression to accept several values"),
+                        );
+                        ok = false;
+                    }
+                    m.query.push((name.value.clone(), value_kind(*op), value.value.clone()));
+                }
+                Condition::Method(word) => {
+                    if self.one_of(word, "method", METHODS).is_none() {
+                        ok = false;
+                    }
+                    method.set(self, word.text.clone(), c.span);
+                }
+            }
+        }
+        ok &= self.limit(m.headers.len(), 16, "header matches", span);
+        ok &= self.limit(m.query.len(), 16, "query matches", span);
+        m.path = path.get();
+        m.method = method.get();
+        ok.then_some(m)
+    }
+
+    fn match_value(&mut self, name: &ast::Str, op: Op, value: &ast::Str, max: usize, what: &str) -> bool {
+        let mut ok = self.header_name(name, what);
+        if op == Op::Regex {
+            ok &= self.regex(value);
+        } else if value.value.is_empty() || value.value.len() > max {
+            self.report(
+                Diagnostic::new(Code::InvalidValue, value.span, format!("a {what} value is 1 to {max} characters"), format!("{} characters", value.value.len()))
+                    .with_help(format!("to match any value of the {what}, use `~ \".*\"`")),
+            );
+            ok = false;
+        }
+        ok
+    }
+
+    fn header_name(&mut self, name: &ast::Str, what: &str) -> bool {
+        match validate::header_name(&name.value) {
+            Ok(()) => true,
+            Err(reason) => {
+                self.report(
+                    Diagnostic::new(Code::InvalidHeaderName, name.span, format!("`{}` is not a valid {what} name", name.value), reason)
+                        .with_help("names are RFC 7230 tokens: letters, digits and !#$%&'*+-.^_`|~"),
+                );
+                false
+            }
+        }
+    }
+
+    fn regex(&mut self, value: &ast::Str) -> bool {
+        match validate::regex(&value.value) {
+            Ok(()) => true,
+            Err(reason) => {
+                self.report(
+                    Diagnostic::new(Code::InvalidRegex, value.span, format!("`{}` is not a valid regular expression", value.value), reason)
+                        .with_help("regular expressions use RE2 syntax: no look-around or back-references"),
+                );
+                false
+            }
+        }
+    }
+
+    fn header_action(&mut self, action: &HeaderAction, edits: &mut ir::HeaderEdits) -> bool {
+        let (name, value) = match action {
+            HeaderAction::Set { name, value } | HeaderAction::Add { name, value } => (name, Some(value)),
+            HeaderAction::Remove { name } => (name, None),
+        };
+        let mut ok = self.header_name(name, "header");
+        if let Some(v) = value {
+            if v.value.is_empty() || v.value.len() > 4096 {
+                self.report(
+                    Diagnostic::new(Code::InvalidValue, v.span, "a header value is 1 to 4096 characters", format!("{} characters", v.value.len()))
+                        .with_help("to drop a header, use `remove header \"name\"`"),
+                );
+                ok = false;
+            }
+        }
+        match action {
+            HeaderAction::Set { name, value } => edits.set.push((name.value.clone(), value.value.clone())),
+            HeaderAction::Add { name, value } => edits.add.push((name.value.clone(), value.value.clone())),
+            HeaderAction::Remove { name } => edits.remove.push(name.value.clone()),
+        }
+        ok
+    }
+
+    /// A `path` edit; a prefix edit needs exactly one prefix match in the rule.
+    fn path_edit(&mut self, prefix: bool, value: &ast::Str, span: Span, matches: &[(ir::Match, Span)], what: &str) -> Option<ir::PathEdit> {
+        let valid = value.value.is_empty() && prefix || validate::path(&value.value).is_ok();
+        if !valid {
+            let reason = validate::path(&value.value).err().unwrap_or_default();
+            self.report(
+                Diagnostic::new(Code::InvalidPath, value.span, format!("`{}` is not a valid path", value.value), reason)
+                    .with_help("paths start with `/`"),
+            );
+            return None;
+        }
+        if !prefix {
+            return Some(ir::PathEdit::Full(value.value.clone()));
+        }
+        let one_prefix = match matches {
+            [] => true, // the default match is the prefix `/`
+            [(m, _)] => matches!(m.path, None | Some((PathKind::Prefix, _))),
+            _ => false,
+        };
+        if !one_prefix {
+            let mut d = Diagnostic::new(Code::PrefixNeedsPrefixMatch, span, format!("`{what} path prefix` needs exactly one path-prefix match in its rule"), "replaces the matched prefix");
+            for (_, s) in matches {
+                d = d.with_label(*s, "a match");
+            }
+            self.report(d.with_help(format!("keep one `match path \"/prefix\"` in this rule, or use `{what} path \"/full\"` to replace the whole path")));
+            return None;
+        }
+        Some(ir::PathEdit::Prefix(value.value.clone()))
+    }
+
+    fn rewrite(&mut self, parts: &[ast::Spanned<RewritePart>], matches: &[(ir::Match, Span)]) -> Option<ir::Rewrite> {
+        let mut ok = true;
+        let mut host = Once::new("host");
+        let mut path = Once::new("path");
+        for p in parts {
+            match &p.node {
+                RewritePart::Host(h) => {
+                    ok &= self.hostname(h, false);
+                    host.set(self, h.value.clone(), p.span);
+                }
+                RewritePart::Path { prefix, value } => match self.path_edit(*prefix, value, p.span, matches, "rewrite") {
+                    Some(e) => path.set(self, e, p.span),
+                    None => ok = false,
+                },
+            }
+        }
+        ok.then(|| ir::Rewrite { hostname: host.get(), path: path.get() })
+    }
+
+    fn redirect(&mut self, parts: &[ast::Spanned<RedirectPart>], matches: &[(ir::Match, Span)]) -> Option<ir::Redirect> {
+        let mut ok = true;
+        let mut scheme = Once::new("scheme");
+        let mut host = Once::new("host");
+        let mut port = Once::new("port");
+        let mut path = Once::new("path");
+        let mut status = Once::new("status");
+        for p in parts {
+            match &p.node {
+                RedirectPart::Scheme(s) => scheme.set(self, s.text.clone(), p.span),
+                RedirectPart::Host(h) => {
+                    ok &= self.hostname(h, false);
+                    host.set(self, h.value.clone(), p.span);
+                }
+                RedirectPart::Port(n) => match self.port(n) {
+                    Some(n) => port.set(self, n, p.span),
+                    None => ok = false,
+                },
+                RedirectPart::Path { prefix, value } => match self.path_edit(*prefix, value, p.span, matches, "redirect") {
+                    Some(e) => path.set(self, e, p.span),
+                    None => ok = false,
+                },
+                RedirectPart::Status(n) => {
+                    if [301, 302, 303, 307, 308].contains(&n.value) {
+                        status.set(self, n.value as u16, p.span);
+                    } else {
+                        self.report(
+                            Diagnostic::new(Code::InvalidStatus, n.span, format!("{} is not a redirect status", n.value), "not 301, 302, 303, 307 or 308")
+                                .with_help("use 301 or 308 for permanent redirects, 302 or 307 for temporary ones"),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+        }
+        ok.then(|| ir::Redirect {
+            scheme: scheme.get(),
+            hostname: host.get(),
+            port: port.get(),
+            path: path.get(),
+            status: status.get(),
+        })
+    }
+}
+
+fn value_kind(op: Op) -> ValueKind {
+    match op {
+        Op::Regex => ValueKind::Regex,
+        _ => ValueKind::Exact,
+    }
+}

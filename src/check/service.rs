@@ -1,0 +1,247 @@
+//! Checking `service` blocks: endpoints, ports, balancing, backend TLS; and choosing the
+//! Kubernetes Services each service becomes.
+
+use super::validate::{self, Host};
+use super::{missing, Checker, Once};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{self, Protocol};
+use crate::syntax::ast::{self, CaSource, ServiceItem, ServiceTlsItem};
+
+/// A parsed endpoint with the string it came from.
+struct Endpoint<'s> {
+    text: &'s ast::Str,
+    host: Host,
+    port: Option<u16>,
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn service(&mut self, s: &'a ast::Service, file_namespace: &'a str) -> Option<ir::Service> {
+        let mut ok = true;
+        let mut endpoints_attr = Once::new("endpoint");
+        let mut port = Once::new("port");
+        let mut protocol = Once::new("protocol");
+        let mut balance = Once::new("balance");
+        let mut tls = Once::new("tls");
+        let mut namespace = Once::new("namespace");
+        let mut description = Once::new("description");
+        let mut labels = Vec::new();
+        let mut annotations = Vec::new();
+        for item in &s.items {
+            match &item.node {
+                ServiceItem::Endpoints(e) => endpoints_attr.set(self, e, item.span),
+                ServiceItem::Port(p) => port.set(self, p, item.span),
+                ServiceItem::Protocol(p) => protocol.set(self, p, item.span),
+                ServiceItem::Balance(b) => balance.set(self, b.as_ref().is_none_or(|b| b.node), item.span),
+                ServiceItem::Tls(t) => tls.set(self, (t, item.span), item.span),
+                ServiceItem::Namespace(ns) => {
+                    self.namespace_name(ns);
+                    namespace.set(self, ns.value.as_str(), item.span);
+                }
+                ServiceItem::Label(kv) => labels.push(kv),
+                ServiceItem::Annotation(kv) => annotations.push(kv),
+                ServiceItem::Description(d) => description.set(self, d.value.clone(), item.span),
+            }
+        }
+        let namespace = namespace.get().unwrap_or(file_namespace);
+        let protocol = match protocol.get() {
+            Some(p) => self.one_of(p, "service protocol", &[("HTTP", Protocol::Http), ("HTTPS", Protocol::Https)]),
+            None => Some(Protocol::Http),
+        };
+        let Some(written) = endpoints_attr.get() else {
+            self.report(missing(&s.name, "service", "endpoint", "endpoint \"api.example.com:443\""));
+            self.object_name(&s.name, 0);
+            return None;
+        };
+        let mut endpoints: Vec<Endpoint<'_>> = Vec::new();
+        for text in written {
+            match validate::endpoint(&text.value) {
+                Ok((host, p)) => {
+                    let p = match p {
+                        Some(p) => match self.port(&ast::Int { value: p, span: text.span }) {
+                            Some(p) => Some(p),
+                            None => {
+                                ok = false;
+                                continue;
+                            }
+                        },
+                        None => None,
+                    };
+                    if let Some(first) = endpoints.iter().find(|e| e.host == host && e.port == p) {
+                        self.report(
+                            Diagnostic::new(Code::DuplicateEndpoint, text.span, format!("endpoint `{}` is listed twice", text.value), "listed again")
+                                .with_label(first.text.span, "first listed here")
+                                .with_help("remove the copy"),
+                        );
+                        continue;
+                    }
+                    endpoints.push(Endpoint { text, host, port: p });
+                }
+                Err(reason) => {
+                    self.report(
+                        Diagnostic::new(Code::InvalidEndpoint, text.span, format!("`{}` is not a valid endpoint", text.value), reason)
+                            .with_help("write a DNS name or an IP address, with an optional `:port`, such as \"10.0.0.11:8006\" or \"api.example.com\""),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let balanced = balance.get().unwrap_or(endpoints.len() > 1) && endpoints.len() > 1;
+        let suffix_len = if balanced { 1 + (endpoints.len() - 1).to_string().len() } else { 0 };
+        ok &= self.object_name(&s.name, suffix_len);
+        let protocol = protocol?;
+        let default_port = match protocol {
+            Protocol::Https => 443,
+            _ => 80,
+        };
+        let service_port = match port.get() {
+            Some(p) => self.port(p),
+            None => Some(endpoints.first().and_then(|e| e.port).unwrap_or(default_port)),
+        };
+        let service_port = service_port?;
+
+        // Backend TLS.
+        let tls = tls.get();
+        let mut tls_hostname = None;
+        let mut trust = None;
+        if let Some((items, span)) = tls {
+            if protocol == Protocol::Http {
+                self.report(
+                    Diagnostic::new(Code::TlsOnHttpService, span, format!("service `{}` is HTTP but has a `tls` block", s.name.text), "backend TLS on a plain HTTP service")
+                        .with_help("set `protocol HTTPS` if the service speaks TLS, or remove the `tls` block"),
+                );
+                ok = false;
+            }
+            let mut hostname = Once::new("hostname");
+            let mut ca = Once::new("ca");
+            for item in items {
+                match &item.node {
+                    ServiceTlsItem::Hostname(h) => hostname.set(self, h, item.span),
+                    ServiceTlsItem::Ca(c) => ca.set(self, c, item.span),
+                }
+            }
+            if let Some(h) = hostname.get() {
+                if self.hostname(h, false) {
+                    tls_hostname = Some(h.value.clone());
+                } else {
+                    ok = false;
+                }
+            }
+            trust = match ca.get() {
+                None | Some(CaSource::System) => Some(ir::Trust::System),
+                Some(CaSource::ConfigMap(name)) => match validate::dns1123_subdomain(&name.value) {
+                    Ok(()) => Some(ir::Trust::ConfigMap(name.value.clone())),
+                    Err(reason) => {
+                        self.report(
+                            Diagnostic::new(Code::InvalidValue, name.span, format!("`{}` is not a valid ConfigMap name", name.value), reason)
+                                .with_help("name a ConfigMap in the service's namespace that holds the CA bundle under the key `ca.crt`"),
+                        );
+                        ok = false;
+                        None
+                    }
+                },
+                Some(CaSource::File(path)) => match self.loaded.ca_files.get(&path.span) {
+                    Some(pem) if pem.contains("-----BEGIN CERTIFICATE-----") => Some(ir::Trust::Pem {
+                        configmap: format!("{}-ca", s.name.text),
+                        pem: pem.clone(),
+                    }),
+                    Some(_) => {
+                        self.report(
+                            Diagnostic::new(Code::InvalidCaCertificate, path.span, format!("`{}` holds no PEM certificate", path.value), "no `-----BEGIN CERTIFICATE-----` block")
+                                .with_help("point to the CA certificate in PEM form, such as Proxmox's `pve-root-ca.pem`"),
+                        );
+                        ok = false;
+                        None
+                    }
+                    None => {
+                        ok = false; // the loader reported why it could not be read
+                        None
+                    }
+                },
+            };
+        } else if protocol == Protocol::Https {
+            trust = Some(ir::Trust::System);
+        }
+
+        // Port rules: one Kubernetes Service has one port.
+        let endpoint_port = |e: &Endpoint<'_>| e.port.unwrap_or(service_port);
+        if !balanced && endpoints.len() > 1 {
+            if let Some(dns) = endpoints.iter().find(|e| matches!(e.host, Host::Dns(_))) {
+                self.report(
+                    Diagnostic::new(Code::UnbalancedDnsEndpoints, dns.text.span, format!("service `{}` is not balanced, but has several endpoints and this one is a DNS name", s.name.text), "a DNS endpoint in an unbalanced service")
+                        .with_help("remove `balance off` so each endpoint gets its own Kubernetes Service, or keep a single DNS endpoint"),
+                );
+                ok = false;
+            }
+            let first_port = endpoint_port(&endpoints[0]);
+            if let Some(other) = endpoints.iter().find(|e| endpoint_port(e) != first_port) {
+                self.report(
+                    Diagnostic::new(Code::EndpointPortMismatch, other.text.span, format!("endpoints of the unbalanced service `{}` use different ports", s.name.text), format!("port {}", endpoint_port(other)))
+                        .with_label(endpoints[0].text.span, format!("port {first_port}"))
+                        .with_help("one Kubernetes Service has one endpoint port: use the same port, or balance the service"),
+                );
+                ok = false;
+            }
+        }
+        for e in &endpoints {
+            if matches!(e.host, Host::Dns(_)) && endpoint_port(e) != service_port {
+                self.report(
+                    Diagnostic::new(Code::EndpointPortMismatch, e.text.span, format!("the DNS endpoint `{}` uses port {}, but the service's port is {service_port}", e.text.value, endpoint_port(e)), "different port")
+                        .with_help("an ExternalName Service is reached on the service's own port: remove `port`, or make them equal"),
+                );
+                ok = false;
+            }
+            if protocol == Protocol::Https && tls_hostname.is_none() && !matches!(e.host, Host::Dns(_)) {
+                self.report(
+                    Diagnostic::new(Code::TlsHostnameRequired, e.text.span, format!("HTTPS service `{}` is reached by IP address, so the gateway has no hostname to verify", s.name.text), "an IP address")
+                        .with_help("add `tls { hostname \"name-in-the-certificate\" }` to the service"),
+                );
+                ok = false;
+            }
+        }
+        let (labels, annotations) = self.metadata(&labels, &annotations);
+        if !ok {
+            return None;
+        }
+
+        let backend = |name: String, group: &[&Endpoint<'_>]| {
+            let port = endpoint_port(group[0]);
+            let target = match &group[0].host {
+                Host::Dns(host) => ir::Target::Dns { host: host.clone() },
+                _ => ir::Target::Addresses {
+                    port,
+                    ipv4: group.iter().filter_map(|e| match e.host { Host::V4(ip) => Some(ip), _ => None }).collect(),
+                    ipv6: group.iter().filter_map(|e| match e.host { Host::V6(ip) => Some(ip), _ => None }).collect(),
+                },
+            };
+            let host = match &group[0].host {
+                Host::Dns(h) => Some(h.clone()),
+                _ => None,
+            };
+            ir::Backend {
+                name,
+                port: service_port,
+                target,
+                tls_hostname: (protocol == Protocol::Https).then(|| tls_hostname.clone().or(host)).flatten(),
+                endpoints: group.iter().map(|e| e.text.value.clone()).collect(),
+            }
+        };
+        let backends = if balanced {
+            endpoints.iter().enumerate().map(|(i, e)| backend(format!("{}-{i}", s.name.text), &[e])).collect()
+        } else {
+            vec![backend(s.name.text.clone(), &endpoints.iter().collect::<Vec<_>>())]
+        };
+        Some(ir::Service {
+            meta: ir::Meta {
+                name: s.name.text.clone(),
+                namespace: namespace.to_string(),
+                labels,
+                annotations,
+                origin: s.name.span,
+            },
+            description: description.get(),
+            protocol,
+            backends,
+            trust,
+        })
+    }
+}

@@ -1,0 +1,225 @@
+//! Commands: `build`, `check`, `explain`. Exit codes: 0 success (warnings allowed), 1 the
+//! input has errors, 2 usage or I/O error.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use egwc::diagnostics::{self, Code, Style};
+use egwc::emit::{self, Format};
+use egwc::load::Input;
+
+const EXAMPLES: &str = "\
+Examples:
+  egwc build cluster.egw                 print the manifests as YAML
+  egwc build cluster.egw -o manifests/   write one file per object
+  egwc build cluster.egw | kubectl apply -f -
+  egwc check *.egw --format json         diagnostics for tools
+  cat cluster.egw | egwc check -         read standard input
+  egwc explain E0100                     what a diagnostic means";
+
+#[derive(Parser)]
+#[command(name = "egwc", version, about = "Compile .egw files into Gateway API manifests for services outside the cluster", after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the files and print or write their manifests
+    Build {
+        /// .egw files; `-` reads standard input
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write one file per object into this directory instead of printing
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
+        format: OutputFormat,
+    },
+    /// Check the files and report every problem, writing nothing
+    Check {
+        /// .egw files; `-` reads standard input
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Diagnostics format
+        #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+        format: DiagnosticFormat,
+    },
+    /// Explain a diagnostic code (`E0100`) or name (`unknown-service`)
+    Explain {
+        /// The code or name; `--all` prints the whole catalog as Markdown
+        #[arg(required_unless_present = "all")]
+        code: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiagnosticFormat {
+    Human,
+    Json,
+}
+
+/// A usage or I/O failure: printed as one line, exit code 2.
+struct Failure(String);
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build { files, output, format } => build(&files, output.as_deref(), format),
+        Command::Check { files, format } => check(&files, format),
+        Command::Explain { code, all } => explain(code.as_deref(), all),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("egwc: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
+    files
+        .iter()
+        .map(|f| {
+            if f.as_os_str() == "-" {
+                let mut bytes = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+                Ok(Input::Stdin(bytes))
+            } else {
+                Ok(Input::Path(f.clone()))
+            }
+        })
+        .collect()
+}
+
+fn compile(files: &[PathBuf]) -> Result<egwc::Compilation, Failure> {
+    egwc::compile(&inputs(files)?).map_err(|e| Failure(e.to_string()))
+}
+
+fn style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if std::io::stderr().is_terminal() && !no_color {
+        Style::Color
+    } else {
+        Style::Plain
+    }
+}
+
+fn exit_for(c: &egwc::Compilation) -> ExitCode {
+    if c.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn build(files: &[PathBuf], output: Option<&Path>, format: OutputFormat) -> Result<ExitCode, Failure> {
+    let c = compile(files)?;
+    eprint!("{}", diagnostics::render_human(&c.sources, &c.diagnostics, style()));
+    let Some(manifests) = &c.manifests else {
+        return Ok(exit_for(&c));
+    };
+    let format = match format {
+        OutputFormat::Yaml => Format::Yaml,
+        OutputFormat::Json => Format::Json,
+    };
+    match output {
+        None => {
+            let text = emit::to_stream(manifests, format);
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`egwc build x | head`) is not an error worth a message.
+            let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        }
+        Some(dir) => write_dir(dir, manifests, format)?,
+    }
+    Ok(exit_for(&c))
+}
+
+/// The marker file that says a directory was written by egwc and may be replaced.
+const MARKER: &str = ".egwc-output";
+
+/// Writes one file per object into `dir`, all or nothing: the files go into a new directory
+/// beside it, which then replaces `dir`. A directory egwc did not write is never replaced.
+fn write_dir(dir: &Path, manifests: &[emit::Manifest], format: Format) -> Result<(), Failure> {
+    let io = |what: &str, path: &Path, e: std::io::Error| Failure(format!("cannot {what} {}: {e}", path.display()));
+    if dir.exists() {
+        let is_ours = dir.join(MARKER).exists();
+        let is_empty = std::fs::read_dir(dir).map_err(|e| io("read", dir, e))?.next().is_none();
+        if !is_ours && !is_empty {
+            return Err(Failure(format!(
+                "{} exists and was not written by egwc; refusing to replace it (choose a new or empty directory)",
+                dir.display()
+            )));
+        }
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let base = dir.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{base}.egwc-new-{}", std::process::id()));
+    let retired = parent.join(format!(".{base}.egwc-old-{}", std::process::id()));
+    let result = (|| {
+        std::fs::create_dir_all(&staging).map_err(|e| io("create", &staging, e))?;
+        let extension = match format {
+            Format::Yaml => "yaml",
+            Format::Json => "json",
+        };
+        for m in manifests {
+            let path = staging.join(m.file_name(extension));
+            std::fs::write(&path, emit::to_document(m, format)).map_err(|e| io("write", &path, e))?;
+        }
+        let marker = staging.join(MARKER);
+        std::fs::write(&marker, "This directory is written by `egwc build -o`; egwc replaces it as a whole.\n")
+            .map_err(|e| io("write", &marker, e))?;
+        if dir.exists() {
+            std::fs::rename(dir, &retired).map_err(|e| io("move aside", dir, e))?;
+        }
+        if let Err(e) = std::fs::rename(&staging, dir) {
+            // Put the previous output back: nothing is lost.
+            let _ = std::fs::rename(&retired, dir);
+            return Err(io("replace", dir, e));
+        }
+        let _ = std::fs::remove_dir_all(&retired);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn check(files: &[PathBuf], format: DiagnosticFormat) -> Result<ExitCode, Failure> {
+    let c = compile(files)?;
+    match format {
+        DiagnosticFormat::Human => eprint!("{}", diagnostics::render_human(&c.sources, &c.diagnostics, style())),
+        DiagnosticFormat::Json => print!("{}", diagnostics::render_json(&c.sources, &c.diagnostics)),
+    }
+    Ok(exit_for(&c))
+}
+
+fn explain(code: Option<&str>, all: bool) -> Result<ExitCode, Failure> {
+    if all {
+        print!("{}", diagnostics::catalog_markdown());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = code.unwrap_or_default();
+    let Some(code) = Code::find(text) else {
+        return Err(Failure(format!("unknown diagnostic code `{text}`; `egwc explain --all` lists them")));
+    };
+    let info = code.info();
+    println!("{} {} ({})\n\n{}\n\n{}", info.code, info.name, info.severity.as_str(), info.summary, info.explanation);
+    Ok(ExitCode::SUCCESS)
+}

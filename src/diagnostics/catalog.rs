@@ -1,0 +1,354 @@
+//! The catalog of diagnostic codes: code, kebab-case name, severity, one-line summary and
+//! the long explanation printed by `egwc explain`. `docs/diagnostics.md` is generated from
+//! this table and a test keeps it in sync; every code has a golden case under `tests/cases/`.
+
+use super::Severity;
+
+/// What the catalog says about one code.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub explanation: &'static str,
+}
+
+macro_rules! catalog {
+    ($( $variant:ident = $code:literal $name:literal $severity:ident
+        summary $summary:literal
+        explain $explanation:literal ; )*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn info(self) -> CodeInfo {
+                match self {
+                    $(Code::$variant => CodeInfo {
+                        code: $code,
+                        name: $name,
+                        severity: Severity::$severity,
+                        summary: $summary,
+                        explanation: $explanation,
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+impl Code {
+    /// Looks a code up by its code (`E0100`, case-insensitive) or its name (`unknown-service`).
+    pub fn find(text: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| {
+            let info = c.info();
+            info.code.eq_ignore_ascii_case(text) || info.name == text
+        })
+    }
+}
+
+catalog! {
+    // ---- reading and parsing --------------------------------------------------------------
+    SyntaxError = "E0001" "syntax-error" Error
+    summary "the file does not follow the .egw grammar"
+    explain "The parser met something it did not expect. The message lists what may appear at \
+that point, in the words of the language (`port`, a string, `}`), and the label points at the \
+first character it could not read. Only the first syntax error of a file is reported, because \
+everything after it would be guessed; the other files are still checked. See docs/language.md \
+for the grammar.";
+
+    InvalidUtf8 = "E0002" "invalid-utf8" Error
+    summary "the file is not valid UTF-8"
+    explain "egwc reads .egw files as UTF-8. The label points at the first byte that is not part \
+of a valid UTF-8 sequence. Re-save the file as UTF-8 (for example `iconv -f latin1 -t utf-8`).";
+
+    InvalidEscape = "E0003" "invalid-escape" Error
+    summary "a string contains an unknown escape sequence"
+    explain "Strings are written in double quotes. Inside them, `\\\"` is a quote, `\\\\` a \
+backslash, `\\n` a newline and `\\t` a tab; any other backslash sequence is an error, so that a \
+regular expression like `\\d` is never silently changed. Write `\\\\d` to mean the two \
+characters `\\d`.";
+
+    NumberTooLarge = "E0004" "number-too-large" Error
+    summary "an integer does not fit in 64 bits"
+    explain "Integers in .egw are ports, weights, status codes and percentages, all small. A \
+number with more digits than any of them can hold is reported here; the attribute's own range \
+is checked by its own diagnostic.";
+
+    FileNotFound = "E0010" "file-not-found" Error
+    summary "an imported file or a CA file cannot be read"
+    explain "`import \"path\"` and `ca file \"path\"` name files relative to the file that \
+contains them. The file must exist and be readable. The message carries the operating system's \
+reason.";
+
+    PathOutsideProject = "E0011" "path-outside-project" Error
+    summary "an import or CA file path leaves the project's root"
+    explain "The project's root is the directory of the file given on the command line. Imports \
+and CA files must stay inside it and be written as relative paths, so that a project builds \
+the same on every machine and a checked-out repository cannot read files elsewhere on the disk. \
+Move the file into the project, or build from a file higher up.";
+
+    ImportCycle = "E0012" "import-cycle" Error
+    summary "files import each other in a cycle"
+    explain "An import makes the imported file's definitions part of the build. A file that, \
+through its imports, imports itself would be read forever. Move the shared definitions into a \
+third file that both import.";
+
+    DuplicateAttribute = "E0013" "duplicate-attribute" Error
+    summary "an attribute that may appear once appears twice"
+    explain "Attributes such as `port`, `protocol`, `class` or `namespace` have one value. \
+Writing one twice is almost always a copy-paste mistake, so egwc does not pick one of them: \
+remove the one you do not mean.";
+
+    MissingAttribute = "E0014" "missing-attribute" Error
+    summary "a required attribute is missing"
+    explain "Some attributes have no sensible default: a gateway needs a `class`, a listener \
+needs a `port` and a `protocol`, a service needs at least one `endpoint`, a route needs `on` \
+(the gateway it attaches to). The help line shows what to add.";
+
+    // ---- names ----------------------------------------------------------------------------
+    UnknownService = "E0100" "unknown-service" Error
+    summary "a route names a service that is not defined"
+    explain "Backends (`-> name`) and mirrors (`mirror name`) must name a `service` defined in \
+this file or an imported one. The help line offers the closest defined name. The old Helm chart \
+silently reused the first service's endpoints in this case.";
+
+    UnknownGateway = "E0101" "unknown-gateway" Error
+    summary "a route attaches to a gateway that is not defined"
+    explain "`on NAME` and `on NAME.LISTENER` must name a `gateway` defined in this file or an \
+imported one.";
+
+    UnknownListener = "E0102" "unknown-listener" Error
+    summary "a route attaches to a listener the gateway does not have"
+    explain "`on gateway.listener` names one listener of the gateway. Without `.listener` the \
+route attaches to every listener. The help line lists the gateway's listeners.";
+
+    DuplicateDefinition = "E0103" "duplicate-definition" Error
+    summary "two definitions of the same kind share a name"
+    explain "Services, gateways, routes and a gateway's listeners each need a unique name, \
+across all imported files, because the name becomes the Kubernetes object's name. Both \
+definitions are shown.";
+
+    GeneratedNameCollision = "E0104" "generated-name-collision" Error
+    summary "a generated Kubernetes name collides with another object's name"
+    explain "A balanced service `pve` with four endpoints becomes the Kubernetes Services \
+`pve-0` to `pve-3`; a CA file of service `pve` becomes the ConfigMap `pve-ca`. If another \
+service is named so that its object would carry the same name, one would overwrite the other in \
+the cluster. Rename one of them.";
+
+    InvalidName = "E0105" "invalid-name" Error
+    summary "a name is not a valid Kubernetes object name"
+    explain "Names become Kubernetes object names, which must be RFC 1035 labels: at most 63 \
+characters of lower-case letters, digits and `-`, starting with a letter and ending with a \
+letter or digit. Generated suffixes count: a balanced service with 12 endpoints needs room for \
+`-11`. Listener names must match the Gateway API section-name pattern.";
+
+    // ---- values ---------------------------------------------------------------------------
+    PortOutOfRange = "E0200" "port-out-of-range" Error
+    summary "a port is not between 1 and 65535"
+    explain "Ports of listeners, services, endpoints and redirects are TCP ports, 1 to 65535.";
+
+    InvalidHostname = "E0201" "invalid-hostname" Error
+    summary "a hostname does not match the Gateway API hostname rules"
+    explain "Hostnames are lower-case DNS names: labels of letters, digits and `-`, separated by \
+dots, at most 253 characters, each label at most 63. A listener or route hostname may start \
+with a wildcard label `*.` (never a bare `*`); a rewrite, redirect or TLS hostname may not. IP \
+addresses are not hostnames: the Gateway API pattern lets `1.2.3.4` through, but the \
+specification forbids it and controllers treat it inconsistently.";
+
+    InvalidPath = "E0202" "invalid-path" Error
+    summary "a path is not a valid Gateway API path"
+    explain "Exact and prefix paths must start with `/`, be at most 1024 characters, use only \
+the characters the API server accepts (letters, digits and `-._~!$&'()*+,;=:@/` and `%` with \
+two hex digits), and must not contain `//`, `/./`, `/../`, `%2f`, `%2F` or `#`, nor end with \
+`/.` or `/..`. Regular-expression paths skip these rules.";
+
+    InvalidRegex = "E0203" "invalid-regex" Error
+    summary "a regular expression does not compile"
+    explain "Paths, headers and query parameters written with `~` are regular expressions. The \
+Gateway API leaves the dialect to the controller; most use RE2 (Envoy, Istio, Cilium). egwc \
+checks them with Rust's regex syntax, which is RE2's: no look-around, no back-references.";
+
+    InvalidHeaderName = "E0204" "invalid-header-name" Error
+    summary "a header or query parameter name is not an RFC 7230 token"
+    explain "Header names (in matches and header filters) and query parameter names are 1 to \
+256 characters from the RFC 7230 token set: letters, digits and ``!#$%&'*+-.^_`|~``. Spaces, \
+`:` (so no HTTP/2 pseudo-headers), `/`, `(`, `)`, `,`, `;`, `=`, `@`, brackets and quotes are \
+not allowed.";
+
+    WeightOutOfRange = "E0205" "weight-out-of-range" Error
+    summary "a backend weight is larger than 1,000,000"
+    explain "Gateway API weights are 0 to 1,000,000. Weights are relative: `-> a 90, b 10` \
+sends 90 % to `a`, whatever the number of endpoints behind each service. egwc may scale \
+weights when it splits a balanced service over its endpoints; it reports this error when even \
+the written weights are out of range.";
+
+    AllWeightsZero = "W0206" "all-weights-zero" Warning
+    summary "every backend of a rule has weight 0"
+    explain "A rule whose backends all have weight 0 sends no traffic anywhere. The Gateway API \
+defines no status code for it; controllers answer 500 or 503, and some drop the route. If you \
+mean to take a service out of rotation, give another backend a weight.";
+
+    TooMany = "E0207" "too-many" Error
+    summary "a list is longer than the Gateway API allows"
+    explain "The API server rejects more than 64 listeners per gateway, 16 hostnames, 16 rules, \
+64 matches per rule (128 per route), 16 header or query matches per match, 16 backends and 16 \
+filters per rule, 16 header modifications per filter, and 5 TLS subject names. Split the route \
+into several routes.";
+
+    InvalidDuration = "E0208" "invalid-duration" Error
+    summary "a duration is not in the Gateway API format"
+    explain "Timeouts are written `10s`, `1h30m` or `500ms`: one to four parts, each one to five \
+digits followed by `h`, `m`, `s` or `ms`. A backend timeout may not be longer than the request \
+timeout.";
+
+    InvalidEndpoint = "E0209" "invalid-endpoint" Error
+    summary "an endpoint is not a DNS name or IP address with an optional port"
+    explain "An endpoint is `host`, `host:port`, `1.2.3.4`, `1.2.3.4:port`, `2001:db8::1` or \
+`[2001:db8::1]:port`. A DNS name follows the hostname rules, without a wildcard. Schemes \
+(`https://`) and paths do not belong in an endpoint: the scheme is the service's `protocol`.";
+
+    DnsNameRequired = "E0210" "dns-name-required" Error
+    summary "an IP address or host:port is used where a DNS name is required"
+    explain "A backend TLS hostname, a rewritten Host header and a redirect host are DNS names: \
+the server's certificate and virtual host are matched against them. Write the name the server \
+answers to; to connect to an IP address, put the address in the service's endpoint and the name \
+in `tls { hostname \"...\" }`.";
+
+    InvalidLabel = "E0211" "invalid-label" Error
+    summary "a label or annotation key or value is not valid for Kubernetes"
+    explain "Label and annotation keys are an optional DNS-subdomain prefix and `/`, then a name \
+of at most 63 characters (letters, digits, `-`, `_`, `.`, starting and ending with a letter or \
+digit). Label values are at most 63 such characters, or empty.";
+
+    InvalidStatus = "E0212" "invalid-status" Error
+    summary "a redirect status code is not 301, 302, 303, 307 or 308"
+    explain "The Gateway API allows exactly these redirect status codes; 302 is the default.";
+
+    UnknownValue = "E0213" "unknown-value" Error
+    summary "a word is not one of the values an attribute takes"
+    explain "`protocol` is HTTP, HTTPS or TLS; `mode` is terminate or passthrough; `routes from` \
+is same or all; `method` is GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE or PATCH; a \
+service's `protocol` is HTTP or HTTPS. The help line offers the closest value.";
+
+    InvalidNamespace = "E0214" "invalid-namespace" Error
+    summary "a namespace is not a valid Kubernetes namespace name"
+    explain "Namespaces are RFC 1123 labels: at most 63 lower-case letters, digits and `-`, \
+starting and ending with a letter or digit.";
+
+    InvalidValue = "E0215" "invalid-value" Error
+    summary "a string value is empty or too long"
+    explain "Header values are 1 to 4096 characters, query values 1 to 1024, a gateway class \
+name 1 to 253, a certificate or ConfigMap name a valid Kubernetes name.";
+
+    InvalidPercent = "E0216" "invalid-percent" Error
+    summary "a mirror percentage is larger than 100"
+    explain "`mirror name 10%` copies that share of requests to the service; it is 0 to 100.";
+
+    InvalidCaCertificate = "E0217" "invalid-ca-certificate" Error
+    summary "a CA file holds no PEM certificate"
+    explain "`ca file \"x.pem\"` must contain at least one `-----BEGIN CERTIFICATE-----` block. \
+It becomes a ConfigMap with key `ca.crt` that the gateway uses to verify the backend.";
+
+    // ---- gateways and routes --------------------------------------------------------------
+    TlsCertificateRequired = "E0300" "tls-certificate-required" Error
+    summary "a listener that terminates TLS has no certificate"
+    explain "An HTTPS listener, or a TLS listener in terminate mode, needs `tls { cert \"secret\" }` \
+naming the Secret with its key pair (`cert \"ns/secret\"` for another namespace). Without it \
+the API server rejects the Gateway, or, for HTTPS, no controller can serve it.";
+
+    TlsModeRequired = "E0301" "tls-mode-required" Error
+    summary "a TLS listener does not say whether it terminates or passes TLS through"
+    explain "A `protocol TLS` listener needs `tls { mode passthrough }` or \
+`tls { mode terminate cert \"...\" }`. HTTP routes attach to HTTP and HTTPS listeners, and to \
+TLS listeners only in terminate mode.";
+
+    TlsNotAllowed = "E0302" "tls-not-allowed" Error
+    summary "a plain HTTP listener has a tls block"
+    explain "`protocol HTTP` listeners carry no TLS; the API server rejects a `tls` block on \
+them. Use `protocol HTTPS` to terminate TLS.";
+
+    ListenerConflict = "E0303" "listener-conflict" Error
+    summary "two listeners share port, protocol and hostname"
+    explain "Listeners of one gateway must differ in port, protocol or hostname; the API server \
+rejects identical combinations, and listeners on one port with different protocols conflict at \
+the controller.";
+
+    HostnameMismatch = "E0304" "hostname-mismatch" Error
+    summary "a route hostname matches no hostname of the listeners it attaches to"
+    explain "A route attaches to a listener only if their hostnames intersect: equal names, or a \
+name under the other's wildcard. A route whose hostnames intersect none of its listeners is \
+never accepted (status NoMatchingListenerHostname) and serves nothing.";
+
+    InvalidTlsMode = "E0305" "invalid-tls-mode" Error
+    summary "an HTTPS listener is set to TLS passthrough"
+    explain "HTTPS listeners terminate TLS. For passthrough use `protocol TLS` with \
+`tls { mode passthrough }` (TLS routes; HTTP routes cannot attach there).";
+
+    NamespaceNotAllowed = "E0306" "namespace-not-allowed" Error
+    summary "a route in another namespace attaches to a listener that only takes its own"
+    explain "Listeners accept routes from the gateway's own namespace unless they say \
+`routes from all`. A route in another namespace would be rejected (NotAllowedByListeners).";
+
+    RedirectWithBackends = "E0307" "redirect-with-backends" Error
+    summary "a rule both redirects and forwards"
+    explain "A redirect answers the request itself; the API server rejects a rule with a \
+redirect and backends. Remove the `->` line, or the redirect.";
+
+    ConflictingFilters = "E0308" "conflicting-filters" Error
+    summary "a rule has filters that cannot be combined"
+    explain "A rule may have at most one redirect, one rewrite, one request header filter and \
+one response header filter (egwc merges `set`, `add` and `remove` lines into one), and not both \
+a redirect and a rewrite.";
+
+    PrefixNeedsPrefixMatch = "E0309" "prefix-needs-prefix-match" Error
+    summary "a prefix rewrite or redirect needs exactly one path-prefix match"
+    explain "`rewrite path prefix` and `redirect path prefix` replace the matched prefix, so the \
+rule must have exactly one `match` with a path prefix (`path \"/x\"`).";
+
+    ListenerRejectsHttp = "E0310" "listener-rejects-http" Error
+    summary "a route attaches to a TLS passthrough listener"
+    explain "TLS passthrough listeners forward encrypted bytes and accept only TLS routes; an \
+HTTP route attached to one is never accepted.";
+
+    DuplicateParent = "E0311" "duplicate-parent" Error
+    summary "a route attaches to the same gateway or listener twice"
+    explain "Each `on` target may appear once; the API server rejects duplicate parents.";
+
+    RuleWithoutAction = "W0312" "rule-without-action" Warning
+    summary "a rule neither forwards nor redirects"
+    explain "A rule without `->` and without `redirect` answers every matching request with \
+500. Add a backend, or a redirect.";
+
+    // ---- services -------------------------------------------------------------------------
+    EndpointPortMismatch = "E0400" "endpoint-port-mismatch" Error
+    summary "endpoints that share one Kubernetes Service use different ports"
+    explain "An unbalanced service becomes one Kubernetes Service whose endpoints all use one \
+port, and a DNS endpoint (an ExternalName Service) is reached on the service's port. Give the \
+endpoints the same port, set `port` to it, or `balance` the service so each endpoint gets its \
+own Service.";
+
+    TlsOnHttpService = "E0401" "tls-on-http-service" Error
+    summary "a service with protocol HTTP has a tls block"
+    explain "Backend TLS settings apply to HTTPS services only. Set `protocol HTTPS` if the \
+service speaks TLS.";
+
+    TlsHostnameRequired = "E0402" "tls-hostname-required" Error
+    summary "an HTTPS service reached by IP address has no TLS hostname"
+    explain "The gateway verifies an HTTPS backend's certificate against a hostname (and sends \
+it as SNI). A DNS endpoint provides it; an IP endpoint does not, so write \
+`tls { hostname \"name-in-the-certificate\" }`.";
+
+    UnbalancedDnsEndpoints = "E0403" "unbalanced-dns-endpoints" Error
+    summary "an unbalanced service has several endpoints, not all of them IP addresses"
+    explain "`balance off` puts all endpoints into one Kubernetes Service. That works for IP \
+addresses (one EndpointSlice), but a Service can alias only one DNS name. Balance the service, \
+or keep one DNS endpoint.";
+
+    DuplicateEndpoint = "W0404" "duplicate-endpoint" Warning
+    summary "the same endpoint is listed twice"
+    explain "Listing an endpoint twice doubles its share of traffic when the service is \
+balanced, which is rarely intended. Remove the copy.";
+}

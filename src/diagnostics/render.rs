@@ -1,0 +1,199 @@
+//! Rendering diagnostics: for people through miette's graphical handler, for tools as JSON
+//! (file, line, column, code, severity, message, labels). Both read the same `Diagnostic`.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use super::{Diagnostic, Label};
+use crate::source::{FileId, SourceMap};
+
+/// How to draw human diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Color,
+    Plain,
+}
+
+/// The rendering of all diagnostics, as a person reads them, with a summary line.
+pub fn render_human(sources: &SourceMap, diags: &[Diagnostic], style: Style) -> String {
+    let theme = match style {
+        Style::Color => GraphicalTheme::unicode(),
+        Style::Plain => GraphicalTheme::unicode_nocolor(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100);
+    let mut out = String::new();
+    for diag in diags {
+        let report = Report::new(sources, diag);
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, &report);
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if !diags.is_empty() {
+        out.push_str(&summary(errors, warnings));
+        out.push('\n');
+    }
+    out
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+/// A miette view of one diagnostic. Labels in the primary label's file are drawn in one
+/// snippet; labels in other files (a duplicate defined in an imported file) become related
+/// reports, each with its own snippet.
+struct Report {
+    message: String,
+    code: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: NamedSource<String>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Report>,
+}
+
+impl Report {
+    fn new(sources: &SourceMap, diag: &Diagnostic) -> Report {
+        let info = diag.code.info();
+        let file = diag.primary_span().file;
+        let (here, elsewhere): (Vec<&Label>, Vec<&Label>) =
+            diag.labels.iter().partition(|l| l.span.file == file);
+        let related = elsewhere
+            .into_iter()
+            .map(|label| Report {
+                message: label.message.clone(),
+                code: String::new(),
+                severity: miette::Severity::Advice,
+                help: None,
+                source: named_source(sources, label.span.file),
+                labels: vec![labeled(label)],
+                related: Vec::new(),
+            })
+            .collect();
+        Report {
+            message: diag.message.clone(),
+            code: format!("{}({})", info.code, info.name),
+            severity: match diag.severity() {
+                super::Severity::Error => miette::Severity::Error,
+                super::Severity::Warning => miette::Severity::Warning,
+            },
+            help: diag.help.clone(),
+            source: named_source(sources, file),
+            labels: here.into_iter().map(labeled).collect(),
+            related,
+        }
+    }
+}
+
+fn named_source(sources: &SourceMap, file: FileId) -> NamedSource<String> {
+    let f = sources.get(file);
+    NamedSource::new(f.name.clone(), f.text.to_string())
+}
+
+fn labeled(label: &Label) -> LabeledSpan {
+    let span = SourceSpan::new((label.span.start as usize).into(), label.span.len());
+    if label.primary {
+        LabeledSpan::new_primary_with_span(Some(label.message.clone()), span)
+    } else {
+        LabeledSpan::new_with_span(Some(label.message.clone()), span)
+    }
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// Machine-readable diagnostics: one JSON document with a `diagnostics` array.
+pub fn render_json(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    let position = |label: &Label| {
+        let file = sources.get(label.span.file);
+        let (line, column) = file.line_col(label.span.start);
+        let (end_line, end_column) = file.line_col(label.span.end);
+        serde_json::json!({
+            "file": file.name,
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+            "offset": label.span.start,
+            "length": label.span.len(),
+            "message": label.message,
+            "primary": label.primary,
+        })
+    };
+    let items: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let info = d.code.info();
+            let primary = d.labels.iter().find(|l| l.primary).unwrap_or(&d.labels[0]);
+            let pos = position(primary);
+            serde_json::json!({
+                "file": pos["file"],
+                "line": pos["line"],
+                "column": pos["column"],
+                "code": info.code,
+                "name": info.name,
+                "severity": d.severity().as_str(),
+                "message": d.message,
+                "help": d.help,
+                "labels": d.labels.iter().map(position).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "diagnostics": items }))
+        .expect("a JSON value always serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,180 @@
+//! Emission: the IR to typed Kubernetes objects (k8s-openapi and gateway-api types), in one
+//! deterministic order, and their serialization as YAML (serde-saphyr) or JSON. One file per
+//! kind family; this file holds the order, the shared metadata and the serializers.
+
+mod gateway;
+mod grant;
+mod route;
+mod service;
+
+use std::collections::BTreeMap;
+
+use gateway_api::backendtlspolicies::BackendTlsPolicy;
+use gateway_api::gateways::Gateway;
+use gateway_api::httproutes::HttpRoute;
+use gateway_api::referencegrants::ReferenceGrant;
+use k8s_openapi::api::core::v1::{ConfigMap, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+
+use crate::ir;
+use crate::source::{SourceMap, Span};
+
+/// The label every emitted object carries.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "egwc");
+/// The annotation naming the `.egw` file and line an object came from.
+pub const SOURCE_ANNOTATION: &str = "egwc/source";
+/// The annotation carrying a service's `description`.
+pub const DESCRIPTION_ANNOTATION: &str = "egwc/description";
+
+/// One emitted object.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum Manifest {
+    Gateway(Box<Gateway>),
+    Service(Box<Service>),
+    EndpointSlice(Box<EndpointSlice>),
+    ConfigMap(Box<ConfigMap>),
+    BackendTlsPolicy(Box<BackendTlsPolicy>),
+    HttpRoute(Box<HttpRoute>),
+    ReferenceGrant(Box<ReferenceGrant>),
+}
+
+impl Manifest {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Manifest::Gateway(_) => "Gateway",
+            Manifest::Service(_) => "Service",
+            Manifest::EndpointSlice(_) => "EndpointSlice",
+            Manifest::ConfigMap(_) => "ConfigMap",
+            Manifest::BackendTlsPolicy(_) => "BackendTLSPolicy",
+            Manifest::HttpRoute(_) => "HTTPRoute",
+            Manifest::ReferenceGrant(_) => "ReferenceGrant",
+        }
+    }
+
+    pub fn metadata(&self) -> &ObjectMeta {
+        match self {
+            Manifest::Gateway(o) => &o.metadata,
+            Manifest::Service(o) => &o.metadata,
+            Manifest::EndpointSlice(o) => &o.metadata,
+            Manifest::ConfigMap(o) => &o.metadata,
+            Manifest::BackendTlsPolicy(o) => &o.metadata,
+            Manifest::HttpRoute(o) => &o.metadata,
+            Manifest::ReferenceGrant(o) => &o.metadata,
+        }
+    }
+
+    /// The file name used by `egwc build -o DIR`: `<namespace>.<kind>.<name>.<ext>`, unique
+    /// because names are unique per kind and namespace.
+    pub fn file_name(&self, extension: &str) -> String {
+        let meta = self.metadata();
+        format!(
+            "{}.{}.{}.{extension}",
+            meta.namespace.as_deref().unwrap_or("default"),
+            self.kind().to_ascii_lowercase(),
+            meta.name.as_deref().unwrap_or("unnamed"),
+        )
+    }
+}
+
+/// All objects of a model, in order: gateways, then each service's objects, then routes, then
+/// the reference grants the cross-namespace references need.
+pub fn emit(model: &ir::Model, sources: &SourceMap) -> Vec<Manifest> {
+    let cx = Context { sources };
+    let mut out = Vec::new();
+    for g in &model.gateways {
+        out.push(Manifest::Gateway(Box::new(gateway::gateway(&cx, g))));
+    }
+    for s in &model.services {
+        service::service(&cx, s, &mut out);
+    }
+    for r in &model.routes {
+        out.push(Manifest::HttpRoute(Box::new(route::route(&cx, r))));
+    }
+    grant::grants(&cx, model, &mut out);
+    out
+}
+
+pub(crate) struct Context<'a> {
+    sources: &'a SourceMap,
+}
+
+impl Context<'_> {
+    /// Metadata with the user's labels and annotations, egwc's label and the source annotation.
+    fn meta(&self, name: &str, meta: &ir::Meta, origin: Span) -> ObjectMeta {
+        let mut labels = meta.labels.clone();
+        labels.insert(MANAGED_BY.0.into(), MANAGED_BY.1.into());
+        let mut annotations = meta.annotations.clone();
+        annotations.insert(SOURCE_ANNOTATION.into(), self.sources.location(origin));
+        ObjectMeta {
+            name: Some(name.to_string()),
+            namespace: Some(meta.namespace.clone()),
+            labels: Some(labels),
+            annotations: Some(annotations),
+            ..ObjectMeta::default()
+        }
+    }
+
+    /// Metadata for objects egwc derives (grants): only egwc's label and the source.
+    fn derived_meta(&self, name: &str, namespace: &str, origin: Span) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.to_string()),
+            namespace: Some(namespace.to_string()),
+            labels: Some(BTreeMap::from([(MANAGED_BY.0.into(), MANAGED_BY.1.into())])),
+            annotations: Some(BTreeMap::from([(
+                SOURCE_ANNOTATION.into(),
+                self.sources.location(origin),
+            )])),
+            ..ObjectMeta::default()
+        }
+    }
+}
+
+/// Output formats of `egwc build`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+/// One object as a document of its own (for `-o DIR`).
+pub fn to_document(manifest: &Manifest, format: Format) -> String {
+    match format {
+        Format::Yaml => yaml(manifest),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(manifest).expect("Kubernetes objects serialize to JSON");
+            s.push('\n');
+            s
+        }
+    }
+}
+
+/// All objects as one stream: `---`-separated YAML, or a JSON `v1 List`.
+pub fn to_stream(manifests: &[Manifest], format: Format) -> String {
+    match format {
+        Format::Yaml => {
+            let mut out = String::new();
+            for m in manifests {
+                out.push_str("---\n");
+                out.push_str(&yaml(m));
+            }
+            out
+        }
+        Format::Json => {
+            let list = serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": manifests });
+            let mut s = serde_json::to_string_pretty(&list).expect("Kubernetes objects serialize to JSON");
+            s.push('\n');
+            s
+        }
+    }
+}
+
+fn yaml(manifest: &Manifest) -> String {
+    // Block scalars (`>-`) for long strings are valid YAML but unlike kubectl's output and
+    // noisy in diffs, so strings stay on one line. YAML 1.1 booleans (`on`, `yes`) are quoted
+    // by serde-saphyr's default, which is why it was chosen (docs in design/crates.md).
+    let options = serde_saphyr::ser_options! { prefer_block_scalars: false };
+    serde_saphyr::to_string_with_options(manifest, options).expect("Kubernetes objects serialize to YAML")
+}

@@ -1,0 +1,206 @@
+//! HTTPRoute objects.
+
+use gateway_api::httproutes::*;
+
+use super::Context;
+use crate::ir::{self, PathKind, ValueKind};
+
+pub(super) fn route(cx: &Context<'_>, r: &ir::Route) -> HttpRoute {
+    let parent_refs = r
+        .parents
+        .iter()
+        .map(|p| HttpRouteParentRefs {
+            name: p.gateway.name.clone(),
+            namespace: (p.gateway.namespace != r.meta.namespace).then(|| p.gateway.namespace.clone()),
+            section_name: p.listener.clone(),
+            ..Default::default()
+        })
+        .collect();
+    HttpRoute {
+        metadata: cx.meta(&r.meta.name, &r.meta, r.meta.origin),
+        spec: HttpRouteSpec {
+            parent_refs: Some(parent_refs),
+            hostnames: (!r.hostnames.is_empty()).then(|| r.hostnames.clone()),
+            rules: Some(r.rules.iter().map(|rule| self::rule(&r.meta.namespace, rule)).collect()),
+        },
+        status: None,
+    }
+}
+
+fn rule(namespace: &str, rule: &ir::Rule) -> HttpRouteRules {
+    let matches = (!rule.matches.is_empty()).then(|| rule.matches.iter().map(match_).collect());
+    let backend_refs = (!rule.backends.is_empty()).then(|| {
+        rule.backends
+            .iter()
+            .map(|b| HttpRouteRulesBackendRefs {
+                name: b.service.name.clone(),
+                namespace: (b.service.namespace != namespace).then(|| b.service.namespace.clone()),
+                port: Some(i32::from(b.port)),
+                // Weights are at most 1,000,000 (checked), so they fit in i32.
+                weight: Some(b.weight as i32),
+                ..Default::default()
+            })
+            .collect()
+    });
+    let filters = filters(namespace, &rule.filters);
+    HttpRouteRules {
+        matches,
+        backend_refs,
+        filters: (!filters.is_empty()).then_some(filters),
+        timeouts: rule.timeouts.as_ref().map(|t| HttpRouteRulesTimeouts {
+            request: t.request.clone(),
+            backend_request: t.backend.clone(),
+        }),
+        name: None,
+    }
+}
+
+fn match_(m: &ir::Match) -> HttpRouteRulesMatches {
+    HttpRouteRulesMatches {
+        path: m.path.as_ref().map(|(kind, value)| HttpRouteRulesMatchesPath {
+            r#type: Some(match kind {
+                PathKind::Prefix => HttpRouteRulesMatchesPathType::PathPrefix,
+                PathKind::Exact => HttpRouteRulesMatchesPathType::Exact,
+                PathKind::Regex => HttpRouteRulesMatchesPathType::RegularExpression,
+            }),
+            value: Some(value.clone()),
+        }),
+        headers: (!m.headers.is_empty()).then(|| {
+            m.headers
+                .iter()
+                .map(|(name, kind, value)| HttpRouteRulesMatchesHeaders {
+                    name: name.clone(),
+                    r#type: Some(match kind {
+                        ValueKind::Exact => HttpRouteRulesMatchesHeadersType::Exact,
+                        ValueKind::Regex => HttpRouteRulesMatchesHeadersType::RegularExpression,
+                    }),
+                    value: value.clone(),
+                })
+                .collect()
+        }),
+        query_params: (!m.query.is_empty()).then(|| {
+            m.query
+                .iter()
+                .map(|(name, kind, value)| HttpRouteRulesMatchesQueryParams {
+                    name: name.clone(),
+                    r#type: Some(match kind {
+                        ValueKind::Exact => HttpRouteRulesMatchesQueryParamsType::Exact,
+                        ValueKind::Regex => HttpRouteRulesMatchesQueryParamsType::RegularExpression,
+                    }),
+                    value: value.clone(),
+                })
+                .collect()
+        }),
+        method: m.method.as_deref().map(method),
+    }
+}
+
+fn method(m: &str) -> HttpRouteRulesMatchesMethod {
+    use HttpRouteRulesMatchesMethod as M;
+    match m {
+        "GET" => M::Get,
+        "HEAD" => M::Head,
+        "POST" => M::Post,
+        "PUT" => M::Put,
+        "DELETE" => M::Delete,
+        "CONNECT" => M::Connect,
+        "OPTIONS" => M::Options,
+        "TRACE" => M::Trace,
+        _ => M::Patch, // the checker allows only the nine methods
+    }
+}
+
+fn filters(namespace: &str, f: &ir::Filters) -> Vec<HttpRouteRulesFilters> {
+    let mut out = Vec::new();
+    if let Some(h) = &f.request_headers {
+        out.push(HttpRouteRulesFilters {
+            r#type: HttpRouteRulesFiltersType::RequestHeaderModifier,
+            request_header_modifier: Some(HttpRouteRulesFiltersRequestHeaderModifier {
+                set: pairs(&h.set, |name, value| HttpRouteRulesFiltersRequestHeaderModifierSet { name, value }),
+                add: pairs(&h.add, |name, value| HttpRouteRulesFiltersRequestHeaderModifierAdd { name, value }),
+                remove: (!h.remove.is_empty()).then(|| h.remove.clone()),
+            }),
+            ..Default::default()
+        });
+    }
+    if let Some(h) = &f.response_headers {
+        out.push(HttpRouteRulesFilters {
+            r#type: HttpRouteRulesFiltersType::ResponseHeaderModifier,
+            response_header_modifier: Some(HttpRouteRulesFiltersResponseHeaderModifier {
+                set: pairs(&h.set, |name, value| HttpRouteRulesFiltersResponseHeaderModifierSet { name, value }),
+                add: pairs(&h.add, |name, value| HttpRouteRulesFiltersResponseHeaderModifierAdd { name, value }),
+                remove: (!h.remove.is_empty()).then(|| h.remove.clone()),
+            }),
+            ..Default::default()
+        });
+    }
+    if let Some(rw) = &f.rewrite {
+        out.push(HttpRouteRulesFilters {
+            r#type: HttpRouteRulesFiltersType::UrlRewrite,
+            url_rewrite: Some(HttpRouteRulesFiltersUrlRewrite {
+                hostname: rw.hostname.clone(),
+                path: rw.path.as_ref().map(|p| match p {
+                    ir::PathEdit::Full(v) => HttpRouteRulesFiltersUrlRewritePath {
+                        r#type: HttpRouteRulesFiltersUrlRewritePathType::ReplaceFullPath,
+                        replace_full_path: Some(v.clone()),
+                        replace_prefix_match: None,
+                    },
+                    ir::PathEdit::Prefix(v) => HttpRouteRulesFiltersUrlRewritePath {
+                        r#type: HttpRouteRulesFiltersUrlRewritePathType::ReplacePrefixMatch,
+                        replace_full_path: None,
+                        replace_prefix_match: Some(v.clone()),
+                    },
+                }),
+            }),
+            ..Default::default()
+        });
+    }
+    if let Some(rd) = &f.redirect {
+        out.push(HttpRouteRulesFilters {
+            r#type: HttpRouteRulesFiltersType::RequestRedirect,
+            request_redirect: Some(HttpRouteRulesFiltersRequestRedirect {
+                scheme: rd.scheme.as_deref().map(|s| match s {
+                    "http" => HttpRouteRulesFiltersRequestRedirectScheme::Http,
+                    _ => HttpRouteRulesFiltersRequestRedirectScheme::Https,
+                }),
+                hostname: rd.hostname.clone(),
+                port: rd.port.map(i32::from),
+                path: rd.path.as_ref().map(|p| match p {
+                    ir::PathEdit::Full(v) => HttpRouteRulesFiltersRequestRedirectPath {
+                        r#type: HttpRouteRulesFiltersRequestRedirectPathType::ReplaceFullPath,
+                        replace_full_path: Some(v.clone()),
+                        replace_prefix_match: None,
+                    },
+                    ir::PathEdit::Prefix(v) => HttpRouteRulesFiltersRequestRedirectPath {
+                        r#type: HttpRouteRulesFiltersRequestRedirectPathType::ReplacePrefixMatch,
+                        replace_full_path: None,
+                        replace_prefix_match: Some(v.clone()),
+                    },
+                }),
+                status_code: rd.status.map(i64::from),
+            }),
+            ..Default::default()
+        });
+    }
+    for m in &f.mirrors {
+        out.push(HttpRouteRulesFilters {
+            r#type: HttpRouteRulesFiltersType::RequestMirror,
+            request_mirror: Some(HttpRouteRulesFiltersRequestMirror {
+                backend_ref: HttpRouteRulesFiltersRequestMirrorBackendRef {
+                    name: m.backend.service.name.clone(),
+                    namespace: (m.backend.service.namespace != namespace).then(|| m.backend.service.namespace.clone()),
+                    port: Some(i32::from(m.backend.port)),
+                    ..Default::default()
+                },
+                percent: m.percent.map(i32::from),
+                fraction: None,
+            }),
+            ..Default::default()
+        });
+    }
+    out
+}
+
+fn pairs<T>(list: &[(String, String)], make: impl Fn(String, String) -> T) -> Option<Vec<T>> {
+    (!list.is_empty()).then(|| list.iter().map(|(n, v)| make(n.clone(), v.clone())).collect())
+}

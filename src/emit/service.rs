@@ -1,0 +1,144 @@
+//! The objects a service becomes: per backend a Service (selectorless with EndpointSlices
+//! for IP endpoints, ExternalName for a DNS endpoint) and, for HTTPS, a BackendTLSPolicy;
+//! per service a ConfigMap when its CA comes from a file.
+
+use std::collections::BTreeMap;
+
+use gateway_api::backendtlspolicies::{
+    BackendTlsPolicy, BackendTlsPolicySpec, BackendTlsPolicyTargetRefs, BackendTlsPolicyValidation,
+    BackendTlsPolicyValidationCaCertificateRefs,
+};
+use k8s_openapi::api::core::v1::{ConfigMap, Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::{Context, Manifest, DESCRIPTION_ANNOTATION};
+use crate::ir::{self, Protocol};
+
+/// The label that ties an EndpointSlice to its Service.
+const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
+/// Marks EndpointSlices as managed by egwc, so Kubernetes' own controller leaves them alone.
+const SLICE_MANAGED_BY: &str = "endpointslice.kubernetes.io/managed-by";
+
+pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>) {
+    let port_name = match s.protocol {
+        Protocol::Https => "https",
+        _ => "http",
+    };
+    if let Some(ir::Trust::Pem { configmap, pem }) = &s.trust {
+        out.push(Manifest::ConfigMap(Box::new(ConfigMap {
+            metadata: cx.meta(configmap, &s.meta, s.meta.origin),
+            data: Some(BTreeMap::from([("ca.crt".to_string(), pem.clone())])),
+            ..ConfigMap::default()
+        })));
+    }
+    for (i, b) in s.backends.iter().enumerate() {
+        let mut metadata = cx.meta(&b.name, &s.meta, s.meta.origin);
+        let annotations = metadata.annotations.get_or_insert_with(BTreeMap::new);
+        if let Some(d) = &s.description {
+            let d = if s.backends.len() > 1 {
+                format!("{d} (endpoint {} of {}: {})", i + 1, s.backends.len(), b.endpoints.join(", "))
+            } else {
+                d.clone()
+            };
+            annotations.insert(DESCRIPTION_ANNOTATION.into(), d);
+        }
+        let service_port = ServicePort {
+            name: Some(port_name.into()),
+            port: i32::from(b.port),
+            protocol: Some("TCP".into()),
+            ..ServicePort::default()
+        };
+        let spec = match &b.target {
+            ir::Target::Dns { host } => ServiceSpec {
+                type_: Some("ExternalName".into()),
+                external_name: Some(host.clone()),
+                ports: Some(vec![service_port]),
+                ..ServiceSpec::default()
+            },
+            ir::Target::Addresses { port, .. } => ServiceSpec {
+                type_: Some("ClusterIP".into()),
+                ports: Some(vec![ServicePort {
+                    target_port: Some(IntOrString::Int(i32::from(*port))),
+                    ..service_port
+                }]),
+                ..ServiceSpec::default()
+            },
+        };
+        out.push(Manifest::Service(Box::new(Service {
+            metadata: metadata.clone(),
+            spec: Some(spec),
+            status: None,
+        })));
+        if let ir::Target::Addresses { port, ipv4, ipv6 } = &b.target {
+            let families = [
+                ("IPv4", "ipv4", ipv4.iter().map(ToString::to_string).collect::<Vec<_>>()),
+                ("IPv6", "ipv6", ipv6.iter().map(ToString::to_string).collect::<Vec<_>>()),
+            ];
+            for (address_type, suffix, addresses) in families {
+                if addresses.is_empty() {
+                    continue;
+                }
+                let mut meta = cx.meta(&format!("{}-{suffix}", b.name), &s.meta, s.meta.origin);
+                let labels = meta.labels.get_or_insert_with(BTreeMap::new);
+                labels.insert(SERVICE_NAME_LABEL.into(), b.name.clone());
+                labels.insert(SLICE_MANAGED_BY.into(), "egwc".into());
+                out.push(Manifest::EndpointSlice(Box::new(EndpointSlice {
+                    metadata: meta,
+                    address_type: address_type.into(),
+                    endpoints: Some(
+                        addresses
+                            .into_iter()
+                            .map(|a| Endpoint {
+                                addresses: vec![a],
+                                conditions: Some(EndpointConditions {
+                                    ready: Some(true),
+                                    ..EndpointConditions::default()
+                                }),
+                                ..Endpoint::default()
+                            })
+                            .collect(),
+                    ),
+                    ports: Some(vec![EndpointPort {
+                        name: Some(port_name.into()),
+                        port: Some(i32::from(*port)),
+                        protocol: Some("TCP".into()),
+                        app_protocol: None,
+                    }]),
+                })));
+            }
+        }
+        if let (Some(trust), Some(hostname)) = (&s.trust, &b.tls_hostname) {
+            let (well_known, ca_refs) = match trust {
+                ir::Trust::System => (Some("System".to_string()), None),
+                ir::Trust::Pem { configmap: name, .. } | ir::Trust::ConfigMap(name) => (
+                    None,
+                    Some(vec![BackendTlsPolicyValidationCaCertificateRefs {
+                        group: String::new(),
+                        kind: "ConfigMap".into(),
+                        name: name.clone(),
+                    }]),
+                ),
+            };
+            out.push(Manifest::BackendTlsPolicy(Box::new(BackendTlsPolicy {
+                metadata: cx.meta(&b.name, &s.meta, s.meta.origin),
+                spec: BackendTlsPolicySpec {
+                    target_refs: vec![BackendTlsPolicyTargetRefs {
+                        group: String::new(),
+                        kind: "Service".into(),
+                        name: b.name.clone(),
+                        section_name: None,
+                    }],
+                    validation: BackendTlsPolicyValidation {
+                        hostname: hostname.clone(),
+                        well_known_ca_certificates: well_known,
+                        ca_certificate_refs: ca_refs,
+                        subject_alt_names: None,
+                    },
+                    options: None,
+                },
+                status: None,
+            })));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! egwc: compiles `.egw` descriptions of external services, gateways and routes into
+//! Gateway API manifests. The pipeline is `load` (files and imports) → `syntax` → `check`
+//! (names and rules, producing the `ir`) → `emit` (typed Kubernetes objects).
+
+pub mod diagnostics;
+pub mod source;
+pub mod syntax;
+pub mod check;
+pub mod ir;
+pub mod load;
+pub mod emit;
+
+use diagnostics::Diagnostic;
+use load::{Input, LoadError};
+use source::SourceMap;
+
+/// The result of compiling some files: the sources (to render diagnostics against), every
+/// diagnostic, and the objects when there were no errors.
+pub struct Compilation {
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+    pub manifests: Option<Vec<emit::Manifest>>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Loads, parses, checks and emits. Fails only when a file named by the caller cannot be read.
+pub fn compile(inputs: &[Input]) -> Result<Compilation, LoadError> {
+    let loaded = load::load(inputs)?;
+    let (model, check_diags) = check::check(&loaded);
+    let manifests = model
+        .filter(|_| !loaded.diags.iter().any(Diagnostic::is_error))
+        .map(|m| emit::emit(&m, &loaded.sources));
+    let mut diagnostics = loaded.diags;
+    diagnostics.extend(check_diags);
+    diagnostics::sort(&mut diagnostics);
+    Ok(Compilation {
+        sources: loaded.sources,
+        diagnostics,
+        manifests,
+    })
+}

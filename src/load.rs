@@ -1,0 +1,259 @@
+//! Loading: reads the files named on the command line, follows their imports and reads the
+//! CA files they name. This is the compiler's only file-system access besides the CLI's
+//! output. Paths are resolved relative to the importing file and must stay inside the
+//! project's root (the directory of the file given on the command line).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::{self, ast};
+
+/// A file named on the command line.
+#[derive(Clone, Debug)]
+pub enum Input {
+    Path(PathBuf),
+    /// Text read from standard input; its imports resolve from the working directory.
+    Stdin(Vec<u8>),
+}
+
+/// Everything read for one compilation.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    /// Parsed files in load order: each root, then its imports, depth first.
+    pub files: Vec<(FileId, ast::File)>,
+    /// Contents of `ca file` references, keyed by the span of the path string. A missing entry
+    /// means reading failed and a diagnostic was already reported.
+    pub ca_files: HashMap<Span, String>,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Reading a root file failed: a usage or I/O error, not a diagnostic about the input.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {path}: {source}")]
+pub struct LoadError {
+    pub path: String,
+    pub source: std::io::Error,
+}
+
+/// Files larger than this are refused: spans are 32-bit, and no configuration is this big.
+const MAX_FILE_BYTES: u64 = 1 << 30;
+
+pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
+    let mut loader = Loader::default();
+    for input in inputs {
+        match input {
+            Input::Path(path) => {
+                let bytes = read(path).map_err(|source| LoadError {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                let root = normalize(&absolute(path.parent().unwrap_or(Path::new(""))));
+                let name = path.display().to_string();
+                loader.add(name, absolute(path), &root, bytes);
+            }
+            Input::Stdin(bytes) => {
+                let cwd = absolute(Path::new(""));
+                loader.add("<stdin>".into(), cwd.join("<stdin>"), &cwd, bytes.clone());
+            }
+        }
+    }
+    // Files were added as their parsing finished; order them as they were first named, so
+    // output follows the user's reading order: a root, then its imports.
+    loader.loaded.files.sort_by_key(|(id, _)| *id);
+    Ok(loader.loaded)
+}
+
+fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(std::io::Error::other("file is larger than 1 GiB"));
+    }
+    std::fs::read(path)
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct Loader {
+    loaded: Loaded,
+    /// Files already loaded (normalized absolute paths), so a file imported twice is read once.
+    seen: HashSet<PathBuf>,
+    /// The chain of files being loaded, to detect import cycles.
+    stack: Vec<PathBuf>,
+}
+
+impl Loader {
+    fn add(&mut self, name: String, path: PathBuf, root: &Path, bytes: Vec<u8>) {
+        let path = normalize(&path);
+        if !self.seen.insert(path.clone()) {
+            return;
+        }
+        let (text, utf8_error) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+            }
+        };
+        let text: Arc<str> = text.into();
+        let file = self
+            .loaded
+            .sources
+            .add(name, path.clone(), Arc::clone(&text));
+        if let Some(at) = utf8_error {
+            let len = text[at..].chars().next().map_or(0, char::len_utf8);
+            self.loaded.diags.push(
+                Diagnostic::new(
+                    Code::InvalidUtf8,
+                    Span::new(file, at, at + len),
+                    "the file is not valid UTF-8",
+                    "this byte does not start a UTF-8 character",
+                )
+                .with_help("save the file as UTF-8"),
+            );
+            return;
+        }
+        let (ast, diags) = syntax::parse(file, &text);
+        self.loaded.diags.extend(diags);
+        self.stack.push(path.clone());
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        for item in &ast.items {
+            match &item.node {
+                ast::Item::Import(target) => self.import(file, &dir, root, target),
+                ast::Item::Service(service) => self.ca_files(&dir, root, service),
+                _ => {}
+            }
+        }
+        self.stack.pop();
+        self.loaded.files.push((file, ast));
+    }
+
+    /// Resolves `target` against `dir`, inside `root`; reports and returns `None` otherwise.
+    fn resolve(&mut self, dir: &Path, root: &Path, target: &ast::Str, what: &str) -> Option<PathBuf> {
+        let raw = Path::new(&target.value);
+        let resolved = normalize(&dir.join(raw));
+        if raw.is_absolute() || !resolved.starts_with(root) {
+            self.loaded.diags.push(
+                Diagnostic::new(
+                    Code::PathOutsideProject,
+                    target.span,
+                    format!("{what} `{}` is outside the project", target.value),
+                    "leaves the project's root directory",
+                )
+                .with_help(format!(
+                    "{what}s are relative paths inside {}; move the file into the project",
+                    root.display()
+                )),
+            );
+            return None;
+        }
+        Some(resolved)
+    }
+
+    fn import(&mut self, from: FileId, dir: &Path, root: &Path, target: &ast::Str) {
+        let Some(path) = self.resolve(dir, root, target, "import") else {
+            return;
+        };
+        if let Some(at) = self.stack.iter().position(|p| *p == path) {
+            let chain: Vec<String> = self.stack[at..]
+                .iter()
+                .chain(std::iter::once(&path))
+                .map(|p| display_relative(p, root))
+                .collect();
+            self.loaded.diags.push(
+                Diagnostic::new(
+                    Code::ImportCycle,
+                    target.span,
+                    format!("import cycle: {}", chain.join(" → ")),
+                    "this import closes the cycle",
+                )
+                .with_help("move what both files need into a third file that both import"),
+            );
+            return;
+        }
+        if self.seen.contains(&path) {
+            return;
+        }
+        match read(&path) {
+            Ok(bytes) => {
+                let importer = self.loaded.sources.get(from).name.clone();
+                let name = display_name(&importer, &target.value);
+                self.add(name, path, root, bytes);
+            }
+            Err(e) => self.loaded.diags.push(
+                Diagnostic::new(
+                    Code::FileNotFound,
+                    target.span,
+                    format!("cannot read imported file `{}`: {e}", target.value),
+                    "imported here",
+                )
+                .with_help("import paths are relative to the file that contains the import"),
+            ),
+        }
+    }
+
+    fn ca_files(&mut self, dir: &Path, root: &Path, service: &ast::Service) {
+        for item in &service.items {
+            let ast::ServiceItem::Tls(tls) = &item.node else {
+                continue;
+            };
+            for t in tls {
+                let ast::ServiceTlsItem::Ca(ast::CaSource::File(target)) = &t.node else {
+                    continue;
+                };
+                let Some(path) = self.resolve(dir, root, target, "CA file") else {
+                    continue;
+                };
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => {
+                        self.loaded.ca_files.insert(target.span, text);
+                    }
+                    Err(e) => self.loaded.diags.push(
+                        Diagnostic::new(
+                            Code::FileNotFound,
+                            target.span,
+                            format!("cannot read CA file `{}`: {e}", target.value),
+                            "named here",
+                        )
+                        .with_help("CA file paths are relative to the file that names them"),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// The name an imported file is shown under: the importer's directory joined with the import
+/// path, so names stay relative to where the user ran egwc.
+fn display_name(importer: &str, import: &str) -> String {
+    let base = Path::new(importer).parent().unwrap_or(Path::new(""));
+    normalize(&base.join(import)).display().to_string()
+}
+
+fn display_relative(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

@@ -1,0 +1,7 @@
+//! The `egwc` command line. All I/O of the tool lives here and in `load`.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,602 @@
+//! Parsing: source text to [`ast::File`]. The only module that sees pest types. Parsing
+//! never panics; it returns the tree it could build and the diagnostics it found (a syntax
+//! error, bad escapes, numbers too large).
+
+pub mod ast;
+
+use pest::Parser;
+use pest::iterators::Pair;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use ast::*;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/egw.pest"]
+struct EgwParser;
+
+/// Parses one file. On a syntax error the tree is empty and the one diagnostic says what was
+/// expected, in the language's words.
+pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
+    match EgwParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let mut builder = Builder {
+                file,
+                diags: Vec::new(),
+            };
+            let root = pairs.next().expect("pest returns the `file` rule on success");
+            let ast = builder.file(root);
+            (ast, builder.diags)
+        }
+        Err(err) => (File::default(), vec![syntax_error(file, text, &err)]),
+    }
+}
+
+fn syntax_error(file: FileId, text: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
+    let pos = match err.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let found = found_at(text, pos);
+    let span = Span::new(file, pos, pos + found.len_bytes);
+    let mut expected: Vec<&str> = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().filter_map(|r| describe(*r)).collect()
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    expected.sort_unstable();
+    expected.dedup();
+    let list = match expected.as_slice() {
+        [] => "something else".to_string(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    };
+    let mut diag = Diagnostic::new(
+        Code::SyntaxError,
+        span,
+        format!("expected {list}, found {}", found.description),
+        format!("expected {list}"),
+    );
+    let keywords: Vec<&str> = expected
+        .iter()
+        .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'))
+        .collect();
+    if let Some(word) = found.word {
+        if let Some(best) = crate::diagnostics::closest(word, keywords.iter().copied()) {
+            diag = diag.with_help(format!("did you mean `{best}`?"));
+        }
+    }
+    if diag.help.is_none() {
+        diag = diag.with_help("see docs/language.md for what each block may contain");
+    }
+    diag
+}
+
+struct Found<'a> {
+    description: String,
+    word: Option<&'a str>,
+    len_bytes: usize,
+}
+
+/// What the parser stopped at, described for a person.
+fn found_at(text: &str, pos: usize) -> Found<'_> {
+    let rest = text.get(pos..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return Found {
+            description: "the end of the file".into(),
+            word: None,
+            len_bytes: 0,
+        };
+    };
+    if first.is_ascii_alphanumeric() || first == '_' {
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        let word = &rest[..len];
+        return Found {
+            description: format!("`{word}`"),
+            word: Some(word),
+            len_bytes: len,
+        };
+    }
+    let description = match first {
+        '"' => "a string".to_string(),
+        '\0' => "a NUL byte".to_string(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    };
+    Found {
+        description,
+        word: None,
+        len_bytes: first.len_utf8(),
+    }
+}
+
+/// The user's word for a grammar rule, or `None` for rules that never show up as expected.
+fn describe(r: Rule) -> Option<&'static str> {
+    Some(match r {
+        Rule::EOI => "the end of the file",
+        Rule::name => "a name",
+        Rule::string => "a string",
+        Rule::integer => "a number",
+        Rule::percent => "a percentage like `10%`",
+        Rule::duration => "a duration like `10s`",
+        Rule::op => "`=` or `~`",
+        Rule::namespace_decl | Rule::kw_namespace => "`namespace`",
+        Rule::import_decl | Rule::kw_import => "`import`",
+        Rule::gateway | Rule::kw_gateway => "`gateway`",
+        Rule::service | Rule::kw_service => "`service`",
+        Rule::route | Rule::kw_route => "`route`",
+        Rule::class_attr | Rule::kw_class => "`class`",
+        Rule::listener | Rule::kw_listener => "`listener`",
+        Rule::listener_tls | Rule::service_tls | Rule::kw_tls => "`tls`",
+        Rule::cert_attr | Rule::kw_cert => "`cert`",
+        Rule::mode_attr | Rule::kw_mode => "`mode`",
+        Rule::routes_attr | Rule::kw_routes => "`routes`",
+        Rule::kw_from => "`from`",
+        Rule::endpoint_attr | Rule::kw_endpoint | Rule::kw_endpoints => "`endpoint`",
+        Rule::balance_attr | Rule::kw_balance => "`balance`",
+        Rule::on_off => "`on` or `off`",
+        Rule::ca_attr | Rule::kw_ca => "`ca`",
+        Rule::ca_file | Rule::kw_file => "`file`",
+        Rule::ca_configmap | Rule::kw_configmap => "`configmap`",
+        Rule::kw_system => "`system`",
+        Rule::description_attr | Rule::kw_description => "`description`",
+        Rule::on_attr | Rule::kw_on => "`on`",
+        Rule::kw_off => "`off`",
+        Rule::parent_ref => "a gateway name",
+        Rule::host_attr | Rule::rewrite_host | Rule::redirect_host | Rule::kw_host => "`host`",
+        Rule::rule | Rule::kw_rule => "`rule`",
+        Rule::match_attr | Rule::kw_match => "`match`",
+        Rule::path_cond | Rule::path_value | Rule::kw_path => "`path`",
+        Rule::header_cond | Rule::kw_header => "`header`",
+        Rule::query_cond | Rule::kw_query => "`query`",
+        Rule::method_cond | Rule::kw_method => "`method`",
+        Rule::backends => "`->`",
+        Rule::backend => "a service name",
+        Rule::request_header => "`set`, `add` or `remove`",
+        Rule::set_header | Rule::kw_set => "`set`",
+        Rule::add_header | Rule::kw_add => "`add`",
+        Rule::remove_header | Rule::kw_remove => "`remove`",
+        Rule::response_header | Rule::kw_response => "`response`",
+        Rule::rewrite | Rule::kw_rewrite => "`rewrite`",
+        Rule::redirect | Rule::kw_redirect => "`redirect`",
+        Rule::scheme | Rule::kw_http | Rule::kw_https => "`http` or `https`",
+        Rule::redirect_port | Rule::port_attr | Rule::kw_port => "`port`",
+        Rule::redirect_status | Rule::kw_status => "`status`",
+        Rule::kw_prefix => "`prefix`",
+        Rule::mirror | Rule::kw_mirror => "`mirror`",
+        Rule::timeout_attr | Rule::kw_timeout => "`timeout`",
+        Rule::kw_backend => "`backend`",
+        Rule::protocol_attr | Rule::kw_protocol => "`protocol`",
+        Rule::hostname_attr | Rule::kw_hostname => "`hostname`",
+        Rule::label_attr | Rule::kw_label => "`label`",
+        Rule::annotation_attr | Rule::kw_annotation => "`annotation`",
+        Rule::file
+        | Rule::WHITESPACE
+        | Rule::COMMENT
+        | Rule::item
+        | Rule::gateway_item
+        | Rule::listener_item
+        | Rule::service_item
+        | Rule::route_item
+        | Rule::rule_item
+        | Rule::header_action
+        | Rule::word_char => return None,
+    })
+}
+
+struct Builder {
+    file: FileId,
+    diags: Vec<Diagnostic>,
+}
+
+/// Invariant for every `next()` below: the grammar fixes the children of each rule, so the
+/// child asked for exists. A mismatch is a bug in this file, not in the user's input.
+const SHAPE: &str = "the grammar guarantees this child";
+
+impl Builder {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn spanned<T>(&self, pair: &Pair<'_, Rule>, node: T) -> Spanned<T> {
+        Spanned {
+            node,
+            span: self.span(pair),
+        }
+    }
+
+    fn file(&mut self, pair: Pair<'_, Rule>) -> File {
+        let mut items = Vec::new();
+        for p in pair.into_inner() {
+            let item = match p.as_rule() {
+                Rule::namespace_decl => Item::Namespace(self.last_string(&p)),
+                Rule::import_decl => Item::Import(self.last_string(&p)),
+                Rule::gateway => Item::Gateway(self.gateway(&p)),
+                Rule::service => Item::Service(self.service(&p)),
+                Rule::route => Item::Route(self.route(&p)),
+                _ => continue, // EOI
+            };
+            items.push(self.spanned(&p, item));
+        }
+        File { items }
+    }
+
+    fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+        Ident {
+            text: pair.as_str().to_string(),
+            span: self.span(pair),
+        }
+    }
+
+    /// The name after a block keyword (`gateway NAME {`).
+    fn block_name(&self, pair: &Pair<'_, Rule>) -> Ident {
+        let name = pair.clone().into_inner().nth(1).expect(SHAPE);
+        self.ident(&name)
+    }
+
+    fn string(&mut self, pair: &Pair<'_, Rule>) -> Str {
+        let span = self.span(pair);
+        let raw = pair.as_str();
+        let inner = &raw[1..raw.len() - 1];
+        let mut value = String::with_capacity(inner.len());
+        let mut chars = inner.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c != '\\' {
+                value.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some((_, '"')) => value.push('"'),
+                Some((_, '\\')) => value.push('\\'),
+                Some((_, 'n')) => value.push('\n'),
+                Some((_, 't')) => value.push('\t'),
+                Some((j, other)) => {
+                    let start = span.start as usize + 1 + i;
+                    let end = span.start as usize + 1 + j + other.len_utf8();
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::InvalidEscape,
+                            Span::new(self.file, start, end),
+                            format!("unknown escape sequence `\\{other}`"),
+                            "not a known escape",
+                        )
+                        .with_help(format!(
+                            "write `\\\\{other}` for a backslash followed by `{other}`; the escapes are \\\" \\\\ \\n \\t"
+                        )),
+                    );
+                    value.push(other);
+                }
+                None => {}
+            }
+        }
+        Str { value, span }
+    }
+
+    fn last_string(&mut self, pair: &Pair<'_, Rule>) -> Str {
+        let p = pair
+            .clone()
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::string)
+            .last()
+            .expect(SHAPE);
+        self.string(&p)
+    }
+
+    fn integer(&mut self, pair: &Pair<'_, Rule>) -> Int {
+        let span = self.span(pair);
+        let digits = pair.as_str().trim_end_matches('%');
+        let value = digits.parse::<u64>().unwrap_or_else(|_| {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::NumberTooLarge,
+                    span,
+                    "number too large",
+                    "does not fit in 64 bits",
+                )
+                .with_help("ports, weights, status codes and percentages are small numbers"),
+            );
+            u64::MAX
+        });
+        Int { value, span }
+    }
+
+    fn key_value(&mut self, pair: &Pair<'_, Rule>) -> KeyValue {
+        let mut strings = pair.clone().into_inner().filter(|p| p.as_rule() == Rule::string);
+        let key = self.string(&strings.next().expect(SHAPE));
+        let value = self.string(&strings.next().expect(SHAPE));
+        KeyValue { key, value }
+    }
+
+    /// The value child of a `keyword value` attribute.
+    fn value<'i>(&self, pair: &Pair<'i, Rule>) -> Pair<'i, Rule> {
+        pair.clone().into_inner().nth(1).expect(SHAPE)
+    }
+
+    fn gateway(&mut self, pair: &Pair<'_, Rule>) -> Gateway {
+        let name = self.block_name(pair);
+        let mut items = Vec::new();
+        for p in pair.clone().into_inner().skip(2) {
+            let item = match p.as_rule() {
+                Rule::class_attr => GatewayItem::Class(self.last_string(&p)),
+                Rule::namespace_decl => GatewayItem::Namespace(self.last_string(&p)),
+                Rule::label_attr => GatewayItem::Label(self.key_value(&p)),
+                Rule::annotation_attr => GatewayItem::Annotation(self.key_value(&p)),
+                Rule::listener => GatewayItem::Listener(self.listener(&p)),
+                _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),
+            };
+            items.push(self.spanned(&p, item));
+        }
+        Gateway { name, items }
+    }
+
+    fn listener(&mut self, pair: &Pair<'_, Rule>) -> Listener {
+        let name = self.block_name(pair);
+        let mut items = Vec::new();
+        for p in pair.clone().into_inner().skip(2) {
+            let item = match p.as_rule() {
+                Rule::port_attr => ListenerItem::Port(self.integer(&self.value(&p))),
+                Rule::protocol_attr => ListenerItem::Protocol(self.ident(&self.value(&p))),
+                Rule::hostname_attr => ListenerItem::Hostname(self.last_string(&p)),
+                Rule::routes_attr => {
+                    ListenerItem::RoutesFrom(self.ident(&p.clone().into_inner().nth(2).expect(SHAPE)))
+                }
+                Rule::listener_tls => {
+                    let mut tls = Vec::new();
+                    for t in p.clone().into_inner().skip(1) {
+                        let item = match t.as_rule() {
+                            Rule::cert_attr => ListenerTlsItem::Cert(self.last_string(&t)),
+                            Rule::mode_attr => ListenerTlsItem::Mode(self.ident(&self.value(&t))),
+                            _ => unreachable!("{SHAPE}: {:?}", t.as_rule()),
+                        };
+                        tls.push(self.spanned(&t, item));
+                    }
+                    ListenerItem::Tls(tls)
+                }
+                _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),
+            };
+            items.push(self.spanned(&p, item));
+        }
+        Listener { name, items }
+    }
+
+    fn service(&mut self, pair: &Pair<'_, Rule>) -> Service {
+        let name = self.block_name(pair);
+        let mut items = Vec::new();
+        for p in pair.clone().into_inner().skip(2) {
+            let item = match p.as_rule() {
+                Rule::endpoint_attr => {
+                    let strings: Vec<Pair<'_, Rule>> =
+                        p.clone().into_inner().skip(1).collect();
+                    ServiceItem::Endpoints(strings.iter().map(|s| self.string(s)).collect())
+                }
+                Rule::port_attr => ServiceItem::Port(self.integer(&self.value(&p))),
+                Rule::protocol_attr => ServiceItem::Protocol(self.ident(&self.value(&p))),
+                Rule::balance_attr => ServiceItem::Balance(p.clone().into_inner().nth(1).map(|s| {
+                    let on = s.clone().into_inner().next().expect(SHAPE).as_rule() == Rule::kw_on;
+                    self.spanned(&s, on)
+                })),
+                Rule::service_tls => {
+                    let mut tls = Vec::new();
+                    for t in p.clone().into_inner().skip(1) {
+                        let item = match t.as_rule() {
+                            Rule::hostname_attr => ServiceTlsItem::Hostname(self.last_string(&t)),
+                            Rule::ca_attr => {
+                                let source = self.value(&t);
+                                ServiceTlsItem::Ca(match source.as_rule() {
+                                    Rule::kw_system => CaSource::System,
+                                    Rule::ca_file => CaSource::File(self.last_string(&source)),
+                                    Rule::ca_configmap => {
+                                        CaSource::ConfigMap(self.last_string(&source))
+                                    }
+                                    _ => unreachable!("{SHAPE}: {:?}", source.as_rule()),
+                                })
+                            }
+                            _ => unreachable!("{SHAPE}: {:?}", t.as_rule()),
+                        };
+                        tls.push(self.spanned(&t, item));
+                    }
+                    ServiceItem::Tls(tls)
+                }
+                Rule::namespace_decl => ServiceItem::Namespace(self.last_string(&p)),
+                Rule::label_attr => ServiceItem::Label(self.key_value(&p)),
+                Rule::annotation_attr => ServiceItem::Annotation(self.key_value(&p)),
+                Rule::description_attr => ServiceItem::Description(self.last_string(&p)),
+                _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),
+            };
+            items.push(self.spanned(&p, item));
+        }
+        Service { name, items }
+    }
+
+    fn route(&mut self, pair: &Pair<'_, Rule>) -> Route {
+        let name = self.block_name(pair);
+        let mut items = Vec::new();
+        for p in pair.clone().into_inner().skip(2) {
+            let item = match p.as_rule() {
+                Rule::on_attr => RouteItem::On(
+                    p.clone()
+                        .into_inner()
+                        .skip(1)
+                        .map(|r| {
+                            let mut names = r.clone().into_inner();
+                            ParentRef {
+                                gateway: self.ident(&names.next().expect(SHAPE)),
+                                listener: names.next().map(|n| self.ident(&n)),
+                                span: self.span(&r),
+                            }
+                        })
+                        .collect(),
+                ),
+                Rule::host_attr => {
+                    let strings: Vec<Pair<'_, Rule>> =
+                        p.clone().into_inner().skip(1).collect();
+                    RouteItem::Hosts(strings.iter().map(|s| self.string(s)).collect())
+                }
+                Rule::rule => RouteItem::Rule(self.rule(&p)),
+                Rule::namespace_decl => RouteItem::Namespace(self.last_string(&p)),
+                Rule::label_attr => RouteItem::Label(self.key_value(&p)),
+                Rule::annotation_attr => RouteItem::Annotation(self.key_value(&p)),
+                _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),
+            };
+            items.push(self.spanned(&p, item));
+        }
+        Route { name, items }
+    }
+
+    fn rule(&mut self, pair: &Pair<'_, Rule>) -> ast::Rule {
+        let mut items = Vec::new();
+        for p in pair.clone().into_inner().skip(1) {
+            let item = match p.as_rule() {
+                Rule::match_attr => {
+                    let mut conditions = Vec::new();
+                    for c in p.clone().into_inner().skip(1) {
+                        let cond = self.condition(&c);
+                        conditions.push(self.spanned(&c, cond));
+                    }
+                    RuleItem::Match(conditions)
+                }
+                Rule::backends => RuleItem::Backends(
+                    p.clone()
+                        .into_inner()
+                        .map(|b| {
+                            let mut parts = b.clone().into_inner();
+                            let service = self.ident(&parts.next().expect(SHAPE));
+                            let weight = parts.next().map(|w| self.integer(&w));
+                            BackendRef {
+                                service,
+                                weight,
+                                span: self.span(&b),
+                            }
+                        })
+                        .collect(),
+                ),
+                Rule::request_header => {
+                    RuleItem::RequestHeader(self.header_action(&p.clone().into_inner().next().expect(SHAPE)))
+                }
+                Rule::response_header => {
+                    RuleItem::ResponseHeader(self.header_action(&self.value(&p)))
+                }
+                Rule::rewrite => {
+                    let mut parts = Vec::new();
+                    for r in p.clone().into_inner().skip(1) {
+                        let part = match r.as_rule() {
+                            Rule::rewrite_host => RewritePart::Host(self.last_string(&r)),
+                            Rule::path_value => {
+                                let (prefix, value) = self.path_value(&r);
+                                RewritePart::Path { prefix, value }
+                            }
+                            _ => unreachable!("{SHAPE}: {:?}", r.as_rule()),
+                        };
+                        parts.push(self.spanned(&r, part));
+                    }
+                    RuleItem::Rewrite(parts)
+                }
+                Rule::redirect => {
+                    let mut parts = Vec::new();
+                    for r in p.clone().into_inner().skip(1) {
+                        let part = match r.as_rule() {
+                            Rule::scheme => RedirectPart::Scheme(self.ident(&r)),
+                            Rule::redirect_host => RedirectPart::Host(self.last_string(&r)),
+                            Rule::redirect_port => RedirectPart::Port(self.integer(&self.value(&r))),
+                            Rule::redirect_status => {
+                                RedirectPart::Status(self.integer(&self.value(&r)))
+                            }
+                            Rule::path_value => {
+                                let (prefix, value) = self.path_value(&r);
+                                RedirectPart::Path { prefix, value }
+                            }
+                            _ => unreachable!("{SHAPE}: {:?}", r.as_rule()),
+                        };
+                        parts.push(self.spanned(&r, part));
+                    }
+                    RuleItem::Redirect(parts)
+                }
+                Rule::mirror => {
+                    let mut parts = p.clone().into_inner().skip(1);
+                    let service = self.ident(&parts.next().expect(SHAPE));
+                    let percent = parts.next().map(|n| self.integer(&n));
+                    RuleItem::Mirror { service, percent }
+                }
+                Rule::timeout_attr => {
+                    let durations: Vec<Pair<'_, Rule>> = p
+                        .clone()
+                        .into_inner()
+                        .filter(|d| d.as_rule() == Rule::duration)
+                        .collect();
+                    let text = |d: &Pair<'_, Rule>| Str {
+                        value: d.as_str().to_string(),
+                        span: self.span(d),
+                    };
+                    RuleItem::Timeout {
+                        request: text(&durations[0]),
+                        backend: durations.get(1).map(text),
+                    }
+                }
+                _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),
+            };
+            items.push(self.spanned(&p, item));
+        }
+        ast::Rule { items }
+    }
+
+    fn path_value(&mut self, pair: &Pair<'_, Rule>) -> (bool, Str) {
+        let prefix = pair.clone().into_inner().any(|p| p.as_rule() == Rule::kw_prefix);
+        (prefix, self.last_string(pair))
+    }
+
+    fn op(&self, pair: Option<&Pair<'_, Rule>>, default: Op) -> Op {
+        match pair.map(|p| p.as_str()) {
+            Some("=") => Op::Exact,
+            Some("~") => Op::Regex,
+            _ => default,
+        }
+    }
+
+    fn condition(&mut self, pair: &Pair<'_, Rule>) -> Condition {
+        let children: Vec<Pair<'_, Rule>> = pair.clone().into_inner().collect();
+        let op = children.iter().find(|c| c.as_rule() == Rule::op);
+        match pair.as_rule() {
+            Rule::path_cond => Condition::Path {
+                op: self.op(op, Op::Prefix),
+                value: self.last_string(pair),
+            },
+            Rule::header_cond | Rule::query_cond => {
+                let op = self.op(op, Op::Exact);
+                let name = self.string(&children[1]);
+                let value = self.last_string(pair);
+                if pair.as_rule() == Rule::header_cond {
+                    Condition::Header { name, op, value }
+                } else {
+                    Condition::Query { name, op, value }
+                }
+            }
+            Rule::method_cond => Condition::Method(self.ident(&children[1])),
+            _ => unreachable!("{SHAPE}: {:?}", pair.as_rule()),
+        }
+    }
+
+    fn header_action(&mut self, pair: &Pair<'_, Rule>) -> HeaderAction {
+        let strings: Vec<Pair<'_, Rule>> = pair
+            .clone()
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::string)
+            .collect();
+        let name = self.string(&strings[0]);
+        match pair.as_rule() {
+            Rule::set_header => HeaderAction::Set {
+                name,
+                value: self.string(&strings[1]),
+            },
+            Rule::add_header => HeaderAction::Add {
+                name,
+                value: self.string(&strings[1]),
+            },
+            Rule::remove_header => HeaderAction::Remove { name },
+            _ => unreachable!("{SHAPE}: {:?}", pair.as_rule()),
+        }
+    }
+}
