@@ -162,8 +162,7 @@ impl Loader {
                     "leaves the project's root directory",
                 )
                 .with_help(format!(
-                    "{what}s are relative paths inside {}; move the file into the project",
-                    root.display()
+                    "{what} paths are relative and stay inside the directory of the file given on the command line"
                 )),
             );
             return None;

@@ -236,7 +236,12 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::PortOutOfRange,
                         port.span,
-                        format!("port {} is out of range", port.value),
+                        // A number too large for 64 bits is shown as written.
+                        if port.value == u64::MAX {
+                            format!("port {} is out of range", self.loaded.sources.text(port.span))
+                        } else {
+                            format!("port {} is out of range", port.value)
+                        },
                         "not between 1 and 65535",
                     )
                     .with_help("ports are 1 to 65535"),

@@ -147,8 +147,20 @@ impl<'a> Checker<'a> {
             self.report(d);
             return None;
         };
-        // A gateway with errors has been reported already; do not report its users.
-        let gateway = self.gateway_irs.get(&p.gateway.text)?.clone();
+        // A gateway with errors has been reported already; only its listener names are
+        // still checked here.
+        let Some(gateway) = self.gateway_irs.get(&p.gateway.text).cloned() else {
+            if let Some(l) = &p.listener {
+                let known = def.node.items.iter().any(|i| matches!(&i.node, ast::GatewayItem::Listener(x) if x.name.text == l.text));
+                if !known {
+                    self.report(
+                        Diagnostic::new(Code::UnknownListener, l.span, format!("gateway `{}` has no listener `{}`", p.gateway.text, l.text), "no such listener")
+                            .with_label(def.node.name.span, "gateway defined here"),
+                    );
+                }
+            }
+            return None;
+        };
         let listeners: Vec<ir::Listener> = match &p.listener {
             None => gateway.listeners.clone(),
             Some(l) => match gateway.listeners.iter().find(|x| x.name == l.text) {

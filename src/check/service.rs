@@ -102,6 +102,7 @@ impl<'a> Checker<'a> {
         // Backend TLS.
         let tls = tls.get();
         let mut tls_hostname = None;
+        let mut hostname_given = false;
         let mut trust = None;
         if let Some((items, span)) = tls {
             if protocol == Protocol::Http {
@@ -119,7 +120,9 @@ impl<'a> Checker<'a> {
                     ServiceTlsItem::Ca(c) => ca.set(self, c, item.span),
                 }
             }
-            if let Some(h) = hostname.get() {
+            let written = hostname.get();
+            hostname_given = written.is_some();
+            if let Some(h) = written {
                 if self.hostname(h, false) {
                     tls_hostname = Some(h.value.clone());
                 } else {
@@ -182,6 +185,7 @@ impl<'a> Checker<'a> {
                 ok = false;
             }
         }
+        let mut hostname_reported = false;
         for e in &endpoints {
             if matches!(e.host, Host::Dns(_)) && endpoint_port(e) != service_port {
                 self.report(
@@ -190,12 +194,13 @@ impl<'a> Checker<'a> {
                 );
                 ok = false;
             }
-            if protocol == Protocol::Https && tls_hostname.is_none() && !matches!(e.host, Host::Dns(_)) {
+            if protocol == Protocol::Https && !hostname_given && !hostname_reported && !matches!(e.host, Host::Dns(_)) {
                 self.report(
                     Diagnostic::new(Code::TlsHostnameRequired, e.text.span, format!("HTTPS service `{}` is reached by IP address, so the gateway has no hostname to verify", s.name.text), "an IP address")
                         .with_help("add `tls { hostname \"name-in-the-certificate\" }` to the service"),
                 );
                 ok = false;
+                hostname_reported = true; // one report per service is enough
             }
         }
         let (labels, annotations) = self.metadata(&labels, &annotations);

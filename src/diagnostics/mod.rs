@@ -97,34 +97,39 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
-/// "did you mean" by edit distance: the closest candidate within a third of the length.
+/// "did you mean" by edit distance (with transpositions): the closest candidate within a
+/// third of the length, or a candidate the word is a prefix of (`prot` → `protocol`).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
         .map(|c| (edit_distance(name, c), c))
-        .filter(|&(d, _)| d <= limit)
+        .filter(|&(d, c)| d <= limit || (name.len() >= 3 && c.starts_with(name)))
         .min()
         .map(|(_, c)| c)
 }
 
+/// Optimal string alignment distance: Levenshtein plus adjacent transpositions.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -137,6 +142,9 @@ mod tests {
         assert_eq!(closest("apii", names), Some("api"));
         assert_eq!(closest("api-canery", names), Some("api-canary"));
         assert_eq!(closest("grafana", names), None);
+        assert_eq!(closest("pvv", names), Some("pve"));
+        assert_eq!(closest("egde", ["edge"]), Some("edge"));
+        assert_eq!(closest("prot", ["port", "protocol"]), Some("port"));
     }
 }
 

@@ -29,6 +29,7 @@ pub fn render_human(sources: &SourceMap, diags: &[Diagnostic], style: Style) -> 
         let report = Report::new(sources, diag);
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, &report);
+        out.push('\n');
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
@@ -81,7 +82,7 @@ impl Report {
             .collect();
         Report {
             message: diag.message.clone(),
-            code: format!("{}({})", info.code, info.name),
+            code: format!("{} {}", info.code, info.name),
             severity: match diag.severity() {
                 super::Severity::Error => miette::Severity::Error,
                 super::Severity::Warning => miette::Severity::Warning,

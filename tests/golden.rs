@@ -1,0 +1,132 @@
+//! Golden tests: every `tests/cases/<topic>/<name>.egw` and every example is compiled, and
+//! its manifests (`.yaml`) and rendered diagnostics (`.stderr`) are compared with the files
+//! beside it (examples: under `tests/expected/examples/`). Files starting with `_` are
+//! imported helpers, not cases.
+//!
+//! Regenerate after an intended change with `UPDATE_EXPECT=1 cargo test --test golden`, then
+//! review the diff.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use egwc::diagnostics::{self, Code, Style};
+use egwc::emit::{self, Format};
+use egwc::load::Input;
+
+fn update() -> bool {
+    std::env::var_os("UPDATE_EXPECT").is_some()
+}
+
+fn egw_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            egw_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "egw")
+            && !path.file_name().unwrap().to_string_lossy().starts_with('_')
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// Compares `actual` (None: must not exist) with the file at `path`; returns a failure text.
+fn compare(path: &Path, actual: Option<&str>) -> Option<String> {
+    let expected = std::fs::read_to_string(path).ok();
+    if expected.as_deref() == actual {
+        return None;
+    }
+    if update() {
+        match actual {
+            Some(text) => std::fs::write(path, text).unwrap(),
+            None => std::fs::remove_file(path).unwrap(),
+        }
+        return None;
+    }
+    Some(match (expected, actual) {
+        (None, Some(a)) => format!("{}: missing; the output is:\n{a}", path.display()),
+        (Some(_), None) => format!("{}: expected, but nothing was produced", path.display()),
+        (Some(e), Some(a)) => format!("{}: differs\n--- expected\n{e}\n--- actual\n{a}", path.display()),
+        (None, None) => unreachable!(),
+    })
+}
+
+/// Compiles one case; returns failures and the codes it reported.
+fn run_case(input: &Path, expected_base: &Path) -> (Vec<String>, Vec<Code>) {
+    let c = egwc::compile(&[Input::Path(input.to_path_buf())]).unwrap();
+    let stderr = (!c.diagnostics.is_empty())
+        .then(|| diagnostics::render_human(&c.sources, &c.diagnostics, Style::Plain));
+    let yaml = c.manifests.as_ref().map(|m| emit::to_stream(m, Format::Yaml));
+    let mut failures = Vec::new();
+    failures.extend(compare(&expected_base.with_extension("stderr"), stderr.as_deref()));
+    failures.extend(compare(&expected_base.with_extension("yaml"), yaml.as_deref()));
+    (failures, c.diagnostics.iter().map(|d| d.code).collect())
+}
+
+#[test]
+fn cases_match_their_expected_output_and_cover_every_code() {
+    let mut inputs = Vec::new();
+    egw_files(Path::new("tests/cases"), &mut inputs);
+    assert!(!inputs.is_empty());
+    let mut failures = Vec::new();
+    let mut seen = BTreeSet::new();
+    for input in &inputs {
+        let (f, codes) = run_case(input, input);
+        failures.extend(f);
+        seen.extend(codes);
+    }
+    let missing: Vec<&str> = Code::ALL.iter().filter(|c| !seen.contains(c)).map(|c| c.info().code).collect();
+    assert!(failures.is_empty(), "{} golden failures:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(missing.is_empty(), "diagnostic codes without a golden case: {missing:?}");
+}
+
+/// The root files of the examples: `examples/*.egw` and `examples/*/main.egw`.
+pub fn example_roots() -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir("examples").unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.extension().is_some_and(|e| e == "egw") {
+            roots.push(path);
+        } else if path.join("main.egw").exists() {
+            roots.push(path.join("main.egw"));
+        }
+    }
+    roots
+}
+
+#[test]
+fn examples_build_cleanly_and_match_their_expected_output() {
+    let mut failures = Vec::new();
+    for root in example_roots() {
+        let name = if root.file_name().unwrap() == "main.egw" {
+            root.parent().unwrap().file_name().unwrap().to_owned()
+        } else {
+            root.file_stem().unwrap().to_owned()
+        };
+        let base = Path::new("tests/expected/examples").join(name).with_extension("egw");
+        let (f, codes) = run_case(&root, &base);
+        assert!(codes.is_empty(), "{} reports diagnostics: {codes:?}", root.display());
+        failures.extend(f);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn docs_diagnostics_md_matches_the_catalog() {
+    let path = Path::new("docs/diagnostics.md");
+    let failure = compare(path, Some(&diagnostics::catalog_markdown()));
+    assert!(failure.is_none(), "{}\nregenerate with UPDATE_EXPECT=1", failure.unwrap());
+}
+
+#[test]
+fn output_is_deterministic() {
+    for root in example_roots() {
+        let render = || {
+            let c = egwc::compile(&[Input::Path(root.clone())]).unwrap();
+            emit::to_stream(&c.manifests.unwrap(), Format::Yaml)
+        };
+        assert_eq!(render(), render(), "{}", root.display());
+    }
+}
