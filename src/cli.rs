@@ -78,7 +78,11 @@ struct Failure(String);
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build { files, output, format } => build(&files, output.as_deref(), format),
+        Command::Build {
+            files,
+            output,
+            format,
+        } => build(&files, output.as_deref(), format),
         Command::Check { files, format } => check(&files, format),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     };
@@ -122,12 +126,23 @@ fn style() -> Style {
 }
 
 fn exit_for(c: &egwc::Compilation) -> ExitCode {
-    if c.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if c.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
-fn build(files: &[PathBuf], output: Option<&Path>, format: OutputFormat) -> Result<ExitCode, Failure> {
+fn build(
+    files: &[PathBuf],
+    output: Option<&Path>,
+    format: OutputFormat,
+) -> Result<ExitCode, Failure> {
     let c = compile(files)?;
-    eprint!("{}", diagnostics::render_human(&c.sources, &c.diagnostics, style()));
+    eprint!(
+        "{}",
+        diagnostics::render_human(&c.sources, &c.diagnostics, style())
+    );
     let Some(manifests) = &c.manifests else {
         return Ok(exit_for(&c));
     };
@@ -153,10 +168,15 @@ const MARKER: &str = ".egwc-output";
 /// Writes one file per object into `dir`, all or nothing: the files go into a new directory
 /// beside it, which then replaces `dir`. A directory egwc did not write is never replaced.
 fn write_dir(dir: &Path, manifests: &[emit::Manifest], format: Format) -> Result<(), Failure> {
-    let io = |what: &str, path: &Path, e: std::io::Error| Failure(format!("cannot {what} {}: {e}", path.display()));
+    let io = |what: &str, path: &Path, e: std::io::Error| {
+        Failure(format!("cannot {what} {}: {e}", path.display()))
+    };
     if dir.exists() {
         let is_ours = dir.join(MARKER).exists();
-        let is_empty = std::fs::read_dir(dir).map_err(|e| io("read", dir, e))?.next().is_none();
+        let is_empty = std::fs::read_dir(dir)
+            .map_err(|e| io("read", dir, e))?
+            .next()
+            .is_none();
         if !is_ours && !is_empty {
             return Err(Failure(format!(
                 "{} exists and was not written by egwc; refusing to replace it (choose a new or empty directory)",
@@ -168,7 +188,9 @@ fn write_dir(dir: &Path, manifests: &[emit::Manifest], format: Format) -> Result
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let base = dir.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    let base = dir
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
     let staging = parent.join(format!(".{base}.egwc-new-{}", std::process::id()));
     let retired = parent.join(format!(".{base}.egwc-old-{}", std::process::id()));
     let result = (|| {
@@ -179,11 +201,15 @@ fn write_dir(dir: &Path, manifests: &[emit::Manifest], format: Format) -> Result
         };
         for m in manifests {
             let path = staging.join(m.file_name(extension));
-            std::fs::write(&path, emit::to_document(m, format)).map_err(|e| io("write", &path, e))?;
+            std::fs::write(&path, emit::to_document(m, format))
+                .map_err(|e| io("write", &path, e))?;
         }
         let marker = staging.join(MARKER);
-        std::fs::write(&marker, "This directory is written by `egwc build -o`; egwc replaces it as a whole.\n")
-            .map_err(|e| io("write", &marker, e))?;
+        std::fs::write(
+            &marker,
+            "This directory is written by `egwc build -o`; egwc replaces it as a whole.\n",
+        )
+        .map_err(|e| io("write", &marker, e))?;
         if dir.exists() {
             std::fs::rename(dir, &retired).map_err(|e| io("move aside", dir, e))?;
         }
@@ -204,8 +230,13 @@ fn write_dir(dir: &Path, manifests: &[emit::Manifest], format: Format) -> Result
 fn check(files: &[PathBuf], format: DiagnosticFormat) -> Result<ExitCode, Failure> {
     let c = compile(files)?;
     match format {
-        DiagnosticFormat::Human => eprint!("{}", diagnostics::render_human(&c.sources, &c.diagnostics, style())),
-        DiagnosticFormat::Json => print!("{}", diagnostics::render_json(&c.sources, &c.diagnostics)),
+        DiagnosticFormat::Human => eprint!(
+            "{}",
+            diagnostics::render_human(&c.sources, &c.diagnostics, style())
+        ),
+        DiagnosticFormat::Json => {
+            print!("{}", diagnostics::render_json(&c.sources, &c.diagnostics))
+        }
     }
     Ok(exit_for(&c))
 }
@@ -217,9 +248,18 @@ fn explain(code: Option<&str>, all: bool) -> Result<ExitCode, Failure> {
     }
     let text = code.unwrap_or_default();
     let Some(code) = Code::find(text) else {
-        return Err(Failure(format!("unknown diagnostic code `{text}`; `egwc explain --all` lists them")));
+        return Err(Failure(format!(
+            "unknown diagnostic code `{text}`; `egwc explain --all` lists them"
+        )));
     };
     let info = code.info();
-    println!("{} {} ({})\n\n{}\n\n{}", info.code, info.name, info.severity.as_str(), info.summary, info.explanation);
+    println!(
+        "{} {} ({})\n\n{}\n\n{}",
+        info.code,
+        info.name,
+        info.severity.as_str(),
+        info.summary,
+        info.explanation
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -111,7 +111,10 @@ pub enum Target {
 pub enum Trust {
     System,
     /// A CA bundle from a file, emitted as a ConfigMap with key `ca.crt`.
-    Pem { configmap: String, pem: String },
+    Pem {
+        configmap: String,
+        pem: String,
+    },
     /// An existing ConfigMap with key `ca.crt`.
     ConfigMap(String),
 }

@@ -2,13 +2,13 @@
 //! Gateway API manifests. The pipeline is `load` (files and imports) → `syntax` → `check`
 //! (names and rules, producing the `ir`) → `emit` (typed Kubernetes objects).
 
-pub mod diagnostics;
-pub mod source;
-pub mod syntax;
 pub mod check;
+pub mod diagnostics;
+pub mod emit;
 pub mod ir;
 pub mod load;
-pub mod emit;
+pub mod source;
+pub mod syntax;
 
 use diagnostics::Diagnostic;
 use load::{Input, LoadError};

@@ -150,7 +150,13 @@ impl Loader {
     }
 
     /// Resolves `target` against `dir`, inside `root`; reports and returns `None` otherwise.
-    fn resolve(&mut self, dir: &Path, root: &Path, target: &ast::Str, what: &str) -> Option<PathBuf> {
+    fn resolve(
+        &mut self,
+        dir: &Path,
+        root: &Path,
+        target: &ast::Str,
+        what: &str,
+    ) -> Option<PathBuf> {
         let raw = Path::new(&target.value);
         let resolved = normalize(&dir.join(raw));
         if raw.is_absolute() || !resolved.starts_with(root) {

@@ -18,7 +18,10 @@ fn update() -> bool {
 }
 
 fn egw_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -47,7 +50,10 @@ fn compare(path: &Path, actual: Option<&str>) -> Option<String> {
     Some(match (expected, actual) {
         (None, Some(a)) => format!("{}: missing; the output is:\n{a}", path.display()),
         (Some(_), None) => format!("{}: expected, but nothing was produced", path.display()),
-        (Some(e), Some(a)) => format!("{}: differs\n--- expected\n{e}\n--- actual\n{a}", path.display()),
+        (Some(e), Some(a)) => format!(
+            "{}: differs\n--- expected\n{e}\n--- actual\n{a}",
+            path.display()
+        ),
         (None, None) => unreachable!(),
     })
 }
@@ -57,10 +63,19 @@ fn run_case(input: &Path, expected_base: &Path) -> (Vec<String>, Vec<Code>) {
     let c = egwc::compile(&[Input::Path(input.to_path_buf())]).unwrap();
     let stderr = (!c.diagnostics.is_empty())
         .then(|| diagnostics::render_human(&c.sources, &c.diagnostics, Style::Plain));
-    let yaml = c.manifests.as_ref().map(|m| emit::to_stream(m, Format::Yaml));
+    let yaml = c
+        .manifests
+        .as_ref()
+        .map(|m| emit::to_stream(m, Format::Yaml));
     let mut failures = Vec::new();
-    failures.extend(compare(&expected_base.with_extension("stderr"), stderr.as_deref()));
-    failures.extend(compare(&expected_base.with_extension("yaml"), yaml.as_deref()));
+    failures.extend(compare(
+        &expected_base.with_extension("stderr"),
+        stderr.as_deref(),
+    ));
+    failures.extend(compare(
+        &expected_base.with_extension("yaml"),
+        yaml.as_deref(),
+    ));
     (failures, c.diagnostics.iter().map(|d| d.code).collect())
 }
 
@@ -76,15 +91,30 @@ fn cases_match_their_expected_output_and_cover_every_code() {
         failures.extend(f);
         seen.extend(codes);
     }
-    let missing: Vec<&str> = Code::ALL.iter().filter(|c| !seen.contains(c)).map(|c| c.info().code).collect();
-    assert!(failures.is_empty(), "{} golden failures:\n\n{}", failures.len(), failures.join("\n\n"));
-    assert!(missing.is_empty(), "diagnostic codes without a golden case: {missing:?}");
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|c| !seen.contains(c))
+        .map(|c| c.info().code)
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} golden failures:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    assert!(
+        missing.is_empty(),
+        "diagnostic codes without a golden case: {missing:?}"
+    );
 }
 
 /// The root files of the examples: `examples/*.egw` and `examples/*/main.egw`.
 pub fn example_roots() -> Vec<PathBuf> {
     let mut roots = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir("examples").unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir("examples")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.extension().is_some_and(|e| e == "egw") {
@@ -105,9 +135,15 @@ fn examples_build_cleanly_and_match_their_expected_output() {
         } else {
             root.file_stem().unwrap().to_owned()
         };
-        let base = Path::new("tests/expected/examples").join(name).with_extension("egw");
+        let base = Path::new("tests/expected/examples")
+            .join(name)
+            .with_extension("egw");
         let (f, codes) = run_case(&root, &base);
-        assert!(codes.is_empty(), "{} reports diagnostics: {codes:?}", root.display());
+        assert!(
+            codes.is_empty(),
+            "{} reports diagnostics: {codes:?}",
+            root.display()
+        );
         failures.extend(f);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -117,7 +153,11 @@ fn examples_build_cleanly_and_match_their_expected_output() {
 fn docs_diagnostics_md_matches_the_catalog() {
     let path = Path::new("docs/diagnostics.md");
     let failure = compare(path, Some(&diagnostics::catalog_markdown()));
-    assert!(failure.is_none(), "{}\nregenerate with UPDATE_EXPECT=1", failure.unwrap());
+    assert!(
+        failure.is_none(),
+        "{}\nregenerate with UPDATE_EXPECT=1",
+        failure.unwrap()
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{missing, validate, Checker, Once};
+use super::{Checker, Once, missing, validate};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol};
 use crate::source::Span;
@@ -21,7 +21,11 @@ enum Mode {
 }
 
 impl<'a> Checker<'a> {
-    pub(super) fn gateway(&mut self, g: &'a ast::Gateway, file_namespace: &'a str) -> Option<ir::Gateway> {
+    pub(super) fn gateway(
+        &mut self,
+        g: &'a ast::Gateway,
+        file_namespace: &'a str,
+    ) -> Option<ir::Gateway> {
         let mut ok = self.object_name(&g.name, 0);
         let mut class = Once::new("class");
         let mut namespace = Once::new("namespace");
@@ -53,8 +57,15 @@ impl<'a> Checker<'a> {
         let class = match class.get() {
             Some(c) if c.value.is_empty() || c.value.len() > 253 => {
                 self.report(
-                    Diagnostic::new(Code::InvalidValue, c.span, "a gateway class name is 1 to 253 characters", "not a class name")
-                        .with_help("write the GatewayClass of your controller, such as `cilium` or `eg`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        c.span,
+                        "a gateway class name is 1 to 253 characters",
+                        "not a class name",
+                    )
+                    .with_help(
+                        "write the GatewayClass of your controller, such as `cilium` or `eg`",
+                    ),
                 );
                 None
             }
@@ -65,7 +76,12 @@ impl<'a> Checker<'a> {
             }
         };
         if listeners.is_empty() {
-            self.report(missing(&g.name, "gateway", "listener", "listener http { port 80 protocol HTTP }"));
+            self.report(missing(
+                &g.name,
+                "gateway",
+                "listener",
+                "listener http { port 80 protocol HTTP }",
+            ));
             ok = false;
         }
         ok &= self.limit(listeners.len(), 64, "listeners", g.name.span);
@@ -96,8 +112,13 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         if let Err(reason) = validate::dns1123_subdomain(&l.name.text) {
             self.report(
-                Diagnostic::new(Code::InvalidName, l.name.span, format!("`{}` is not a valid listener name", l.name.text), reason)
-                    .with_help("listener names are lower-case letters, digits, `-` and `.`"),
+                Diagnostic::new(
+                    Code::InvalidName,
+                    l.name.span,
+                    format!("`{}` is not a valid listener name", l.name.text),
+                    reason,
+                )
+                .with_help("listener names are lower-case letters, digits, `-` and `.`"),
             );
             ok = false;
         }
@@ -138,7 +159,10 @@ impl<'a> Checker<'a> {
             }
         });
         let routes_from_all = match routes.get() {
-            Some(r) => self.one_of(r, "`routes from` value", &[("same", false), ("all", true)]) == Some(true),
+            Some(r) => {
+                self.one_of(r, "`routes from` value", &[("same", false), ("all", true)])
+                    == Some(true)
+            }
             None => false,
         };
         let tls_block = tls.get();
@@ -148,21 +172,44 @@ impl<'a> Checker<'a> {
         let tls = match (protocol, tls_block, tls) {
             (Protocol::Http, Some((_, span)), _) => {
                 self.report(
-                    Diagnostic::new(Code::TlsNotAllowed, span, format!("listener `{}` is plain HTTP but has a `tls` block", l.name.text), "not allowed on an HTTP listener")
-                        .with_help("use `protocol HTTPS` to terminate TLS, or remove the `tls` block"),
+                    Diagnostic::new(
+                        Code::TlsNotAllowed,
+                        span,
+                        format!(
+                            "listener `{}` is plain HTTP but has a `tls` block",
+                            l.name.text
+                        ),
+                        "not allowed on an HTTP listener",
+                    )
+                    .with_help("use `protocol HTTPS` to terminate TLS, or remove the `tls` block"),
                 );
                 return None;
             }
             (Protocol::Http, None, _) => None,
             (_, None, _) => {
                 let (code, help) = if protocol == Protocol::Https {
-                    (Code::TlsCertificateRequired, "add `tls { cert \"secret-name\" }` naming the Secret with the certificate")
+                    (
+                        Code::TlsCertificateRequired,
+                        "add `tls { cert \"secret-name\" }` naming the Secret with the certificate",
+                    )
                 } else {
-                    (Code::TlsModeRequired, "add `tls { mode passthrough }`, or `tls { mode terminate cert \"secret-name\" }`")
+                    (
+                        Code::TlsModeRequired,
+                        "add `tls { mode passthrough }`, or `tls { mode terminate cert \"secret-name\" }`",
+                    )
                 };
                 self.report(
-                    Diagnostic::new(code, l.name.span, format!("{} listener `{}` has no `tls` block", protocol.as_str(), l.name.text), "needs `tls`")
-                        .with_help(help),
+                    Diagnostic::new(
+                        code,
+                        l.name.span,
+                        format!(
+                            "{} listener `{}` has no `tls` block",
+                            protocol.as_str(),
+                            l.name.text
+                        ),
+                        "needs `tls`",
+                    )
+                    .with_help(help),
                 );
                 return None;
             }
@@ -172,15 +219,30 @@ impl<'a> Checker<'a> {
                 match (protocol, mode) {
                     (Protocol::Https, Some(Mode::Passthrough)) => {
                         self.report(
-                            Diagnostic::new(Code::InvalidTlsMode, mode_span.unwrap_or(span), format!("HTTPS listener `{}` cannot pass TLS through", l.name.text), "HTTPS terminates TLS")
-                                .with_help("use `protocol TLS` for passthrough, or remove `mode passthrough`"),
+                            Diagnostic::new(
+                                Code::InvalidTlsMode,
+                                mode_span.unwrap_or(span),
+                                format!("HTTPS listener `{}` cannot pass TLS through", l.name.text),
+                                "HTTPS terminates TLS",
+                            )
+                            .with_help(
+                                "use `protocol TLS` for passthrough, or remove `mode passthrough`",
+                            ),
                         );
                         return None;
                     }
                     (Protocol::Tls, None) => {
                         self.report(
-                            Diagnostic::new(Code::TlsModeRequired, span, format!("TLS listener `{}` does not say how to handle TLS", l.name.text), "no `mode`")
-                                .with_help("add `mode passthrough` or `mode terminate`"),
+                            Diagnostic::new(
+                                Code::TlsModeRequired,
+                                span,
+                                format!(
+                                    "TLS listener `{}` does not say how to handle TLS",
+                                    l.name.text
+                                ),
+                                "no `mode`",
+                            )
+                            .with_help("add `mode passthrough` or `mode terminate`"),
                         );
                         return None;
                     }
@@ -192,7 +254,9 @@ impl<'a> Checker<'a> {
                         );
                         return None;
                     }
-                    _ => Some(ir::ListenerTls::Terminate { certificates: certs }),
+                    _ => Some(ir::ListenerTls::Terminate {
+                        certificates: certs,
+                    }),
                 }
             }
         };
@@ -230,13 +294,23 @@ impl<'a> Checker<'a> {
                         .and_then(|()| validate::dns1123_subdomain(name));
                     if let Err(reason) = valid {
                         self.report(
-                            Diagnostic::new(Code::InvalidValue, c.span, format!("`{}` is not a valid Secret reference", c.value), reason)
-                                .with_help("write `cert \"secret-name\"` or `cert \"namespace/secret-name\"`"),
+                            Diagnostic::new(
+                                Code::InvalidValue,
+                                c.span,
+                                format!("`{}` is not a valid Secret reference", c.value),
+                                reason,
+                            )
+                            .with_help(
+                                "write `cert \"secret-name\"` or `cert \"namespace/secret-name\"`",
+                            ),
                         );
                         ok = false;
                         continue;
                     }
-                    certs.push(ir::ObjectRef { namespace: namespace.to_string(), name: name.to_string() });
+                    certs.push(ir::ObjectRef {
+                        namespace: namespace.to_string(),
+                        name: name.to_string(),
+                    });
                 }
             }
         }
@@ -244,7 +318,14 @@ impl<'a> Checker<'a> {
         let mode_word = mode.get();
         let mode_span = mode_word.map(|m| m.span);
         let mode = match mode_word {
-            Some(m) => Some(self.one_of(m, "TLS mode", &[("terminate", Mode::Terminate), ("passthrough", Mode::Passthrough)])?),
+            Some(m) => Some(self.one_of(
+                m,
+                "TLS mode",
+                &[
+                    ("terminate", Mode::Terminate),
+                    ("passthrough", Mode::Passthrough),
+                ],
+            )?),
             None if certs.is_empty() => None,
             None => Some(Mode::Terminate),
         };
@@ -252,8 +333,13 @@ impl<'a> Checker<'a> {
             // Certificates are unused in passthrough mode; the API server accepts them, but the
             // user most likely meant terminate.
             self.report(
-                Diagnostic::new(Code::InvalidTlsMode, mode_span.expect("mode was given"), "passthrough listeners do not use certificates", "passthrough")
-                    .with_help("remove the `cert` lines, or use `mode terminate`"),
+                Diagnostic::new(
+                    Code::InvalidTlsMode,
+                    mode_span.expect("mode was given"),
+                    "passthrough listeners do not use certificates",
+                    "passthrough",
+                )
+                .with_help("remove the `cert` lines, or use `mode terminate`"),
             );
             return None;
         }
@@ -270,16 +356,33 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 let message = if a.protocol == b.protocol && a.hostname == b.hostname {
-                    format!("listeners `{}` and `{}` both take {} on port {}{}", b.name, a.name, a.protocol.as_str(), a.port, a.hostname.as_ref().map_or(String::new(), |h| format!(" for `{h}`")))
+                    format!(
+                        "listeners `{}` and `{}` both take {} on port {}{}",
+                        b.name,
+                        a.name,
+                        a.protocol.as_str(),
+                        a.port,
+                        a.hostname
+                            .as_ref()
+                            .map_or(String::new(), |h| format!(" for `{h}`"))
+                    )
                 } else if (a.protocol == Protocol::Http) != (b.protocol == Protocol::Http) {
-                    format!("listeners `{}` and `{}` use port {} for both plain HTTP and TLS", b.name, a.name, a.port)
+                    format!(
+                        "listeners `{}` and `{}` use port {} for both plain HTTP and TLS",
+                        b.name, a.name, a.port
+                    )
                 } else {
                     continue;
                 };
                 self.report(
-                    Diagnostic::new(Code::ListenerConflict, a_ast.name.span, message, "conflicts")
-                        .with_label(b_ast.name.span, "with this listener")
-                        .with_help("give the listeners different ports, or different hostnames"),
+                    Diagnostic::new(
+                        Code::ListenerConflict,
+                        a_ast.name.span,
+                        message,
+                        "conflicts",
+                    )
+                    .with_label(b_ast.name.span, "with this listener")
+                    .with_help("give the listeners different ports, or different hostnames"),
                 );
                 ok = false;
             }

@@ -31,10 +31,7 @@ pub fn check(loaded: &Loaded) -> (Option<ir::Model>, Vec<Diagnostic>) {
     };
     let model = checker.run();
     let has_errors = checker.diags.iter().any(Diagnostic::is_error);
-    (
-        (!has_errors).then_some(model),
-        checker.diags,
-    )
+    ((!has_errors).then_some(model), checker.diags)
 }
 
 /// A definition found in some file, with that file's namespace.
@@ -150,7 +147,9 @@ impl<'a> Checker<'a> {
                     format!("`{}` is not a valid namespace", ns.value),
                     reason,
                 )
-                .with_help("namespaces are lower-case letters, digits and `-`, at most 63 characters"),
+                .with_help(
+                    "namespaces are lower-case letters, digits and `-`, at most 63 characters",
+                ),
             );
         }
     }
@@ -172,7 +171,9 @@ impl<'a> Checker<'a> {
             Ok(()) => true,
             Err(reason) => {
                 let suggestion = name.text.to_ascii_lowercase().replace('_', "-");
-                let help = if suggestion != name.text && validate::dns1035_label(&suggestion).is_ok() {
+                let help = if suggestion != name.text
+                    && validate::dns1035_label(&suggestion).is_ok()
+                {
                     format!("names become Kubernetes object names; try `{suggestion}`")
                 } else {
                     "names become Kubernetes object names: lower-case letters, digits and `-`, starting with a letter, at most 63 characters".to_string()
@@ -238,7 +239,10 @@ impl<'a> Checker<'a> {
                         port.span,
                         // A number too large for 64 bits is shown as written.
                         if port.value == u64::MAX {
-                            format!("port {} is out of range", self.loaded.sources.text(port.span))
+                            format!(
+                                "port {} is out of range",
+                                self.loaded.sources.text(port.span)
+                            )
                         } else {
                             format!("port {} is out of range", port.value)
                         },
@@ -267,7 +271,8 @@ impl<'a> Checker<'a> {
                 } else if wildcard {
                     (
                         Code::InvalidHostname,
-                        "hostnames are lower-case DNS names, optionally starting with `*.`".to_string(),
+                        "hostnames are lower-case DNS names, optionally starting with `*.`"
+                            .to_string(),
                     )
                 } else {
                     (
@@ -307,7 +312,12 @@ impl<'a> Checker<'a> {
     }
 
     /// A keyword value (`HTTPS`, `GET`) that must be one of `allowed`.
-    fn one_of<T: Copy>(&mut self, word: &ast::Ident, what: &str, allowed: &[(&str, T)]) -> Option<T> {
+    fn one_of<T: Copy>(
+        &mut self,
+        word: &ast::Ident,
+        what: &str,
+        allowed: &[(&str, T)],
+    ) -> Option<T> {
         if let Some((_, v)) = allowed.iter().find(|(name, _)| *name == word.text) {
             return Some(*v);
         }
@@ -316,8 +326,13 @@ impl<'a> Checker<'a> {
             .iter()
             .find(|n| n.eq_ignore_ascii_case(&word.text))
             .copied();
-        let suggestion = case.or_else(|| crate::diagnostics::closest(&word.text, names.iter().copied()));
-        let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        let suggestion =
+            case.or_else(|| crate::diagnostics::closest(&word.text, names.iter().copied()));
+        let list = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let help = match suggestion {
             Some(s) => format!("did you mean `{s}`? {what} is one of {list}"),
             None => format!("{what} is one of {list}"),
@@ -343,7 +358,13 @@ impl<'a> Checker<'a> {
                 let key = (s.meta.namespace.as_str(), b.name.as_str());
                 match taken.get(&key) {
                     Some(&(other, span)) if other != s.meta.name => {
-                        reports.push((b.name.clone(), other.to_string(), span, s.meta.name.clone(), s.meta.origin));
+                        reports.push((
+                            b.name.clone(),
+                            other.to_string(),
+                            span,
+                            s.meta.name.clone(),
+                            s.meta.origin,
+                        ));
                     }
                     Some(_) => {}
                     None => {
@@ -366,7 +387,6 @@ impl<'a> Checker<'a> {
             );
         }
     }
-
 }
 
 fn duplicate(what: &str, name: &ast::Ident, first: Span) -> Diagnostic {
@@ -377,7 +397,9 @@ fn duplicate(what: &str, name: &ast::Ident, first: Span) -> Diagnostic {
         "defined again here",
     )
     .with_label(first, "first defined here")
-    .with_help(format!("{what} names become Kubernetes names and must be unique; rename or remove one"))
+    .with_help(format!(
+        "{what} names become Kubernetes names and must be unique; rename or remove one"
+    ))
 }
 
 fn duplicate_attribute(what: &str, again: Span, first: Span) -> Diagnostic {
@@ -388,7 +410,9 @@ fn duplicate_attribute(what: &str, again: Span, first: Span) -> Diagnostic {
         "given again here",
     )
     .with_label(first, "first given here")
-    .with_help(format!("`{what}` takes one value; remove the one you do not mean"))
+    .with_help(format!(
+        "`{what}` takes one value; remove the one you do not mean"
+    ))
 }
 
 fn missing(name: &ast::Ident, what: &str, attribute: &str, example: &str) -> Diagnostic {

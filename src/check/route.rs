@@ -1,11 +1,13 @@
 //! Checking `route` blocks: parents, hostnames, rules, matches, backends and filters.
 
 use super::weights;
-use super::{missing, validate, Checker, Once};
+use super::{Checker, Once, missing, validate};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, PathKind, Protocol, ValueKind};
 use crate::source::Span;
-use crate::syntax::ast::{self, Condition, HeaderAction, Op, RedirectPart, RewritePart, RouteItem, RuleItem};
+use crate::syntax::ast::{
+    self, Condition, HeaderAction, Op, RedirectPart, RewritePart, RouteItem, RuleItem,
+};
 
 const METHODS: &[(&str, ())] = &[
     ("GET", ()),
@@ -20,7 +22,11 @@ const METHODS: &[(&str, ())] = &[
 ];
 
 impl<'a> Checker<'a> {
-    pub(super) fn route(&mut self, r: &'a ast::Route, file_namespace: &'a str) -> Option<ir::Route> {
+    pub(super) fn route(
+        &mut self,
+        r: &'a ast::Route,
+        file_namespace: &'a str,
+    ) -> Option<ir::Route> {
         let mut ok = self.object_name(&r.name, 0);
         let mut on = Once::new("on");
         let mut hosts = Once::new("host");
@@ -55,12 +61,22 @@ impl<'a> Checker<'a> {
                 for p in refs {
                     if let Some(first) = refs.iter().take_while(|q| q.span != p.span).find(|q| {
                         q.gateway.text == p.gateway.text
-                            && q.listener.as_ref().map(|l| &l.text) == p.listener.as_ref().map(|l| &l.text)
+                            && q.listener.as_ref().map(|l| &l.text)
+                                == p.listener.as_ref().map(|l| &l.text)
                     }) {
                         self.report(
-                            Diagnostic::new(Code::DuplicateParent, p.span, format!("route `{}` attaches to `{}` twice", r.name.text, self.loaded.sources.text(p.span)), "again here")
-                                .with_label(first.span, "first here")
-                                .with_help("remove the repeated target"),
+                            Diagnostic::new(
+                                Code::DuplicateParent,
+                                p.span,
+                                format!(
+                                    "route `{}` attaches to `{}` twice",
+                                    r.name.text,
+                                    self.loaded.sources.text(p.span)
+                                ),
+                                "again here",
+                            )
+                            .with_label(first.span, "first here")
+                            .with_help("remove the repeated target"),
                         );
                         ok = false;
                         continue;
@@ -87,7 +103,9 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 let matched = listeners.is_empty()
-                    || listeners.iter().any(|(l, _)| validate::hostnames_intersect(l.hostname.as_deref(), &h.value));
+                    || listeners.iter().any(|(l, _)| {
+                        validate::hostnames_intersect(l.hostname.as_deref(), &h.value)
+                    });
                 if !matched {
                     let names: Vec<String> = listeners
                         .iter()
@@ -107,7 +125,12 @@ impl<'a> Checker<'a> {
 
         // Rules.
         if rules.is_empty() {
-            self.report(missing(&r.name, "route", "rule", "rule { -> service-name }"));
+            self.report(missing(
+                &r.name,
+                "route",
+                "rule",
+                "rule { -> service-name }",
+            ));
             ok = false;
         }
         ok &= self.limit(rules.len(), 16, "rules", r.name.span);
@@ -136,10 +159,19 @@ impl<'a> Checker<'a> {
     }
 
     /// Resolves `gateway[.listener]`; returns the parent and the listeners it attaches to.
-    fn parent(&mut self, p: &ast::ParentRef, route_namespace: &str) -> Option<(ir::Parent, Vec<ir::Listener>)> {
+    fn parent(
+        &mut self,
+        p: &ast::ParentRef,
+        route_namespace: &str,
+    ) -> Option<(ir::Parent, Vec<ir::Listener>)> {
         let Some(def) = self.gateways.get(p.gateway.text.as_str()).copied() else {
             let names: Vec<&str> = self.gateways.keys().copied().collect();
-            let mut d = Diagnostic::new(Code::UnknownGateway, p.gateway.span, format!("unknown gateway `{}`", p.gateway.text), "no gateway has this name");
+            let mut d = Diagnostic::new(
+                Code::UnknownGateway,
+                p.gateway.span,
+                format!("unknown gateway `{}`", p.gateway.text),
+                "no gateway has this name",
+            );
             d = match crate::diagnostics::closest(&p.gateway.text, names.iter().copied()) {
                 Some(best) => d.with_help(format!("did you mean `{best}`?")).with_label(self.gateways[best].node.name.span, format!("`{best}` is defined here")),
                 None => d.with_help("define it with `gateway NAME { class \"...\" listener ... }`, or import the file that does"),
@@ -151,11 +183,18 @@ impl<'a> Checker<'a> {
         // still checked here.
         let Some(gateway) = self.gateway_irs.get(&p.gateway.text).cloned() else {
             if let Some(l) = &p.listener {
-                let known = def.node.items.iter().any(|i| matches!(&i.node, ast::GatewayItem::Listener(x) if x.name.text == l.text));
+                let known = def.node.items.iter().any(
+                    |i| matches!(&i.node, ast::GatewayItem::Listener(x) if x.name.text == l.text),
+                );
                 if !known {
                     self.report(
-                        Diagnostic::new(Code::UnknownListener, l.span, format!("gateway `{}` has no listener `{}`", p.gateway.text, l.text), "no such listener")
-                            .with_label(def.node.name.span, "gateway defined here"),
+                        Diagnostic::new(
+                            Code::UnknownListener,
+                            l.span,
+                            format!("gateway `{}` has no listener `{}`", p.gateway.text, l.text),
+                            "no such listener",
+                        )
+                        .with_label(def.node.name.span, "gateway defined here"),
                     );
                 }
             }
@@ -166,16 +205,31 @@ impl<'a> Checker<'a> {
             Some(l) => match gateway.listeners.iter().find(|x| x.name == l.text) {
                 Some(x) => vec![x.clone()],
                 None => {
-                    let names: Vec<&str> = gateway.listeners.iter().map(|x| x.name.as_str()).collect();
-                    let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                    let names: Vec<&str> =
+                        gateway.listeners.iter().map(|x| x.name.as_str()).collect();
+                    let list = names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     let help = match crate::diagnostics::closest(&l.text, names.iter().copied()) {
-                        Some(best) => format!("did you mean `{best}`? `{}` has {list}", gateway.meta.name),
+                        Some(best) => {
+                            format!("did you mean `{best}`? `{}` has {list}", gateway.meta.name)
+                        }
                         None => format!("`{}` has {list}", gateway.meta.name),
                     };
                     self.report(
-                        Diagnostic::new(Code::UnknownListener, l.span, format!("gateway `{}` has no listener `{}`", gateway.meta.name, l.text), "no such listener")
-                            .with_label(def.node.name.span, "gateway defined here")
-                            .with_help(help),
+                        Diagnostic::new(
+                            Code::UnknownListener,
+                            l.span,
+                            format!(
+                                "gateway `{}` has no listener `{}`",
+                                gateway.meta.name, l.text
+                            ),
+                            "no such listener",
+                        )
+                        .with_label(def.node.name.span, "gateway defined here")
+                        .with_help(help),
                     );
                     return None;
                 }
@@ -186,8 +240,16 @@ impl<'a> Checker<'a> {
             if matches!(l.tls, Some(ir::ListenerTls::Passthrough)) {
                 if p.listener.is_some() {
                     self.report(
-                        Diagnostic::new(Code::ListenerRejectsHttp, p.span, format!("listener `{}` passes TLS through and does not accept HTTP routes", l.name), "a TLS passthrough listener")
-                            .with_help("attach the route to an HTTP or HTTPS listener"),
+                        Diagnostic::new(
+                            Code::ListenerRejectsHttp,
+                            p.span,
+                            format!(
+                                "listener `{}` passes TLS through and does not accept HTTP routes",
+                                l.name
+                            ),
+                            "a TLS passthrough listener",
+                        )
+                        .with_help("attach the route to an HTTP or HTTPS listener"),
                     );
                     ok = false;
                 }
@@ -203,19 +265,33 @@ impl<'a> Checker<'a> {
         }
         let http_listeners: Vec<ir::Listener> = listeners
             .into_iter()
-            .filter(|l| !matches!(l.tls, Some(ir::ListenerTls::Passthrough)) && l.protocol != Protocol::Tls || matches!(l.tls, Some(ir::ListenerTls::Terminate { .. })))
+            .filter(|l| {
+                !matches!(l.tls, Some(ir::ListenerTls::Passthrough)) && l.protocol != Protocol::Tls
+                    || matches!(l.tls, Some(ir::ListenerTls::Terminate { .. }))
+            })
             .collect();
         if ok && http_listeners.is_empty() {
             self.report(
-                Diagnostic::new(Code::ListenerRejectsHttp, p.span, format!("gateway `{}` has no listener that accepts HTTP routes", gateway.meta.name), "only TLS passthrough listeners")
-                    .with_help("add an HTTP or HTTPS listener to the gateway"),
+                Diagnostic::new(
+                    Code::ListenerRejectsHttp,
+                    p.span,
+                    format!(
+                        "gateway `{}` has no listener that accepts HTTP routes",
+                        gateway.meta.name
+                    ),
+                    "only TLS passthrough listeners",
+                )
+                .with_help("add an HTTP or HTTPS listener to the gateway"),
             );
             ok = false;
         }
         ok.then(|| {
             (
                 ir::Parent {
-                    gateway: ir::ObjectRef { namespace: gateway.meta.namespace.clone(), name: gateway.meta.name.clone() },
+                    gateway: ir::ObjectRef {
+                        namespace: gateway.meta.namespace.clone(),
+                        name: gateway.meta.name.clone(),
+                    },
                     listener: p.listener.as_ref().map(|l| l.text.clone()),
                 },
                 http_listeners,
@@ -251,8 +327,12 @@ impl<'a> Checker<'a> {
                 }
                 RuleItem::Rewrite(parts) => rewrite.set(self, parts, item.span),
                 RuleItem::Redirect(parts) => redirect.set(self, parts, item.span),
-                RuleItem::Mirror { service, percent } => mirrors.push((service, percent, item.span)),
-                RuleItem::Timeout { request, backend } => timeout.set(self, (request, backend), item.span),
+                RuleItem::Mirror { service, percent } => {
+                    mirrors.push((service, percent, item.span))
+                }
+                RuleItem::Timeout { request, backend } => {
+                    timeout.set(self, (request, backend), item.span)
+                }
             }
         }
         ok &= self.limit(matches.len(), 64, "matches", span);
@@ -292,11 +372,17 @@ impl<'a> Checker<'a> {
                             .with_help("controllers answer 500 or 503 for such a rule; give a backend a weight above 0"),
                     );
                 }
-                let counts: Vec<(u64, usize)> = resolved.iter().map(|(s, w)| (*w, s.backends.len())).collect();
+                let counts: Vec<(u64, usize)> = resolved
+                    .iter()
+                    .map(|(s, w)| (*w, s.backends.len()))
+                    .collect();
                 for ((service, _), split) in resolved.iter().zip(weights::split(&counts)) {
                     for (b, weight) in service.backends.iter().zip(split) {
                         backends.push(ir::BackendRef {
-                            service: ir::ObjectRef { namespace: service.meta.namespace.clone(), name: b.name.clone() },
+                            service: ir::ObjectRef {
+                                namespace: service.meta.namespace.clone(),
+                                name: b.name.clone(),
+                            },
                             port: b.port,
                             weight,
                         });
@@ -319,8 +405,13 @@ impl<'a> Checker<'a> {
             let percent = match percent {
                 Some(p) if p.value > 100 => {
                     self.report(
-                        Diagnostic::new(Code::InvalidPercent, p.span, format!("{}% is more than all requests", p.value), "more than 100%")
-                            .with_help("mirror between 0% and 100% of requests"),
+                        Diagnostic::new(
+                            Code::InvalidPercent,
+                            p.span,
+                            format!("{}% is more than all requests", p.value),
+                            "more than 100%",
+                        )
+                        .with_help("mirror between 0% and 100% of requests"),
                     );
                     ok = false;
                     None
@@ -333,7 +424,10 @@ impl<'a> Checker<'a> {
                 for b in &s.backends {
                     ir_mirrors.push(ir::Mirror {
                         backend: ir::BackendRef {
-                            service: ir::ObjectRef { namespace: s.meta.namespace.clone(), name: b.name.clone() },
+                            service: ir::ObjectRef {
+                                namespace: s.meta.namespace.clone(),
+                                name: b.name.clone(),
+                            },
                             port: b.port,
                             weight: 1,
                         },
@@ -365,8 +459,16 @@ impl<'a> Checker<'a> {
             None => None,
         };
         if let (Some(_), Some(_)) = (&rewrite_parts, &redirect_parts) {
-            let rs = rule.items.iter().find(|i| matches!(i.node, RuleItem::Rewrite(_))).map(|i| i.span);
-            let ds = rule.items.iter().find(|i| matches!(i.node, RuleItem::Redirect(_))).map(|i| i.span);
+            let rs = rule
+                .items
+                .iter()
+                .find(|i| matches!(i.node, RuleItem::Rewrite(_)))
+                .map(|i| i.span);
+            let ds = rule
+                .items
+                .iter()
+                .find(|i| matches!(i.node, RuleItem::Redirect(_)))
+                .map(|i| i.span);
             if let (Some(rs), Some(ds)) = (rs, ds) {
                 self.report(
                     Diagnostic::new(Code::ConflictingFilters, rs, "a rule cannot both rewrite and redirect", "rewrite")
@@ -378,15 +480,28 @@ impl<'a> Checker<'a> {
         }
         if let (Some(_), Some((_, attr_span))) = (&redirect_parts, backends_attr) {
             self.report(
-                Diagnostic::new(Code::RedirectWithBackends, attr_span, "a rule cannot both redirect and forward to backends", "backends")
-                    .with_help("remove the `->` line, or the redirect"),
+                Diagnostic::new(
+                    Code::RedirectWithBackends,
+                    attr_span,
+                    "a rule cannot both redirect and forward to backends",
+                    "backends",
+                )
+                .with_help("remove the `->` line, or the redirect"),
             );
             ok = false;
         }
         if redirect_parts.is_none() && backends_attr.is_none() {
             self.report(
-                Diagnostic::new(Code::RuleWithoutAction, Span { end: span.start + 4, ..span }, "this rule neither forwards nor redirects", "answers 500")
-                    .with_help("add `-> service-name` or a `redirect`"),
+                Diagnostic::new(
+                    Code::RuleWithoutAction,
+                    Span {
+                        end: span.start + 4,
+                        ..span
+                    },
+                    "this rule neither forwards nor redirects",
+                    "answers 500",
+                )
+                .with_help("add `-> service-name` or a `redirect`"),
             );
         }
 
@@ -396,14 +511,22 @@ impl<'a> Checker<'a> {
             for d in std::iter::once(request).chain(backend) {
                 if let Err(reason) = validate::duration(&d.value) {
                     self.report(
-                        Diagnostic::new(Code::InvalidDuration, d.span, format!("`{}` is not a valid duration", d.value), reason)
-                            .with_help("write durations like `10s`, `1m30s` or `500ms`"),
+                        Diagnostic::new(
+                            Code::InvalidDuration,
+                            d.span,
+                            format!("`{}` is not a valid duration", d.value),
+                            reason,
+                        )
+                        .with_help("write durations like `10s`, `1m30s` or `500ms`"),
                     );
                     ok = false;
                 }
             }
             if let Some(b) = backend {
-                let (req, back) = (validate::duration_ms(&request.value), validate::duration_ms(&b.value));
+                let (req, back) = (
+                    validate::duration_ms(&request.value),
+                    validate::duration_ms(&b.value),
+                );
                 if req != 0 && back > req {
                     self.report(
                         Diagnostic::new(Code::InvalidDuration, b.span, "the backend timeout is longer than the request timeout", "longer than the request timeout")
@@ -430,7 +553,10 @@ impl<'a> Checker<'a> {
             },
             backends,
             timeouts,
-            origin: Span { end: span.start + 4, ..span },
+            origin: Span {
+                end: span.start + 4,
+                ..span
+            },
         })
     }
 
@@ -442,7 +568,12 @@ impl<'a> Checker<'a> {
             return None; // defined, but with errors already reported
         }
         let names: Vec<&str> = self.services.keys().copied().collect();
-        let mut d = Diagnostic::new(Code::UnknownService, name.span, format!("unknown service `{}`", name.text), "no service has this name");
+        let mut d = Diagnostic::new(
+            Code::UnknownService,
+            name.span,
+            format!("unknown service `{}`", name.text),
+            "no service has this name",
+        );
         d = match crate::diagnostics::closest(&name.text, names.iter().copied()) {
             Some(best) => d
                 .with_label(self.services[best].node.name.span, format!("`{best}` is defined here"))
@@ -485,10 +616,18 @@ impl<'a> Checker<'a> {
                 }
                 Condition::Header { name, op, value } => {
                     ok &= self.match_value(name, *op, value, 4096, "header");
-                    if let Some(first) = m.headers.iter().position(|(n, _, _)| n.eq_ignore_ascii_case(&name.value)) {
+                    if let Some(first) = m
+                        .headers
+                        .iter()
+                        .position(|(n, _, _)| n.eq_ignore_ascii_case(&name.value))
+                    {
                         let _ = first;
                         let first_span = conds.iter().find_map(|x| match &x.node {
-                            Condition::Header { name: n, .. } if n.value.eq_ignore_ascii_case(&name.value) => Some(x.span),
+                            Condition::Header { name: n, .. }
+                                if n.value.eq_ignore_ascii_case(&name.value) =>
+                            {
+                                Some(x.span)
+                            }
                             _ => None,
                         });
                         self.report(
@@ -498,18 +637,28 @@ impl<'a> Checker<'a> {
                         );
                         ok = false;
                     }
-                    m.headers.push((name.value.clone(), value_kind(*op), value.value.clone()));
+                    m.headers
+                        .push((name.value.clone(), value_kind(*op), value.value.clone()));
                 }
                 Condition::Query { name, op, value } => {
                     ok &= self.match_value(name, *op, value, 1024, "query parameter");
                     if m.query.iter().any(|(n, _, _)| *n == name.value) {
                         self.report(
-                            Diagnostic::new(Code::DuplicateAttribute, c.span, format!("query parameter `{}` is matched twice in one match", name.value), "matched again here")
-                                .with_help("use a regular expression to accept several values"),
+                            Diagnostic::new(
+                                Code::DuplicateAttribute,
+                                c.span,
+                                format!(
+                                    "query parameter `{}` is matched twice in one match",
+                                    name.value
+                                ),
+                                "matched again here",
+                            )
+                            .with_help("use a regular expression to accept several values"),
                         );
                         ok = false;
                     }
-                    m.query.push((name.value.clone(), value_kind(*op), value.value.clone()));
+                    m.query
+                        .push((name.value.clone(), value_kind(*op), value.value.clone()));
                 }
                 Condition::Method(word) => {
                     if self.one_of(word, "method", METHODS).is_none() {
@@ -526,14 +675,26 @@ impl<'a> Checker<'a> {
         ok.then_some(m)
     }
 
-    fn match_value(&mut self, name: &ast::Str, op: Op, value: &ast::Str, max: usize, what: &str) -> bool {
+    fn match_value(
+        &mut self,
+        name: &ast::Str,
+        op: Op,
+        value: &ast::Str,
+        max: usize,
+        what: &str,
+    ) -> bool {
         let mut ok = self.header_name(name, what);
         if op == Op::Regex {
             ok &= self.regex(value);
         } else if value.value.is_empty() || value.value.len() > max {
             self.report(
-                Diagnostic::new(Code::InvalidValue, value.span, format!("a {what} value is 1 to {max} characters"), format!("{} characters", value.value.len()))
-                    .with_help(format!("to match any value of the {what}, use `~ \".*\"`")),
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    value.span,
+                    format!("a {what} value is 1 to {max} characters"),
+                    format!("{} characters", value.value.len()),
+                )
+                .with_help(format!("to match any value of the {what}, use `~ \".*\"`")),
             );
             ok = false;
         }
@@ -545,8 +706,13 @@ impl<'a> Checker<'a> {
             Ok(()) => true,
             Err(reason) => {
                 self.report(
-                    Diagnostic::new(Code::InvalidHeaderName, name.span, format!("`{}` is not a valid {what} name", name.value), reason)
-                        .with_help("names are RFC 7230 tokens: letters, digits and !#$%&'*+-.^_`|~"),
+                    Diagnostic::new(
+                        Code::InvalidHeaderName,
+                        name.span,
+                        format!("`{}` is not a valid {what} name", name.value),
+                        reason,
+                    )
+                    .with_help("names are RFC 7230 tokens: letters, digits and !#$%&'*+-.^_`|~"),
                 );
                 false
             }
@@ -558,8 +724,15 @@ impl<'a> Checker<'a> {
             Ok(()) => true,
             Err(reason) => {
                 self.report(
-                    Diagnostic::new(Code::InvalidRegex, value.span, format!("`{}` is not a valid regular expression", value.value), reason)
-                        .with_help("regular expressions use RE2 syntax: no look-around or back-references"),
+                    Diagnostic::new(
+                        Code::InvalidRegex,
+                        value.span,
+                        format!("`{}` is not a valid regular expression", value.value),
+                        reason,
+                    )
+                    .with_help(
+                        "regular expressions use RE2 syntax: no look-around or back-references",
+                    ),
                 );
                 false
             }
@@ -568,35 +741,58 @@ impl<'a> Checker<'a> {
 
     fn header_action(&mut self, action: &HeaderAction, edits: &mut ir::HeaderEdits) -> bool {
         let (name, value) = match action {
-            HeaderAction::Set { name, value } | HeaderAction::Add { name, value } => (name, Some(value)),
+            HeaderAction::Set { name, value } | HeaderAction::Add { name, value } => {
+                (name, Some(value))
+            }
             HeaderAction::Remove { name } => (name, None),
         };
         let mut ok = self.header_name(name, "header");
-        if let Some(v) = value {
-            if v.value.is_empty() || v.value.len() > 4096 {
-                self.report(
-                    Diagnostic::new(Code::InvalidValue, v.span, "a header value is 1 to 4096 characters", format!("{} characters", v.value.len()))
-                        .with_help("to drop a header, use `remove header \"name\"`"),
-                );
-                ok = false;
-            }
+        if let Some(v) = value
+            && (v.value.is_empty() || v.value.len() > 4096)
+        {
+            self.report(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    v.span,
+                    "a header value is 1 to 4096 characters",
+                    format!("{} characters", v.value.len()),
+                )
+                .with_help("to drop a header, use `remove header \"name\"`"),
+            );
+            ok = false;
         }
         match action {
-            HeaderAction::Set { name, value } => edits.set.push((name.value.clone(), value.value.clone())),
-            HeaderAction::Add { name, value } => edits.add.push((name.value.clone(), value.value.clone())),
+            HeaderAction::Set { name, value } => {
+                edits.set.push((name.value.clone(), value.value.clone()))
+            }
+            HeaderAction::Add { name, value } => {
+                edits.add.push((name.value.clone(), value.value.clone()))
+            }
             HeaderAction::Remove { name } => edits.remove.push(name.value.clone()),
         }
         ok
     }
 
     /// A `path` edit; a prefix edit needs exactly one prefix match in the rule.
-    fn path_edit(&mut self, prefix: bool, value: &ast::Str, span: Span, matches: &[(ir::Match, Span)], what: &str) -> Option<ir::PathEdit> {
+    fn path_edit(
+        &mut self,
+        prefix: bool,
+        value: &ast::Str,
+        span: Span,
+        matches: &[(ir::Match, Span)],
+        what: &str,
+    ) -> Option<ir::PathEdit> {
         let valid = value.value.is_empty() && prefix || validate::path(&value.value).is_ok();
         if !valid {
             let reason = validate::path(&value.value).err().unwrap_or_default();
             self.report(
-                Diagnostic::new(Code::InvalidPath, value.span, format!("`{}` is not a valid path", value.value), reason)
-                    .with_help("paths start with `/`"),
+                Diagnostic::new(
+                    Code::InvalidPath,
+                    value.span,
+                    format!("`{}` is not a valid path", value.value),
+                    reason,
+                )
+                .with_help("paths start with `/`"),
             );
             return None;
         }
@@ -609,7 +805,12 @@ impl<'a> Checker<'a> {
             _ => false,
         };
         if !one_prefix {
-            let mut d = Diagnostic::new(Code::PrefixNeedsPrefixMatch, span, format!("`{what} path prefix` needs exactly one path-prefix match in its rule"), "replaces the matched prefix");
+            let mut d = Diagnostic::new(
+                Code::PrefixNeedsPrefixMatch,
+                span,
+                format!("`{what} path prefix` needs exactly one path-prefix match in its rule"),
+                "replaces the matched prefix",
+            );
             for (_, s) in matches {
                 d = d.with_label(*s, "a match");
             }
@@ -619,7 +820,11 @@ impl<'a> Checker<'a> {
         Some(ir::PathEdit::Prefix(value.value.clone()))
     }
 
-    fn rewrite(&mut self, parts: &[ast::Spanned<RewritePart>], matches: &[(ir::Match, Span)]) -> Option<ir::Rewrite> {
+    fn rewrite(
+        &mut self,
+        parts: &[ast::Spanned<RewritePart>],
+        matches: &[(ir::Match, Span)],
+    ) -> Option<ir::Rewrite> {
         let mut ok = true;
         let mut host = Once::new("host");
         let mut path = Once::new("path");
@@ -629,16 +834,25 @@ impl<'a> Checker<'a> {
                     ok &= self.hostname(h, false);
                     host.set(self, h.value.clone(), p.span);
                 }
-                RewritePart::Path { prefix, value } => match self.path_edit(*prefix, value, p.span, matches, "rewrite") {
-                    Some(e) => path.set(self, e, p.span),
-                    None => ok = false,
-                },
+                RewritePart::Path { prefix, value } => {
+                    match self.path_edit(*prefix, value, p.span, matches, "rewrite") {
+                        Some(e) => path.set(self, e, p.span),
+                        None => ok = false,
+                    }
+                }
             }
         }
-        ok.then(|| ir::Rewrite { hostname: host.get(), path: path.get() })
+        ok.then(|| ir::Rewrite {
+            hostname: host.get(),
+            path: path.get(),
+        })
     }
 
-    fn redirect(&mut self, parts: &[ast::Spanned<RedirectPart>], matches: &[(ir::Match, Span)]) -> Option<ir::Redirect> {
+    fn redirect(
+        &mut self,
+        parts: &[ast::Spanned<RedirectPart>],
+        matches: &[(ir::Match, Span)],
+    ) -> Option<ir::Redirect> {
         let mut ok = true;
         let mut scheme = Once::new("scheme");
         let mut host = Once::new("host");
@@ -656,10 +870,12 @@ impl<'a> Checker<'a> {
                     Some(n) => port.set(self, n, p.span),
                     None => ok = false,
                 },
-                RedirectPart::Path { prefix, value } => match self.path_edit(*prefix, value, p.span, matches, "redirect") {
-                    Some(e) => path.set(self, e, p.span),
-                    None => ok = false,
-                },
+                RedirectPart::Path { prefix, value } => {
+                    match self.path_edit(*prefix, value, p.span, matches, "redirect") {
+                        Some(e) => path.set(self, e, p.span),
+                        None => ok = false,
+                    }
+                }
                 RedirectPart::Status(n) => {
                     if [301, 302, 303, 307, 308].contains(&n.value) {
                         status.set(self, n.value as u16, p.span);

@@ -2,7 +2,7 @@
 //! Kubernetes Services each service becomes.
 
 use super::validate::{self, Host};
-use super::{missing, Checker, Once};
+use super::{Checker, Once, missing};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol};
 use crate::syntax::ast::{self, CaSource, ServiceItem, ServiceTlsItem};
@@ -15,7 +15,11 @@ struct Endpoint<'s> {
 }
 
 impl<'a> Checker<'a> {
-    pub(super) fn service(&mut self, s: &'a ast::Service, file_namespace: &'a str) -> Option<ir::Service> {
+    pub(super) fn service(
+        &mut self,
+        s: &'a ast::Service,
+        file_namespace: &'a str,
+    ) -> Option<ir::Service> {
         let mut ok = true;
         let mut endpoints_attr = Once::new("endpoint");
         let mut port = Once::new("port");
@@ -31,7 +35,9 @@ impl<'a> Checker<'a> {
                 ServiceItem::Endpoints(e) => endpoints_attr.set(self, e, item.span),
                 ServiceItem::Port(p) => port.set(self, p, item.span),
                 ServiceItem::Protocol(p) => protocol.set(self, p, item.span),
-                ServiceItem::Balance(b) => balance.set(self, b.as_ref().is_none_or(|b| b.node), item.span),
+                ServiceItem::Balance(b) => {
+                    balance.set(self, b.as_ref().is_none_or(|b| b.node), item.span)
+                }
                 ServiceItem::Tls(t) => tls.set(self, (t, item.span), item.span),
                 ServiceItem::Namespace(ns) => {
                     self.namespace_name(ns);
@@ -44,11 +50,20 @@ impl<'a> Checker<'a> {
         }
         let namespace = namespace.get().unwrap_or(file_namespace);
         let protocol = match protocol.get() {
-            Some(p) => self.one_of(p, "service protocol", &[("HTTP", Protocol::Http), ("HTTPS", Protocol::Https)]),
+            Some(p) => self.one_of(
+                p,
+                "service protocol",
+                &[("HTTP", Protocol::Http), ("HTTPS", Protocol::Https)],
+            ),
             None => Some(Protocol::Http),
         };
         let Some(written) = endpoints_attr.get() else {
-            self.report(missing(&s.name, "service", "endpoint", "endpoint \"api.example.com:443\""));
+            self.report(missing(
+                &s.name,
+                "service",
+                "endpoint",
+                "endpoint \"api.example.com:443\"",
+            ));
             self.object_name(&s.name, 0);
             return None;
         };
@@ -57,7 +72,10 @@ impl<'a> Checker<'a> {
             match validate::endpoint(&text.value) {
                 Ok((host, p)) => {
                     let p = match p {
-                        Some(p) => match self.port(&ast::Int { value: p, span: text.span }) {
+                        Some(p) => match self.port(&ast::Int {
+                            value: p,
+                            span: text.span,
+                        }) {
                             Some(p) => Some(p),
                             None => {
                                 ok = false;
@@ -68,13 +86,22 @@ impl<'a> Checker<'a> {
                     };
                     if let Some(first) = endpoints.iter().find(|e| e.host == host && e.port == p) {
                         self.report(
-                            Diagnostic::new(Code::DuplicateEndpoint, text.span, format!("endpoint `{}` is listed twice", text.value), "listed again")
-                                .with_label(first.text.span, "first listed here")
-                                .with_help("remove the copy"),
+                            Diagnostic::new(
+                                Code::DuplicateEndpoint,
+                                text.span,
+                                format!("endpoint `{}` is listed twice", text.value),
+                                "listed again",
+                            )
+                            .with_label(first.text.span, "first listed here")
+                            .with_help("remove the copy"),
                         );
                         continue;
                     }
-                    endpoints.push(Endpoint { text, host, port: p });
+                    endpoints.push(Endpoint {
+                        text,
+                        host,
+                        port: p,
+                    });
                 }
                 Err(reason) => {
                     self.report(
@@ -86,7 +113,11 @@ impl<'a> Checker<'a> {
             }
         }
         let balanced = balance.get().unwrap_or(endpoints.len() > 1) && endpoints.len() > 1;
-        let suffix_len = if balanced { 1 + (endpoints.len() - 1).to_string().len() } else { 0 };
+        let suffix_len = if balanced {
+            1 + (endpoints.len() - 1).to_string().len()
+        } else {
+            0
+        };
         ok &= self.object_name(&s.name, suffix_len);
         let protocol = protocol?;
         let default_port = match protocol {
@@ -95,7 +126,12 @@ impl<'a> Checker<'a> {
         };
         let service_port = match port.get() {
             Some(p) => self.port(p),
-            None => Some(endpoints.first().and_then(|e| e.port).unwrap_or(default_port)),
+            None => Some(
+                endpoints
+                    .first()
+                    .and_then(|e| e.port)
+                    .unwrap_or(default_port),
+            ),
         };
         let service_port = service_port?;
 
@@ -107,8 +143,15 @@ impl<'a> Checker<'a> {
         if let Some((items, span)) = tls {
             if protocol == Protocol::Http {
                 self.report(
-                    Diagnostic::new(Code::TlsOnHttpService, span, format!("service `{}` is HTTP but has a `tls` block", s.name.text), "backend TLS on a plain HTTP service")
-                        .with_help("set `protocol HTTPS` if the service speaks TLS, or remove the `tls` block"),
+                    Diagnostic::new(
+                        Code::TlsOnHttpService,
+                        span,
+                        format!("service `{}` is HTTP but has a `tls` block", s.name.text),
+                        "backend TLS on a plain HTTP service",
+                    )
+                    .with_help(
+                        "set `protocol HTTPS` if the service speaks TLS, or remove the `tls` block",
+                    ),
                 );
                 ok = false;
             }
@@ -143,10 +186,12 @@ impl<'a> Checker<'a> {
                     }
                 },
                 Some(CaSource::File(path)) => match self.loaded.ca_files.get(&path.span) {
-                    Some(pem) if pem.contains("-----BEGIN CERTIFICATE-----") => Some(ir::Trust::Pem {
-                        configmap: format!("{}-ca", s.name.text),
-                        pem: pem.clone(),
-                    }),
+                    Some(pem) if pem.contains("-----BEGIN CERTIFICATE-----") => {
+                        Some(ir::Trust::Pem {
+                            configmap: format!("{}-ca", s.name.text),
+                            pem: pem.clone(),
+                        })
+                    }
                     Some(_) => {
                         self.report(
                             Diagnostic::new(Code::InvalidCaCertificate, path.span, format!("`{}` holds no PEM certificate", path.value), "no `-----BEGIN CERTIFICATE-----` block")
@@ -194,7 +239,11 @@ impl<'a> Checker<'a> {
                 );
                 ok = false;
             }
-            if protocol == Protocol::Https && !hostname_given && !hostname_reported && !matches!(e.host, Host::Dns(_)) {
+            if protocol == Protocol::Https
+                && !hostname_given
+                && !hostname_reported
+                && !matches!(e.host, Host::Dns(_))
+            {
                 self.report(
                     Diagnostic::new(Code::TlsHostnameRequired, e.text.span, format!("HTTPS service `{}` is reached by IP address, so the gateway has no hostname to verify", s.name.text), "an IP address")
                         .with_help("add `tls { hostname \"name-in-the-certificate\" }` to the service"),
@@ -214,8 +263,20 @@ impl<'a> Checker<'a> {
                 Host::Dns(host) => ir::Target::Dns { host: host.clone() },
                 _ => ir::Target::Addresses {
                     port,
-                    ipv4: group.iter().filter_map(|e| match e.host { Host::V4(ip) => Some(ip), _ => None }).collect(),
-                    ipv6: group.iter().filter_map(|e| match e.host { Host::V6(ip) => Some(ip), _ => None }).collect(),
+                    ipv4: group
+                        .iter()
+                        .filter_map(|e| match e.host {
+                            Host::V4(ip) => Some(ip),
+                            _ => None,
+                        })
+                        .collect(),
+                    ipv6: group
+                        .iter()
+                        .filter_map(|e| match e.host {
+                            Host::V6(ip) => Some(ip),
+                            _ => None,
+                        })
+                        .collect(),
                 },
             };
             let host = match &group[0].host {
@@ -226,14 +287,23 @@ impl<'a> Checker<'a> {
                 name,
                 port: service_port,
                 target,
-                tls_hostname: (protocol == Protocol::Https).then(|| tls_hostname.clone().or(host)).flatten(),
+                tls_hostname: (protocol == Protocol::Https)
+                    .then(|| tls_hostname.clone().or(host))
+                    .flatten(),
                 endpoints: group.iter().map(|e| e.text.value.clone()).collect(),
             }
         };
         let backends = if balanced {
-            endpoints.iter().enumerate().map(|(i, e)| backend(format!("{}-{i}", s.name.text), &[e])).collect()
+            endpoints
+                .iter()
+                .enumerate()
+                .map(|(i, e)| backend(format!("{}-{i}", s.name.text), &[e]))
+                .collect()
         } else {
-            vec![backend(s.name.text.clone(), &endpoints.iter().collect::<Vec<_>>())]
+            vec![backend(
+                s.name.text.clone(),
+                &endpoints.iter().collect::<Vec<_>>(),
+            )]
         };
         Some(ir::Service {
             meta: ir::Meta {

@@ -12,7 +12,10 @@ pub fn dns1035_label(name: &str) -> Result<(), String> {
     if name.len() > 63 {
         return Err(format!("{} characters, at most 63 are allowed", name.len()));
     }
-    if let Some(c) = name.chars().find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-')) {
+    if let Some(c) = name
+        .chars()
+        .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
+    {
         return Err(match c {
             'A'..='Z' => "upper-case letters are not allowed".into(),
             '_' => "`_` is not allowed, use `-`".into(),
@@ -39,7 +42,10 @@ pub fn dns1123_label(name: &str) -> Result<(), String> {
 /// RFC 1123 subdomain: Secret and ConfigMap names, label-key prefixes.
 pub fn dns1123_subdomain(name: &str) -> Result<(), String> {
     if name.len() > 253 {
-        return Err(format!("{} characters, at most 253 are allowed", name.len()));
+        return Err(format!(
+            "{} characters, at most 253 are allowed",
+            name.len()
+        ));
     }
     name.split('.').try_for_each(dns1123_label)
 }
@@ -55,16 +61,20 @@ pub fn hostname(host: &str, wildcard: bool) -> Result<(), String> {
     if host.parse::<IpAddr>().is_ok() || host.trim_matches(['[', ']']).parse::<Ipv6Addr>().is_ok() {
         return Err("an IP address is not a hostname".into());
     }
-    if let Some((h, p)) = host.rsplit_once(':') {
-        if p.chars().all(|c| c.is_ascii_digit()) && hostname(h, wildcard).is_ok() {
-            return Err("a hostname carries no port".into());
-        }
+    if let Some((h, p)) = host.rsplit_once(':')
+        && p.chars().all(|c| c.is_ascii_digit())
+        && hostname(h, wildcard).is_ok()
+    {
+        return Err("a hostname carries no port".into());
     }
     if host.contains("://") {
         return Err("a hostname carries no scheme".into());
     }
     if host.len() > 253 {
-        return Err(format!("{} characters, at most 253 are allowed", host.len()));
+        return Err(format!(
+            "{} characters, at most 253 are allowed",
+            host.len()
+        ));
     }
     let rest = match host.strip_prefix("*.") {
         Some(rest) if wildcard => rest,
@@ -84,7 +94,10 @@ pub fn hostname(host: &str, wildcard: bool) -> Result<(), String> {
         if label.len() > 63 {
             return Err(format!("the label `{label}` is longer than 63 characters"));
         }
-        if let Some(c) = label.chars().find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-')) {
+        if let Some(c) = label
+            .chars()
+            .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
+        {
             return Err(format!("`{c}` is not allowed in a hostname"));
         }
         if label.starts_with('-') || label.ends_with('-') {
@@ -116,7 +129,10 @@ pub fn path(value: &str) -> Result<(), String> {
         return Err("must start with `/`".into());
     }
     if value.len() > 1024 {
-        return Err(format!("{} characters, at most 1024 are allowed", value.len()));
+        return Err(format!(
+            "{} characters, at most 1024 are allowed",
+            value.len()
+        ));
     }
     for bad in ["//", "/./", "/../", "%2f", "%2F", "#"] {
         if value.contains(bad) {
@@ -174,7 +190,10 @@ pub fn header_name(name: &str) -> Result<(), String> {
         return Err("a name cannot be empty".into());
     }
     if name.len() > 256 {
-        return Err(format!("{} characters, at most 256 are allowed", name.len()));
+        return Err(format!(
+            "{} characters, at most 256 are allowed",
+            name.len()
+        ));
     }
     match name
         .chars()
@@ -365,7 +384,11 @@ mod tests {
             (Some("a.example.com"), "b.example.com", false),
         ];
         for (listener, route, want) in cases {
-            assert_eq!(hostnames_intersect(listener, route), want, "{listener:?} {route}");
+            assert_eq!(
+                hostnames_intersect(listener, route),
+                want,
+                "{listener:?} {route}"
+            );
         }
     }
 

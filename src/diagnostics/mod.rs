@@ -6,7 +6,7 @@ mod catalog;
 mod render;
 
 pub use catalog::{Code, CodeInfo};
-pub use render::{render_human, render_json, Style};
+pub use render::{Style, render_human, render_json};
 
 use crate::source::Span;
 
@@ -43,7 +43,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic whose primary label is `span`.
-    pub fn new(code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             message: message.into(),
@@ -117,35 +122,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
         }
     }
     d[a.len()][b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn closest_finds_typos_and_ignores_strangers() {
-        let names = ["api", "api-canary", "pve"];
-        assert_eq!(closest("apii", names), Some("api"));
-        assert_eq!(closest("api-canery", names), Some("api-canary"));
-        assert_eq!(closest("grafana", names), None);
-        assert_eq!(closest("pvv", names), Some("pve"));
-        assert_eq!(closest("egde", ["edge"]), Some("edge"));
-        assert_eq!(closest("prot", ["port", "protocol"]), Some("port"));
-    }
 }
 
 /// The catalog as Markdown: the content of `docs/diagnostics.md`.
@@ -167,4 +158,20 @@ pub fn catalog_markdown() -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_and_ignores_strangers() {
+        let names = ["api", "api-canary", "pve"];
+        assert_eq!(closest("apii", names), Some("api"));
+        assert_eq!(closest("api-canery", names), Some("api-canary"));
+        assert_eq!(closest("grafana", names), None);
+        assert_eq!(closest("pvv", names), Some("pve"));
+        assert_eq!(closest("egde", ["edge"]), Some("edge"));
+        assert_eq!(closest("prot", ["port", "protocol"]), Some("port"));
+    }
 }

@@ -1,9 +1,9 @@
 //! Gateway objects.
 
 use gateway_api::gateways::{
-    Gateway, GatewayListeners, GatewayListenersAllowedRoutes, GatewayListenersAllowedRoutesNamespaces,
-    GatewayListenersAllowedRoutesNamespacesFrom, GatewayListenersTls, GatewayListenersTlsCertificateRefs,
-    GatewayListenersTlsMode, GatewaySpec,
+    Gateway, GatewayListeners, GatewayListenersAllowedRoutes,
+    GatewayListenersAllowedRoutesNamespaces, GatewayListenersAllowedRoutesNamespacesFrom,
+    GatewayListenersTls, GatewayListenersTlsCertificateRefs, GatewayListenersTlsMode, GatewaySpec,
 };
 
 use super::Context;
@@ -32,14 +32,15 @@ pub(super) fn gateway(cx: &Context<'_>, g: &ir::Gateway) -> Gateway {
                                 group: Some(String::new()),
                                 kind: Some("Secret".into()),
                                 name: c.name.clone(),
-                                namespace: (c.namespace != g.meta.namespace).then(|| c.namespace.clone()),
+                                namespace: (c.namespace != g.meta.namespace)
+                                    .then(|| c.namespace.clone()),
                             })
                             .collect(),
                     ),
                     ..Default::default()
                 },
             }),
-            allowed_routes: l.routes_from_all.then(|| GatewayListenersAllowedRoutes {
+            allowed_routes: l.routes_from_all.then_some(GatewayListenersAllowedRoutes {
                 namespaces: Some(GatewayListenersAllowedRoutesNamespaces {
                     from: Some(GatewayListenersAllowedRoutesNamespacesFrom::All),
                     selector: None,

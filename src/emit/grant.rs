@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gateway_api::referencegrants::{ReferenceGrant, ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo};
+use gateway_api::referencegrants::{
+    ReferenceGrant, ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo,
+};
 
 use super::{Context, Manifest};
 use crate::ir;
@@ -12,9 +14,12 @@ use crate::source::Span;
 /// The API allows at most 16 `to` entries per grant; longer lists are split.
 const MAX_TO: usize = 16;
 
+/// Target namespace, from kind, from namespace, to kind.
+type GrantKey<'a> = (String, &'a str, String, &'a str);
+
 pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest>) {
     // (target namespace, from kind, from namespace, to kind) → (names, first origin)
-    let mut needed: BTreeMap<(String, &str, String, &str), (BTreeSet<String>, Span)> = BTreeMap::new();
+    let mut needed: BTreeMap<GrantKey<'_>, (BTreeSet<String>, Span)> = BTreeMap::new();
     let mut need = |to_ns: &str, from_kind, from_ns: &str, to_kind, name: &str, origin: Span| {
         if to_ns == from_ns {
             return;
@@ -29,7 +34,14 @@ pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest
         for l in &g.listeners {
             if let Some(ir::ListenerTls::Terminate { certificates }) = &l.tls {
                 for c in certificates {
-                    need(&c.namespace, "Gateway", &g.meta.namespace, "Secret", &c.name, g.meta.origin);
+                    need(
+                        &c.namespace,
+                        "Gateway",
+                        &g.meta.namespace,
+                        "Secret",
+                        &c.name,
+                        g.meta.origin,
+                    );
                 }
             }
         }
@@ -38,7 +50,14 @@ pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest
         for rule in &r.rules {
             let mirrors = rule.filters.mirrors.iter().map(|m| &m.backend);
             for b in rule.backends.iter().chain(mirrors) {
-                need(&b.service.namespace, "HTTPRoute", &r.meta.namespace, "Service", &b.service.name, r.meta.origin);
+                need(
+                    &b.service.namespace,
+                    "HTTPRoute",
+                    &r.meta.namespace,
+                    "Service",
+                    &b.service.name,
+                    r.meta.origin,
+                );
             }
         }
     }
@@ -46,7 +65,11 @@ pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest
         let names: Vec<String> = names.into_iter().collect();
         let chunks: Vec<&[String]> = names.chunks(MAX_TO).collect();
         for (i, chunk) in chunks.iter().enumerate() {
-            let mut name = format!("egwc-{}-from-{from_ns}-{}", from_kind.to_ascii_lowercase(), to_kind.to_ascii_lowercase());
+            let mut name = format!(
+                "egwc-{}-from-{from_ns}-{}",
+                from_kind.to_ascii_lowercase(),
+                to_kind.to_ascii_lowercase()
+            );
             if chunks.len() > 1 {
                 name.push_str(&format!("-{i}"));
             }

@@ -144,7 +144,8 @@ pub fn to_document(manifest: &Manifest, format: Format) -> String {
     match format {
         Format::Yaml => yaml(manifest),
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(manifest).expect("Kubernetes objects serialize to JSON");
+            let mut s = serde_json::to_string_pretty(manifest)
+                .expect("Kubernetes objects serialize to JSON");
             s.push('\n');
             s
         }
@@ -163,8 +164,10 @@ pub fn to_stream(manifests: &[Manifest], format: Format) -> String {
             out
         }
         Format::Json => {
-            let list = serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": manifests });
-            let mut s = serde_json::to_string_pretty(&list).expect("Kubernetes objects serialize to JSON");
+            let list =
+                serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": manifests });
+            let mut s =
+                serde_json::to_string_pretty(&list).expect("Kubernetes objects serialize to JSON");
             s.push('\n');
             s
         }
@@ -176,5 +179,6 @@ fn yaml(manifest: &Manifest) -> String {
     // noisy in diffs, so strings stay on one line. YAML 1.1 booleans (`on`, `yes`) are quoted
     // by serde-saphyr's default, which is why it was chosen (docs in design/crates.md).
     let options = serde_saphyr::ser_options! { prefer_block_scalars: false };
-    serde_saphyr::to_string_with_options(manifest, options).expect("Kubernetes objects serialize to YAML")
+    serde_saphyr::to_string_with_options(manifest, options)
+        .expect("Kubernetes objects serialize to YAML")
 }

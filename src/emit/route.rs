@@ -11,7 +11,8 @@ pub(super) fn route(cx: &Context<'_>, r: &ir::Route) -> HttpRoute {
         .iter()
         .map(|p| HttpRouteParentRefs {
             name: p.gateway.name.clone(),
-            namespace: (p.gateway.namespace != r.meta.namespace).then(|| p.gateway.namespace.clone()),
+            namespace: (p.gateway.namespace != r.meta.namespace)
+                .then(|| p.gateway.namespace.clone()),
             section_name: p.listener.clone(),
             ..Default::default()
         })
@@ -21,7 +22,12 @@ pub(super) fn route(cx: &Context<'_>, r: &ir::Route) -> HttpRoute {
         spec: HttpRouteSpec {
             parent_refs: Some(parent_refs),
             hostnames: (!r.hostnames.is_empty()).then(|| r.hostnames.clone()),
-            rules: Some(r.rules.iter().map(|rule| self::rule(&r.meta.namespace, rule)).collect()),
+            rules: Some(
+                r.rules
+                    .iter()
+                    .map(|rule| self::rule(&r.meta.namespace, rule))
+                    .collect(),
+            ),
         },
         status: None,
     }
@@ -57,14 +63,17 @@ fn rule(namespace: &str, rule: &ir::Rule) -> HttpRouteRules {
 
 fn match_(m: &ir::Match) -> HttpRouteRulesMatches {
     HttpRouteRulesMatches {
-        path: m.path.as_ref().map(|(kind, value)| HttpRouteRulesMatchesPath {
-            r#type: Some(match kind {
-                PathKind::Prefix => HttpRouteRulesMatchesPathType::PathPrefix,
-                PathKind::Exact => HttpRouteRulesMatchesPathType::Exact,
-                PathKind::Regex => HttpRouteRulesMatchesPathType::RegularExpression,
+        path: m
+            .path
+            .as_ref()
+            .map(|(kind, value)| HttpRouteRulesMatchesPath {
+                r#type: Some(match kind {
+                    PathKind::Prefix => HttpRouteRulesMatchesPathType::PathPrefix,
+                    PathKind::Exact => HttpRouteRulesMatchesPathType::Exact,
+                    PathKind::Regex => HttpRouteRulesMatchesPathType::RegularExpression,
+                }),
+                value: Some(value.clone()),
             }),
-            value: Some(value.clone()),
-        }),
         headers: (!m.headers.is_empty()).then(|| {
             m.headers
                 .iter()
@@ -116,8 +125,12 @@ fn filters(namespace: &str, f: &ir::Filters) -> Vec<HttpRouteRulesFilters> {
         out.push(HttpRouteRulesFilters {
             r#type: HttpRouteRulesFiltersType::RequestHeaderModifier,
             request_header_modifier: Some(HttpRouteRulesFiltersRequestHeaderModifier {
-                set: pairs(&h.set, |name, value| HttpRouteRulesFiltersRequestHeaderModifierSet { name, value }),
-                add: pairs(&h.add, |name, value| HttpRouteRulesFiltersRequestHeaderModifierAdd { name, value }),
+                set: pairs(&h.set, |name, value| {
+                    HttpRouteRulesFiltersRequestHeaderModifierSet { name, value }
+                }),
+                add: pairs(&h.add, |name, value| {
+                    HttpRouteRulesFiltersRequestHeaderModifierAdd { name, value }
+                }),
                 remove: (!h.remove.is_empty()).then(|| h.remove.clone()),
             }),
             ..Default::default()
@@ -127,8 +140,12 @@ fn filters(namespace: &str, f: &ir::Filters) -> Vec<HttpRouteRulesFilters> {
         out.push(HttpRouteRulesFilters {
             r#type: HttpRouteRulesFiltersType::ResponseHeaderModifier,
             response_header_modifier: Some(HttpRouteRulesFiltersResponseHeaderModifier {
-                set: pairs(&h.set, |name, value| HttpRouteRulesFiltersResponseHeaderModifierSet { name, value }),
-                add: pairs(&h.add, |name, value| HttpRouteRulesFiltersResponseHeaderModifierAdd { name, value }),
+                set: pairs(&h.set, |name, value| {
+                    HttpRouteRulesFiltersResponseHeaderModifierSet { name, value }
+                }),
+                add: pairs(&h.add, |name, value| {
+                    HttpRouteRulesFiltersResponseHeaderModifierAdd { name, value }
+                }),
                 remove: (!h.remove.is_empty()).then(|| h.remove.clone()),
             }),
             ..Default::default()
@@ -188,7 +205,8 @@ fn filters(namespace: &str, f: &ir::Filters) -> Vec<HttpRouteRulesFilters> {
             request_mirror: Some(HttpRouteRulesFiltersRequestMirror {
                 backend_ref: HttpRouteRulesFiltersRequestMirrorBackendRef {
                     name: m.backend.service.name.clone(),
-                    namespace: (m.backend.service.namespace != namespace).then(|| m.backend.service.namespace.clone()),
+                    namespace: (m.backend.service.namespace != namespace)
+                        .then(|| m.backend.service.namespace.clone()),
                     port: Some(i32::from(m.backend.port)),
                     ..Default::default()
                 },
@@ -202,5 +220,9 @@ fn filters(namespace: &str, f: &ir::Filters) -> Vec<HttpRouteRulesFilters> {
 }
 
 fn pairs<T>(list: &[(String, String)], make: impl Fn(String, String) -> T) -> Option<Vec<T>> {
-    (!list.is_empty()).then(|| list.iter().map(|(n, v)| make(n.clone(), v.clone())).collect())
+    (!list.is_empty()).then(|| {
+        list.iter()
+            .map(|(n, v)| make(n.clone(), v.clone()))
+            .collect()
+    })
 }

@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{Context, Manifest, DESCRIPTION_ANNOTATION};
+use super::{Context, DESCRIPTION_ANNOTATION, Manifest};
 use crate::ir::{self, Protocol};
 
 /// The label that ties an EndpointSlice to its Service.
@@ -37,7 +37,12 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
         let annotations = metadata.annotations.get_or_insert_with(BTreeMap::new);
         if let Some(d) = &s.description {
             let d = if s.backends.len() > 1 {
-                format!("{d} (endpoint {} of {}: {})", i + 1, s.backends.len(), b.endpoints.join(", "))
+                format!(
+                    "{d} (endpoint {} of {}: {})",
+                    i + 1,
+                    s.backends.len(),
+                    b.endpoints.join(", ")
+                )
             } else {
                 d.clone()
             };
@@ -72,8 +77,16 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
         })));
         if let ir::Target::Addresses { port, ipv4, ipv6 } = &b.target {
             let families = [
-                ("IPv4", "ipv4", ipv4.iter().map(ToString::to_string).collect::<Vec<_>>()),
-                ("IPv6", "ipv6", ipv6.iter().map(ToString::to_string).collect::<Vec<_>>()),
+                (
+                    "IPv4",
+                    "ipv4",
+                    ipv4.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                ),
+                (
+                    "IPv6",
+                    "ipv6",
+                    ipv6.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                ),
             ];
             for (address_type, suffix, addresses) in families {
                 if addresses.is_empty() {
@@ -111,7 +124,10 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
         if let (Some(trust), Some(hostname)) = (&s.trust, &b.tls_hostname) {
             let (well_known, ca_refs) = match trust {
                 ir::Trust::System => (Some("System".to_string()), None),
-                ir::Trust::Pem { configmap: name, .. } | ir::Trust::ConfigMap(name) => (
+                ir::Trust::Pem {
+                    configmap: name, ..
+                }
+                | ir::Trust::ConfigMap(name) => (
                     None,
                     Some(vec![BackendTlsPolicyValidationCaCertificateRefs {
                         group: String::new(),

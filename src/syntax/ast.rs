@@ -155,8 +155,14 @@ pub enum RuleItem {
     ResponseHeader(HeaderAction),
     Rewrite(Vec<Spanned<RewritePart>>),
     Redirect(Vec<Spanned<RedirectPart>>),
-    Mirror { service: Ident, percent: Option<Int> },
-    Timeout { request: Str, backend: Option<Str> },
+    Mirror {
+        service: Ident,
+        percent: Option<Int>,
+    },
+    Timeout {
+        request: Str,
+        backend: Option<Str>,
+    },
 }
 
 /// How a value is compared: `"/x"` (prefix for paths), `= "/x"` or `~ "re"`.

@@ -24,7 +24,9 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
                 file,
                 diags: Vec::new(),
             };
-            let root = pairs.next().expect("pest returns the `file` rule on success");
+            let root = pairs
+                .next()
+                .expect("pest returns the `file` rule on success");
             let ast = builder.file(root);
             (ast, builder.diags)
         }
@@ -62,10 +64,10 @@ fn syntax_error(file: FileId, text: &str, err: &pest::error::Error<Rule>) -> Dia
         .iter()
         .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'))
         .collect();
-    if let Some(word) = found.word {
-        if let Some(best) = crate::diagnostics::closest(word, keywords.iter().copied()) {
-            diag = diag.with_help(format!("did you mean `{best}`?"));
-        }
+    if let Some(word) = found.word
+        && let Some(best) = crate::diagnostics::closest(word, keywords.iter().copied())
+    {
+        diag = diag.with_help(format!("did you mean `{best}`?"));
     }
     if diag.help.is_none() {
         diag = diag.with_help("see docs/language.md for what each block may contain");
@@ -305,7 +307,10 @@ impl Builder {
     }
 
     fn key_value(&mut self, pair: &Pair<'_, Rule>) -> KeyValue {
-        let mut strings = pair.clone().into_inner().filter(|p| p.as_rule() == Rule::string);
+        let mut strings = pair
+            .clone()
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::string);
         let key = self.string(&strings.next().expect(SHAPE));
         let value = self.string(&strings.next().expect(SHAPE));
         KeyValue { key, value }
@@ -341,9 +346,9 @@ impl Builder {
                 Rule::port_attr => ListenerItem::Port(self.integer(&self.value(&p))),
                 Rule::protocol_attr => ListenerItem::Protocol(self.ident(&self.value(&p))),
                 Rule::hostname_attr => ListenerItem::Hostname(self.last_string(&p)),
-                Rule::routes_attr => {
-                    ListenerItem::RoutesFrom(self.ident(&p.clone().into_inner().nth(2).expect(SHAPE)))
-                }
+                Rule::routes_attr => ListenerItem::RoutesFrom(
+                    self.ident(&p.clone().into_inner().nth(2).expect(SHAPE)),
+                ),
                 Rule::listener_tls => {
                     let mut tls = Vec::new();
                     for t in p.clone().into_inner().skip(1) {
@@ -369,16 +374,18 @@ impl Builder {
         for p in pair.clone().into_inner().skip(2) {
             let item = match p.as_rule() {
                 Rule::endpoint_attr => {
-                    let strings: Vec<Pair<'_, Rule>> =
-                        p.clone().into_inner().skip(1).collect();
+                    let strings: Vec<Pair<'_, Rule>> = p.clone().into_inner().skip(1).collect();
                     ServiceItem::Endpoints(strings.iter().map(|s| self.string(s)).collect())
                 }
                 Rule::port_attr => ServiceItem::Port(self.integer(&self.value(&p))),
                 Rule::protocol_attr => ServiceItem::Protocol(self.ident(&self.value(&p))),
-                Rule::balance_attr => ServiceItem::Balance(p.clone().into_inner().nth(1).map(|s| {
-                    let on = s.clone().into_inner().next().expect(SHAPE).as_rule() == Rule::kw_on;
-                    self.spanned(&s, on)
-                })),
+                Rule::balance_attr => {
+                    ServiceItem::Balance(p.clone().into_inner().nth(1).map(|s| {
+                        let on =
+                            s.clone().into_inner().next().expect(SHAPE).as_rule() == Rule::kw_on;
+                        self.spanned(&s, on)
+                    }))
+                }
                 Rule::service_tls => {
                     let mut tls = Vec::new();
                     for t in p.clone().into_inner().skip(1) {
@@ -432,8 +439,7 @@ impl Builder {
                         .collect(),
                 ),
                 Rule::host_attr => {
-                    let strings: Vec<Pair<'_, Rule>> =
-                        p.clone().into_inner().skip(1).collect();
+                    let strings: Vec<Pair<'_, Rule>> = p.clone().into_inner().skip(1).collect();
                     RouteItem::Hosts(strings.iter().map(|s| self.string(s)).collect())
                 }
                 Rule::rule => RouteItem::Rule(self.rule(&p)),
@@ -474,9 +480,9 @@ impl Builder {
                         })
                         .collect(),
                 ),
-                Rule::request_header => {
-                    RuleItem::RequestHeader(self.header_action(&p.clone().into_inner().next().expect(SHAPE)))
-                }
+                Rule::request_header => RuleItem::RequestHeader(
+                    self.header_action(&p.clone().into_inner().next().expect(SHAPE)),
+                ),
                 Rule::response_header => {
                     RuleItem::ResponseHeader(self.header_action(&self.value(&p)))
                 }
@@ -501,7 +507,9 @@ impl Builder {
                         let part = match r.as_rule() {
                             Rule::scheme => RedirectPart::Scheme(self.ident(&r)),
                             Rule::redirect_host => RedirectPart::Host(self.last_string(&r)),
-                            Rule::redirect_port => RedirectPart::Port(self.integer(&self.value(&r))),
+                            Rule::redirect_port => {
+                                RedirectPart::Port(self.integer(&self.value(&r)))
+                            }
                             Rule::redirect_status => {
                                 RedirectPart::Status(self.integer(&self.value(&r)))
                             }
@@ -544,7 +552,10 @@ impl Builder {
     }
 
     fn path_value(&mut self, pair: &Pair<'_, Rule>) -> (bool, Str) {
-        let prefix = pair.clone().into_inner().any(|p| p.as_rule() == Rule::kw_prefix);
+        let prefix = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::kw_prefix);
         (prefix, self.last_string(pair))
     }
 
