@@ -1,0 +1,170 @@
+//! CLI tests: they run the built `egwc` binary as a user would.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn egwc(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_egwc"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+const GOOD: &str = "examples/simple-http.egw";
+const BAD: &str = "tests/cases/errors/unknown-service.egw";
+
+#[test]
+fn build_prints_yaml_and_exits_0() {
+    let out = egwc(&["build", GOOD], None);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"));
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn build_json_is_a_kubernetes_list() {
+    let out = egwc(&["build", GOOD, "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list["kind"], "List");
+    assert!(list["items"].as_array().unwrap().len() >= 4);
+}
+
+#[test]
+fn errors_exit_1_with_every_diagnostic_and_no_output() {
+    let out = egwc(&["build", BAD], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("unknown service `apii`"));
+    assert!(stderr.contains("unknown service `grafana`"));
+    assert!(stderr.contains("2 errors"));
+    assert!(!stderr.contains('\u{1b}'), "NO_COLOR means no escape codes");
+}
+
+#[test]
+fn warnings_alone_exit_0() {
+    let out = egwc(&["check", "tests/cases/errors/all-weights-zero.egw"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("W0206 all-weights-zero"));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    assert_eq!(egwc(&["build"], None).status.code(), Some(2));
+    assert_eq!(egwc(&["frobnicate"], None).status.code(), Some(2));
+    let out = egwc(&["build", "no/such/file.egw"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read no/such/file.egw"));
+    assert_eq!(egwc(&["explain", "E9999"], None).status.code(), Some(2));
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let source = std::fs::read(GOOD).unwrap();
+    let out = egwc(&["build", "-"], Some(&source));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("egwc/source: <stdin>:4"));
+    let out = egwc(&["check", "-"], Some(b"service x {"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("<stdin>:1:12"));
+}
+
+#[test]
+fn check_json_reports_file_line_column_code() {
+    let out = egwc(&["check", BAD, "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["diagnostics"][0];
+    assert_eq!(first["file"], BAD);
+    assert_eq!(first["line"], 8);
+    assert_eq!(first["column"], 13);
+    assert_eq!(first["code"], "E0100");
+    assert_eq!(first["name"], "unknown-service");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["message"], "unknown service `apii`");
+}
+
+#[test]
+fn explain_prints_the_catalog_entry() {
+    let out = egwc(&["explain", "E0100"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("E0100 unknown-service (error)"));
+    let by_name = egwc(&["explain", "unknown-service"], None);
+    assert_eq!(by_name.stdout, out.stdout);
+}
+
+#[test]
+fn version_and_help() {
+    let out = egwc(&["--version"], None);
+    assert!(text(&out.stdout).starts_with("egwc "));
+    let out = egwc(&["--help"], None);
+    assert!(text(&out.stdout).contains("egwc build cluster.egw"));
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn output_dir_gets_one_file_per_object_and_is_replaced_as_a_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let dir_arg = dir.to_str().unwrap();
+    let out = egwc(&["build", GOOD, "-o", dir_arg], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(files_in(&dir).contains(&"web.httproute.nas.yaml".to_string()));
+    assert!(files_in(&dir).contains(&".egwc-output".to_string()));
+
+    // A second build replaces the whole directory: stale objects disappear.
+    let out = egwc(&["build", "examples/weighted-canary.egw", "-o", dir_arg], None);
+    assert_eq!(out.status.code(), Some(0));
+    let files = files_in(&dir);
+    assert!(!files.contains(&"web.httproute.nas.yaml".to_string()));
+    assert!(files.contains(&"apps.httproute.checkout.yaml".to_string()));
+    // Nothing is left beside it.
+    assert_eq!(files_in(tmp.path()), vec!["out"]);
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let dir_arg = dir.to_str().unwrap();
+    assert_eq!(egwc(&["build", GOOD, "-o", dir_arg], None).status.code(), Some(0));
+    let before = files_in(&dir);
+    let out = egwc(&["build", BAD, "-o", dir_arg], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(files_in(&dir), before);
+    assert_eq!(files_in(tmp.path()), vec!["out"]);
+}
+
+#[test]
+fn a_directory_egwc_did_not_write_is_never_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("precious.txt"), "keep me").unwrap();
+    let out = egwc(&["build", GOOD, "-o", tmp.path().to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("was not written by egwc"));
+    assert_eq!(std::fs::read_to_string(tmp.path().join("precious.txt")).unwrap(), "keep me");
+}

@@ -1,0 +1,90 @@
+//! Hostile input never panics: it gets a diagnostic or a clean result.
+
+use std::path::PathBuf;
+
+use egwc::load::Input;
+use proptest::prelude::*;
+
+fn compile(bytes: Vec<u8>) -> egwc::Compilation {
+    egwc::compile(&[Input::Stdin(bytes)]).unwrap()
+}
+
+fn codes(c: &egwc::Compilation) -> Vec<&'static str> {
+    c.diagnostics.iter().map(|d| d.code.info().code).collect()
+}
+
+#[test]
+fn empty_file_is_a_clean_empty_result() {
+    let c = compile(Vec::new());
+    assert!(c.diagnostics.is_empty());
+    assert!(c.manifests.unwrap().is_empty());
+}
+
+#[test]
+fn invalid_utf8_is_diagnosed() {
+    let c = compile(b"service a { endpoint \"\xff\xfe\" }".to_vec());
+    assert_eq!(codes(&c), ["E0002"]);
+}
+
+#[test]
+fn nul_byte_is_a_syntax_error() {
+    let c = compile(b"gateway g {\0}".to_vec());
+    assert_eq!(codes(&c), ["E0001"]);
+}
+
+#[test]
+fn deep_nesting_is_a_syntax_error() {
+    let c = compile("gateway g ".to_string().into_bytes().into_iter().chain("{".repeat(10_000).into_bytes()).collect());
+    assert_eq!(codes(&c), ["E0001"]);
+    let c = compile("route r { rule { ".repeat(5_000).into_bytes());
+    assert_eq!(codes(&c), ["E0001"]);
+}
+
+#[test]
+fn a_100k_character_string_is_checked() {
+    let long = "a".repeat(100_000);
+    let c = compile(format!("service a {{ endpoint \"{long}.example.com\" }}").into_bytes());
+    assert_eq!(codes(&c), ["E0209"]);
+}
+
+#[test]
+fn a_10_mb_file_compiles() {
+    let mut text = String::from(
+        "gateway g { class \"cilium\" listener http { port 80 protocol HTTP } }\n",
+    );
+    let mut i = 0;
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str(&format!(
+            "service s{i} {{ endpoints \"10.0.{}.{}:8080\" \"10.1.{}.{}:8080\" }}\nroute r{i} {{ on g host \"r{i}.example.com\" rule {{ match path \"/api\" header \"x-tenant\" = \"t{i}\" -> s{i} 90, s{i} 10 }} }}\n",
+            i / 250 % 250, i % 250, i / 250 % 250, i % 250
+        ));
+        i += 1;
+    }
+    let path: PathBuf = tempfile::tempdir().unwrap().keep().join("big.egw");
+    std::fs::write(&path, &text).unwrap();
+    let c = egwc::compile(&[Input::Path(path)]).unwrap();
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics.first());
+    assert!(c.manifests.unwrap().len() > i);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Any bytes: no panic, and a failed parse always says why.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let c = compile(bytes);
+        prop_assert!(c.manifests.is_some() || !c.diagnostics.is_empty());
+    }
+
+    /// Text made of the language's own tokens, shuffled: no panic.
+    #[test]
+    fn token_soup_never_panics(tokens in prop::collection::vec(prop::sample::select(vec![
+        "gateway", "service", "route", "rule", "listener", "{", "}", "->", ",", "match", "path",
+        "header", "=", "~", "\"/x\"", "\"a.example.com\"", "80", "on", "g", "s", "tls", "port",
+        "protocol", "HTTP", "endpoint", "\"10.0.0.1\"", "class", "\"c\"", "10s", "timeout", ".",
+    ]), 0..60)) {
+        let c = compile(tokens.join(" ").into_bytes());
+        prop_assert!(c.manifests.is_some() || !c.diagnostics.is_empty());
+    }
+}
