@@ -137,7 +137,10 @@ fn output_dir_gets_one_file_per_object_and_is_replaced_as_a_whole() {
     assert!(files_in(&dir).contains(&".egwc-output".to_string()));
 
     // A second build replaces the whole directory: stale objects disappear.
-    let out = egwc(&["build", "examples/weighted-canary.egw", "-o", dir_arg], None);
+    let out = egwc(
+        &["build", "examples/weighted-canary.egw", "-o", dir_arg],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     let files = files_in(&dir);
     assert!(!files.contains(&"web.httproute.nas.yaml".to_string()));
@@ -151,7 +154,10 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("out");
     let dir_arg = dir.to_str().unwrap();
-    assert_eq!(egwc(&["build", GOOD, "-o", dir_arg], None).status.code(), Some(0));
+    assert_eq!(
+        egwc(&["build", GOOD, "-o", dir_arg], None).status.code(),
+        Some(0)
+    );
     let before = files_in(&dir);
     let out = egwc(&["build", BAD, "-o", dir_arg], None);
     assert_eq!(out.status.code(), Some(1));
@@ -166,5 +172,8 @@ fn a_directory_egwc_did_not_write_is_never_replaced() {
     let out = egwc(&["build", GOOD, "-o", tmp.path().to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("was not written by egwc"));
-    assert_eq!(std::fs::read_to_string(tmp.path().join("precious.txt")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("precious.txt")).unwrap(),
+        "keep me"
+    );
 }

@@ -34,7 +34,14 @@ fn nul_byte_is_a_syntax_error() {
 
 #[test]
 fn deep_nesting_is_a_syntax_error() {
-    let c = compile("gateway g ".to_string().into_bytes().into_iter().chain("{".repeat(10_000).into_bytes()).collect());
+    let c = compile(
+        "gateway g "
+            .to_string()
+            .into_bytes()
+            .into_iter()
+            .chain("{".repeat(10_000).into_bytes())
+            .collect(),
+    );
     assert_eq!(codes(&c), ["E0001"]);
     let c = compile("route r { rule { ".repeat(5_000).into_bytes());
     assert_eq!(codes(&c), ["E0001"]);
@@ -49,9 +56,8 @@ fn a_100k_character_string_is_checked() {
 
 #[test]
 fn a_10_mb_file_compiles() {
-    let mut text = String::from(
-        "gateway g { class \"cilium\" listener http { port 80 protocol HTTP } }\n",
-    );
+    let mut text =
+        String::from("gateway g { class \"cilium\" listener http { port 80 protocol HTTP } }\n");
     let mut i = 0;
     while text.len() < 10 * 1024 * 1024 {
         text.push_str(&format!(

@@ -542,6 +542,12 @@ impl<'a> Checker<'a> {
             });
         }
 
+        let filter_count = usize::from(has_request)
+            + usize::from(has_response)
+            + usize::from(rewrite.is_some())
+            + usize::from(redirect.is_some())
+            + ir_mirrors.len();
+        ok &= self.limit(filter_count, 16, "filters", span);
         ok.then(|| ir::Rule {
             matches: matches.into_iter().map(|(m, _)| m).collect(),
             filters: ir::Filters {
