@@ -13,25 +13,11 @@ use egwc::diagnostics::{self, Code, Style};
 use egwc::emit::{self, Format};
 use egwc::load::Input;
 
+mod common;
+use common::egw_files;
+
 fn update() -> bool {
     std::env::var_os("UPDATE_EXPECT").is_some()
-}
-
-fn egw_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            egw_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "egw")
-            && !path.file_name().unwrap().to_string_lossy().starts_with('_')
-        {
-            out.push(path);
-        }
-    }
 }
 
 /// Compares `actual` (None: must not exist) with the file at `path`; returns a failure text.

@@ -16,11 +16,14 @@ use egwc::check::validate;
 use egwc::emit::{self, Format, Manifest};
 use egwc::load::Input;
 
+mod common;
+use common::egw_files;
+
 /// Every compilable input: the examples and the golden cases that produce manifests.
 fn all_outputs() -> Vec<(PathBuf, Vec<Manifest>)> {
     let mut inputs = Vec::new();
-    collect(Path::new("examples"), &mut inputs);
-    collect(Path::new("tests/cases"), &mut inputs);
+    egw_files(Path::new("examples"), &mut inputs);
+    egw_files(Path::new("tests/cases"), &mut inputs);
     inputs
         .into_iter()
         .filter_map(|p| {
@@ -28,25 +31,6 @@ fn all_outputs() -> Vec<(PathBuf, Vec<Manifest>)> {
             c.manifests.map(|m| (p, m))
         })
         .collect()
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if name.ends_with(".egw")
-            && !name.starts_with('_')
-            && (name == "main.egw" || !path.parent().unwrap().join("main.egw").exists())
-        {
-            out.push(path);
-        }
-    }
 }
 
 fn is_gateway_api(m: &Manifest) -> bool {

@@ -136,7 +136,7 @@ impl<'a> Checker<'a> {
         ok &= self.limit(rules.len(), 16, "rules", r.name.span);
         let mut checked = Vec::new();
         for (rule, span) in &rules {
-            match self.rule(rule, *span, namespace) {
+            match self.rule(rule, *span) {
                 Some(ir) => checked.push(ir),
                 None => ok = false,
             }
@@ -299,7 +299,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn rule(&mut self, rule: &ast::Rule, span: Span, route_namespace: &str) -> Option<ir::Rule> {
+    fn rule(&mut self, rule: &ast::Rule, span: Span) -> Option<ir::Rule> {
         let mut ok = true;
         let mut matches = Vec::new();
         let mut backends_attr = Once::new("->");
@@ -397,7 +397,6 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let _ = route_namespace;
 
         // Mirrors.
         let mut ir_mirrors = Vec::new();
@@ -622,12 +621,10 @@ impl<'a> Checker<'a> {
                 }
                 Condition::Header { name, op, value } => {
                     ok &= self.match_value(name, *op, value, 4096, "header");
-                    if let Some(first) = m
-                        .headers
+                    if m.headers
                         .iter()
-                        .position(|(n, _, _)| n.eq_ignore_ascii_case(&name.value))
+                        .any(|(n, _, _)| n.eq_ignore_ascii_case(&name.value))
                     {
-                        let _ = first;
                         let first_span = conds.iter().find_map(|x| match &x.node {
                             Condition::Header { name: n, .. }
                                 if n.value.eq_ignore_ascii_case(&name.value) =>

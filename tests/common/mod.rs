@@ -1,0 +1,25 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+/// The `.egw` files under `dir`, sorted, skipping imported helpers (names starting with `_`)
+/// and, in a directory with a `main.egw`, every file but that one.
+pub fn egw_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    let has_main = dir.join("main.egw").exists();
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            egw_files(&path, out);
+        } else if name.ends_with(".egw")
+            && !name.starts_with('_')
+            && (!has_main || name == "main.egw")
+        {
+            out.push(path);
+        }
+    }
+}
