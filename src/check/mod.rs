@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
 use crate::load::Loaded;
-use crate::source::{FileId, Span};
+use crate::source::Span;
 use crate::syntax::ast;
 
 /// The namespace of definitions that do not name one.
@@ -71,8 +71,8 @@ impl<'a> Checker<'a> {
         let mut routes = Vec::new();
         // First definition of each name, per kind; later ones are reported as duplicates.
         let mut first: HashMap<(&str, &str), Span> = HashMap::new();
-        for (file, ast) in &loaded.files {
-            let namespace = self.file_namespace(*file, ast);
+        for (_, ast) in &loaded.files {
+            let namespace = self.file_namespace(ast);
             for item in &ast.items {
                 let (kind, name) = match &item.node {
                     ast::Item::Gateway(g) => ("gateway", &g.name),
@@ -123,7 +123,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The `namespace` declared at the top of a file, or the default.
-    fn file_namespace(&mut self, _file: FileId, ast: &'a ast::File) -> &'a str {
+    fn file_namespace(&mut self, ast: &'a ast::File) -> &'a str {
         let mut found: Option<&'a ast::Str> = None;
         for item in &ast.items {
             if let ast::Item::Namespace(ns) = &item.node {

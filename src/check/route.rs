@@ -3,7 +3,7 @@
 use super::weights;
 use super::{Checker, Once, missing, validate};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{self, PathKind, Protocol, ValueKind};
+use crate::ir::{self, PathKind, ValueKind};
 use crate::source::Span;
 use crate::syntax::ast::{
     self, Condition, HeaderAction, Op, RedirectPart, RewritePart, RouteItem, RuleItem,
@@ -265,10 +265,9 @@ impl<'a> Checker<'a> {
         }
         let http_listeners: Vec<ir::Listener> = listeners
             .into_iter()
-            .filter(|l| {
-                !matches!(l.tls, Some(ir::ListenerTls::Passthrough)) && l.protocol != Protocol::Tls
-                    || matches!(l.tls, Some(ir::ListenerTls::Terminate { .. }))
-            })
+            // The checker gives every TLS listener a mode, so "not passthrough" is exactly
+            // HTTP, HTTPS and TLS-terminate: the listeners HTTP routes attach to.
+            .filter(|l| !matches!(l.tls, Some(ir::ListenerTls::Passthrough)))
             .collect();
         if ok && http_listeners.is_empty() {
             self.report(
@@ -300,6 +299,11 @@ impl<'a> Checker<'a> {
     }
 
     fn rule(&mut self, rule: &ast::Rule, span: Span) -> Option<ir::Rule> {
+        // The `rule` keyword: where rule-wide findings point, rather than the whole block.
+        let keyword = Span {
+            end: span.start + "rule".len() as u32,
+            ..span
+        };
         let mut ok = true;
         let mut matches = Vec::new();
         let mut backends_attr = Once::new("->");
@@ -493,10 +497,7 @@ impl<'a> Checker<'a> {
             self.report(
                 Diagnostic::new(
                     Code::RuleWithoutAction,
-                    Span {
-                        end: span.start + 4,
-                        ..span
-                    },
+                    keyword,
                     "this rule neither forwards nor redirects",
                     "answers 500",
                 )
@@ -558,10 +559,7 @@ impl<'a> Checker<'a> {
             },
             backends,
             timeouts,
-            origin: Span {
-                end: span.start + 4,
-                ..span
-            },
+            origin: keyword,
         })
     }
 
