@@ -10,11 +10,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use egwc::diagnostics::{self, Code, Style};
 use egwc::emit::{self, Format};
 use egwc::load::Input;
+use egwc::target::Target;
 
 const EXAMPLES: &str = "\
 Examples:
   egwc build cluster.egw                 print the manifests as YAML
   egwc build cluster.egw -o manifests/   write one file per object
+  egwc build cluster.egw --target istio  compile every gateway for Istio
   egwc build cluster.egw | kubectl apply -f -
   egwc check *.egw --format json         diagnostics for tools
   cat cluster.egw | egwc check -         read standard input
@@ -34,6 +36,8 @@ enum Command {
         /// .egw files; `-` reads standard input
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        options: CompileOptions,
         /// Write one file per object into this directory instead of printing
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
@@ -46,6 +50,8 @@ enum Command {
         /// .egw files; `-` reads standard input
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        options: CompileOptions,
         /// Diagnostics format
         #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
         format: DiagnosticFormat,
@@ -58,6 +64,23 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct CompileOptions {
+    /// Compile every gateway for this controller, overriding their `target`: cilium,
+    /// envoy-gateway, istio, nginx, kong, traefik, contour, gke or generic, with an optional
+    /// `@VERSION` (`cilium@1.19`)
+    #[arg(long, value_name = "TARGET")]
+    target: Option<Target>,
+}
+
+impl CompileOptions {
+    fn options(&self) -> egwc::Options {
+        egwc::Options {
+            target: self.target,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -80,10 +103,15 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build {
             files,
+            options,
             output,
             format,
-        } => build(&files, output.as_deref(), format),
-        Command::Check { files, format } => check(&files, format),
+        } => build(&files, &options.options(), output.as_deref(), format),
+        Command::Check {
+            files,
+            options,
+            format,
+        } => check(&files, &options.options(), format),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     };
     match result {
@@ -112,8 +140,8 @@ fn inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
         .collect()
 }
 
-fn compile(files: &[PathBuf]) -> Result<egwc::Compilation, Failure> {
-    egwc::compile(&inputs(files)?).map_err(|e| Failure(e.to_string()))
+fn compile(files: &[PathBuf], options: &egwc::Options) -> Result<egwc::Compilation, Failure> {
+    egwc::compile(&inputs(files)?, options).map_err(|e| Failure(e.to_string()))
 }
 
 fn style() -> Style {
@@ -135,10 +163,11 @@ fn exit_for(c: &egwc::Compilation) -> ExitCode {
 
 fn build(
     files: &[PathBuf],
+    options: &egwc::Options,
     output: Option<&Path>,
     format: OutputFormat,
 ) -> Result<ExitCode, Failure> {
-    let c = compile(files)?;
+    let c = compile(files, options)?;
     eprint!(
         "{}",
         diagnostics::render_human(&c.sources, &c.diagnostics, style())
@@ -227,8 +256,12 @@ fn write_dir(dir: &Path, manifests: &[emit::Manifest], format: Format) -> Result
     result
 }
 
-fn check(files: &[PathBuf], format: DiagnosticFormat) -> Result<ExitCode, Failure> {
-    let c = compile(files)?;
+fn check(
+    files: &[PathBuf],
+    options: &egwc::Options,
+    format: DiagnosticFormat,
+) -> Result<ExitCode, Failure> {
+    let c = compile(files, options)?;
     match format {
         DiagnosticFormat::Human => eprint!(
             "{}",

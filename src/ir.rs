@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::source::Span;
+use crate::target::Target;
 
 #[derive(Clone, Debug, Default)]
 pub struct Model {
@@ -29,6 +30,43 @@ pub struct Gateway {
     pub meta: Meta,
     pub class: String,
     pub listeners: Vec<Listener>,
+    /// The controller this gateway is compiled for, and why.
+    pub target: Target,
+    pub target_from: TargetFrom,
+}
+
+/// Where a gateway's target came from, with the span that shows it.
+#[derive(Clone, Copy, Debug)]
+pub enum TargetFrom {
+    /// `target NAME` in the gateway block.
+    Attribute(Span),
+    /// Implied by a well-known class name.
+    Class(Span),
+    /// `--target` on the command line.
+    CommandLine(Span),
+    /// Neither: the class is not a known one, so `generic`.
+    Default(Span),
+}
+
+impl TargetFrom {
+    pub fn span(self) -> Span {
+        match self {
+            TargetFrom::Attribute(s)
+            | TargetFrom::Class(s)
+            | TargetFrom::CommandLine(s)
+            | TargetFrom::Default(s) => s,
+        }
+    }
+
+    /// Why the gateway has this target, for diagnostic labels.
+    pub fn describe(self, target: Target) -> String {
+        match self {
+            TargetFrom::Attribute(_) => format!("compiled for {target}"),
+            TargetFrom::Class(_) => format!("this class implies {target}"),
+            TargetFrom::CommandLine(_) => format!("compiled for {target} (from --target)"),
+            TargetFrom::Default(_) => "an unknown class: compiled for generic".to_string(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +118,9 @@ pub struct Service {
     pub backends: Vec<Backend>,
     /// Backend TLS trust, for HTTPS services.
     pub trust: Option<Trust>,
+    /// The target the service's objects are made for: that of the gateways whose routes use
+    /// it. Set by `check::target`.
+    pub target: Target,
 }
 
 /// One Kubernetes Service.
@@ -88,22 +129,25 @@ pub struct Backend {
     pub name: String,
     /// The Service port (what routes reference).
     pub port: u16,
-    pub target: Target,
+    pub destination: Destination,
     /// The hostname the gateway verifies and sends as SNI, for HTTPS services.
     pub tls_hostname: Option<String>,
-    /// The endpoint(s) it was made from, for the description annotation.
+    /// The Host header requests to it must carry (a route rule rewrites to it), if any.
+    pub host_rewrite: Option<String>,
+    /// The endpoint(s) it was made from, for the description annotation, and their spans.
     pub endpoints: Vec<String>,
+    pub endpoint_spans: Vec<Span>,
 }
 
 #[derive(Clone, Debug)]
-pub enum Target {
+pub enum Destination {
     /// A selectorless Service with EndpointSlices, one per address family.
     Addresses {
         port: u16,
         ipv4: Vec<Ipv4Addr>,
         ipv6: Vec<Ipv6Addr>,
     },
-    /// An ExternalName Service.
+    /// A DNS name, reached the way the service's target reaches DNS names.
     Dns { host: String },
 }
 
@@ -142,12 +186,47 @@ pub struct Rule {
     pub origin: Span,
 }
 
-/// A reference to one Kubernetes Service, with its weight.
+/// A reference to one backend object, with its weight.
 #[derive(Clone, Debug)]
 pub struct BackendRef {
+    /// The backend's object (a Service, or the target's own kind, see `kind`).
     pub service: ObjectRef,
     pub port: u16,
     pub weight: u64,
+    pub kind: RefKind,
+}
+
+/// What a backendRef points at. Set by `check::target` from the service's target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    Service,
+    /// Envoy Gateway's `Backend`.
+    EnvoyBackend,
+    /// Istio's `Hostname`: the ServiceEntry host, without a namespace.
+    IstioHostname(String),
+}
+
+impl BackendRef {
+    /// The API group and kind of the referent; `None` for the core Service.
+    pub fn group_kind(&self) -> Option<(&'static str, &'static str)> {
+        match self.kind {
+            RefKind::Service => None,
+            RefKind::EnvoyBackend => Some(("gateway.envoyproxy.io", "Backend")),
+            RefKind::IstioHostname(_) => Some(("networking.istio.io", "Hostname")),
+        }
+    }
+
+    /// The referent's name and, when it lives in a namespace other than `from`, that namespace.
+    /// Istio's `Hostname` is a host, not an object: it has no namespace.
+    pub fn name_in(&self, from: &str) -> (String, Option<String>) {
+        match &self.kind {
+            RefKind::IstioHostname(host) => (host.clone(), None),
+            _ => (
+                self.service.name.clone(),
+                (self.service.namespace != from).then(|| self.service.namespace.clone()),
+            ),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

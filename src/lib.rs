@@ -9,6 +9,9 @@ pub mod ir;
 pub mod load;
 pub mod source;
 pub mod syntax;
+pub mod target;
+
+pub use check::Options;
 
 use diagnostics::Diagnostic;
 use load::{Input, LoadError};
@@ -29,9 +32,9 @@ impl Compilation {
 }
 
 /// Loads, parses, checks and emits. Fails only when a file named by the caller cannot be read.
-pub fn compile(inputs: &[Input]) -> Result<Compilation, LoadError> {
+pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
     let loaded = load::load(inputs)?;
-    let (model, check_diags) = check::check(&loaded);
+    let (model, check_diags) = check::check(&loaded, options);
     let manifests = model
         .filter(|_| !loaded.diags.iter().any(Diagnostic::is_error))
         .map(|m| emit::emit(&m, &loaded.sources));

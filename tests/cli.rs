@@ -177,3 +177,28 @@ fn a_directory_egwc_did_not_write_is_never_replaced() {
         "keep me"
     );
 }
+
+#[test]
+fn target_overrides_every_gateway_and_is_checked() {
+    let api = "examples/external-api.egw";
+    // The example names Envoy Gateway; --target istio gives a ServiceEntry instead.
+    let out = egwc(&["build", api, "--target", "istio"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("kind: ServiceEntry"));
+    assert!(!stdout.contains("kind: Backend\n"));
+    // Cilium cannot reach a DNS name: exit 1, the error, and nothing on stdout.
+    let out = egwc(&["check", api, "--target", "cilium"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("E0501 dns-unsupported-by-target"));
+    // A version below the table's: NGINX Gateway Fabric routes ExternalName from 2.2.
+    let out = egwc(&["build", api, "--target", "nginx@2.1"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    // A misspelt target is a usage error with a suggestion.
+    let out = egwc(&["build", api, "--target", "istoi"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean `istio`?"));
+    let out = egwc(&["build", api, "--target", "cilium@1"], None);
+    assert_eq!(out.status.code(), Some(2));
+}

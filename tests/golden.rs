@@ -9,9 +9,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use egwc::diagnostics::{self, Code, Style};
+use egwc::diagnostics::{self, Code, Severity, Style};
 use egwc::emit::{self, Format};
 use egwc::load::Input;
+use egwc::target::{Controller, Target, table_markdown};
 
 mod common;
 use common::egw_files;
@@ -46,7 +47,15 @@ fn compare(path: &Path, actual: Option<&str>) -> Option<String> {
 
 /// Compiles one case; returns failures and the codes it reported.
 fn run_case(input: &Path, expected_base: &Path) -> (Vec<String>, Vec<Code>) {
-    let c = egwc::compile(&[Input::Path(input.to_path_buf())]).unwrap();
+    run_case_with(input, expected_base, &egwc::Options::default())
+}
+
+fn run_case_with(
+    input: &Path,
+    expected_base: &Path,
+    options: &egwc::Options,
+) -> (Vec<String>, Vec<Code>) {
+    let c = egwc::compile(&[Input::Path(input.to_path_buf())], options).unwrap();
     let stderr = (!c.diagnostics.is_empty())
         .then(|| diagnostics::render_human(&c.sources, &c.diagnostics, Style::Plain));
     let yaml = c
@@ -125,14 +134,49 @@ fn examples_build_cleanly_and_match_their_expected_output() {
             .join(name)
             .with_extension("egw");
         let (f, codes) = run_case(&root, &base);
+        let loud: Vec<&Code> = codes
+            .iter()
+            .filter(|c| c.info().severity != Severity::Note)
+            .collect();
         assert!(
-            codes.is_empty(),
-            "{} reports diagnostics: {codes:?}",
+            loud.is_empty(),
+            "{} reports errors or warnings: {loud:?}",
             root.display()
         );
         failures.extend(f);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The examples whose output differs most between controllers, compiled for every target:
+/// `tests/expected/targets/<example>.<target>.{yaml,stderr}`.
+#[test]
+fn examples_compile_for_every_target() {
+    let mut failures = Vec::new();
+    for (name, root) in [
+        ("proxmox", "examples/proxmox/main.egw"),
+        ("external-api", "examples/external-api.egw"),
+    ] {
+        for controller in Controller::ALL {
+            let base = Path::new("tests/expected/targets")
+                .join(format!("{name}.{}.egw", controller.name()));
+            let options = egwc::Options {
+                target: Some(Target::latest(controller)),
+            };
+            failures.extend(run_case_with(Path::new(root), &base, &options).0);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn docs_targets_md_matches_the_capability_table() {
+    let failure = compare(Path::new("docs/targets.md"), Some(&table_markdown()));
+    assert!(
+        failure.is_none(),
+        "{}\nregenerate with UPDATE_EXPECT=1",
+        failure.unwrap()
+    );
 }
 
 #[test]
@@ -150,7 +194,7 @@ fn docs_diagnostics_md_matches_the_catalog() {
 fn output_is_deterministic() {
     for root in example_roots() {
         let render = || {
-            let c = egwc::compile(&[Input::Path(root.clone())]).unwrap();
+            let c = egwc::compile(&[Input::Path(root.clone())], &egwc::Options::default()).unwrap();
             emit::to_stream(&c.manifests.unwrap(), Format::Yaml)
         };
         assert_eq!(render(), render(), "{}", root.display());

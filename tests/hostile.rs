@@ -6,7 +6,7 @@ use egwc::load::Input;
 use proptest::prelude::*;
 
 fn compile(bytes: Vec<u8>) -> egwc::Compilation {
-    egwc::compile(&[Input::Stdin(bytes)]).unwrap()
+    egwc::compile(&[Input::Stdin(bytes)], &egwc::Options::default()).unwrap()
 }
 
 fn codes(c: &egwc::Compilation) -> Vec<&'static str> {
@@ -68,7 +68,7 @@ fn a_10_mb_file_compiles() {
     }
     let path: PathBuf = tempfile::tempdir().unwrap().keep().join("big.egw");
     std::fs::write(&path, &text).unwrap();
-    let c = egwc::compile(&[Input::Path(path)]).unwrap();
+    let c = egwc::compile(&[Input::Path(path)], &egwc::Options::default()).unwrap();
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics.first());
     assert!(c.manifests.unwrap().len() > i);
 }

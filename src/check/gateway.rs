@@ -7,6 +7,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol};
 use crate::source::Span;
 use crate::syntax::ast::{self, GatewayItem, ListenerItem, ListenerTlsItem};
+use crate::target::{Controller, Target, Version};
 
 const PROTOCOLS: &[(&str, Protocol)] = &[
     ("HTTP", Protocol::Http),
@@ -28,6 +29,7 @@ impl<'a> Checker<'a> {
     ) -> Option<ir::Gateway> {
         let mut ok = self.object_name(&g.name, 0);
         let mut class = Once::new("class");
+        let mut target = Once::new("target");
         let mut namespace = Once::new("namespace");
         let mut labels = Vec::new();
         let mut annotations = Vec::new();
@@ -36,6 +38,9 @@ impl<'a> Checker<'a> {
         for item in &g.items {
             match &item.node {
                 GatewayItem::Class(c) => class.set(self, c, item.span),
+                GatewayItem::Target { name, version } => {
+                    target.set(self, (name, version.as_ref(), item.span), item.span)
+                }
                 GatewayItem::Namespace(ns) => {
                     self.namespace_name(ns);
                     namespace.set(self, ns.value.as_str(), item.span);
@@ -95,6 +100,7 @@ impl<'a> Checker<'a> {
         ok &= self.listener_conflicts(&checked);
         let (labels, annotations) = self.metadata(&labels, &annotations);
         let class = class?;
+        let (target, target_from) = self.gateway_target(target.get(), &class, g)?;
         ok.then(|| ir::Gateway {
             meta: ir::Meta {
                 name: g.name.text.clone(),
@@ -105,6 +111,64 @@ impl<'a> Checker<'a> {
             },
             class,
             listeners: checked.into_iter().map(|(l, _)| l).collect(),
+            target,
+            target_from,
+        })
+    }
+
+    /// The gateway's target: `--target`, else its `target` attribute, else the one its class
+    /// implies, else `generic`.
+    fn gateway_target(
+        &mut self,
+        written: Option<(&ast::Ident, Option<&ast::Ident>, Span)>,
+        class: &str,
+        g: &ast::Gateway,
+    ) -> Option<(Target, ir::TargetFrom)> {
+        let class_span = g
+            .items
+            .iter()
+            .find(|i| matches!(i.node, GatewayItem::Class(_)))
+            .map_or(g.name.span, |i| i.span);
+        if let Some(target) = self.options.target {
+            return Some((target, ir::TargetFrom::CommandLine(g.name.span)));
+        }
+        if let Some((name, version, span)) = written {
+            let controllers: Vec<(&str, Controller)> =
+                Controller::ALL.iter().map(|c| (c.name(), *c)).collect();
+            let controller = self.one_of(name, "target", &controllers)?;
+            let version = match version {
+                None => controller.caps().latest,
+                Some(v) => match Version::parse(&v.text) {
+                    Some(version) => version,
+                    None => {
+                        self.report(
+                            Diagnostic::new(
+                                Code::InvalidValue,
+                                v.span,
+                                format!("`{}` is not a version", v.text),
+                                "not `major.minor` or `major.minor.patch`",
+                            )
+                            .with_help(format!(
+                                "write the controller's version, such as `target {} {}`",
+                                controller.name(),
+                                controller.caps().latest
+                            )),
+                        );
+                        return None;
+                    }
+                },
+            };
+            return Some((
+                Target {
+                    controller,
+                    version,
+                },
+                ir::TargetFrom::Attribute(span),
+            ));
+        }
+        Some(match Controller::from_class(class) {
+            Some(c) => (Target::latest(c), ir::TargetFrom::Class(class_span)),
+            None => (Target::generic(), ir::TargetFrom::Default(class_span)),
         })
     }
 

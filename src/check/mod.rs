@@ -6,6 +6,7 @@
 mod gateway;
 mod route;
 mod service;
+mod target;
 pub mod validate;
 pub mod weights;
 
@@ -16,13 +17,22 @@ use crate::ir;
 use crate::load::Loaded;
 use crate::source::Span;
 use crate::syntax::ast;
+use crate::target::Target;
+
+/// What the caller decides for the whole build.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--target`: compile every gateway for this target, whatever it says.
+    pub target: Option<Target>,
+}
 
 /// The namespace of definitions that do not name one.
 pub const DEFAULT_NAMESPACE: &str = "default";
 
-pub fn check(loaded: &Loaded) -> (Option<ir::Model>, Vec<Diagnostic>) {
+pub fn check(loaded: &Loaded, options: &Options) -> (Option<ir::Model>, Vec<Diagnostic>) {
     let mut checker = Checker {
         loaded,
+        options,
         diags: Vec::new(),
         gateways: HashMap::new(),
         services: HashMap::new(),
@@ -50,6 +60,7 @@ impl<T> Copy for Def<'_, T> {}
 
 pub(crate) struct Checker<'a> {
     loaded: &'a Loaded,
+    options: &'a Options,
     diags: Vec<Diagnostic>,
     gateways: HashMap<&'a str, Def<'a, ast::Gateway>>,
     services: HashMap<&'a str, Def<'a, ast::Service>>,
@@ -119,6 +130,7 @@ impl<'a> Checker<'a> {
                 model.routes.push(ir);
             }
         }
+        self.fit_to_targets(&mut model);
         model
     }
 

@@ -389,6 +389,7 @@ impl<'a> Checker<'a> {
                             },
                             port: b.port,
                             weight,
+                            kind: ir::RefKind::Service, // fitted by check::target
                         });
                     }
                 }
@@ -433,6 +434,7 @@ impl<'a> Checker<'a> {
                             },
                             port: b.port,
                             weight: 1,
+                            kind: ir::RefKind::Service, // fitted by check::target
                         },
                         percent,
                     });

@@ -6,10 +6,13 @@ use super::{Checker, Once, missing};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol};
 use crate::syntax::ast::{self, CaSource, ServiceItem, ServiceTlsItem};
+use crate::target::Target;
 
 /// A parsed endpoint with the string it came from.
 struct Endpoint<'s> {
     text: &'s ast::Str,
+    /// The name its certificate carries, written after `as`.
+    tls_name: Option<&'s ast::Str>,
     host: Host,
     port: Option<u16>,
 }
@@ -26,6 +29,7 @@ impl<'a> Checker<'a> {
         let mut protocol = Once::new("protocol");
         let mut balance = Once::new("balance");
         let mut tls = Once::new("tls");
+        let mut host_rewrite = Once::new("rewrite host");
         let mut namespace = Once::new("namespace");
         let mut description = Once::new("description");
         let mut labels = Vec::new();
@@ -39,6 +43,7 @@ impl<'a> Checker<'a> {
                     balance.set(self, b.as_ref().is_none_or(|b| b.node), item.span)
                 }
                 ServiceItem::Tls(t) => tls.set(self, (t, item.span), item.span),
+                ServiceItem::HostRewrite(h) => host_rewrite.set(self, h.as_ref(), item.span),
                 ServiceItem::Namespace(ns) => {
                     self.namespace_name(ns);
                     namespace.set(self, ns.value.as_str(), item.span);
@@ -68,8 +73,17 @@ impl<'a> Checker<'a> {
             return None;
         };
         let mut endpoints: Vec<Endpoint<'_>> = Vec::new();
-        for text in written {
+        for written in written {
+            let text = &written.address;
             match validate::endpoint(&text.value) {
+                Ok((host, _)) if validate::forbidden_destination(&host).is_some() => {
+                    let what = validate::forbidden_destination(&host).unwrap_or_default();
+                    self.report(
+                        Diagnostic::new(Code::ForbiddenDestination, text.span, format!("`{}` is {what}: a gateway must not be pointed there", text.value), what)
+                            .with_help("external services are outside the cluster and its nodes: write the address other machines reach the service at"),
+                    );
+                    ok = false;
+                }
                 Ok((host, p)) => {
                     let p = match p {
                         Some(p) => match self.port(&ast::Int {
@@ -99,6 +113,7 @@ impl<'a> Checker<'a> {
                     }
                     endpoints.push(Endpoint {
                         text,
+                        tls_name: written.tls_name.as_ref(),
                         host,
                         port: p,
                     });
@@ -230,6 +245,52 @@ impl<'a> Checker<'a> {
                 ok = false;
             }
         }
+        for e in &endpoints {
+            let Some(name) = e.tls_name else { continue };
+            if protocol == Protocol::Http {
+                self.report(
+                    Diagnostic::new(
+                        Code::TlsOnHttpService,
+                        name.span,
+                        format!(
+                            "service `{}` is HTTP, so its endpoints have no certificate name",
+                            s.name.text
+                        ),
+                        "a certificate name on a plain HTTP service",
+                    )
+                    .with_help(
+                        "set `protocol HTTPS` if the service speaks TLS, or remove `as ...`",
+                    ),
+                );
+                ok = false;
+            } else if !self.hostname(name, false) {
+                ok = false;
+            }
+        }
+        // The name each endpoint's certificate is checked against.
+        let tls_name = |e: &Endpoint<'_>| {
+            e.tls_name
+                .map(|n| n.value.clone())
+                .or_else(|| tls_hostname.clone())
+                .or_else(|| match &e.host {
+                    Host::Dns(h) => Some(h.clone()),
+                    _ => None,
+                })
+        };
+        if protocol == Protocol::Https
+            && !balanced
+            && let Some(other) = endpoints
+                .iter()
+                .find(|e| tls_name(e) != tls_name(&endpoints[0]))
+        {
+            let first = &endpoints[0];
+            self.report(
+                    Diagnostic::new(Code::TlsNamesNeedBalance, other.tls_name.map_or(other.text.span, |n| n.span), format!("endpoints of the unbalanced service `{}` have different certificate names", s.name.text), format!("`{}`", tls_name(other).unwrap_or_default()))
+                        .with_label(first.tls_name.map_or(first.text.span, |n| n.span), format!("`{}`", tls_name(first).unwrap_or_default()))
+                        .with_help("one Kubernetes Service has one BackendTLSPolicy, which checks one name: remove `balance off` so each endpoint gets its own Service and policy"),
+                );
+            ok = false;
+        }
         let mut hostname_reported = false;
         for e in &endpoints {
             if matches!(e.host, Host::Dns(_)) && endpoint_port(e) != service_port {
@@ -242,14 +303,34 @@ impl<'a> Checker<'a> {
             if protocol == Protocol::Https
                 && !hostname_given
                 && !hostname_reported
+                && e.tls_name.is_none()
                 && !matches!(e.host, Host::Dns(_))
             {
                 self.report(
                     Diagnostic::new(Code::TlsHostnameRequired, e.text.span, format!("HTTPS service `{}` is reached by IP address, so the gateway has no hostname to verify", s.name.text), "an IP address")
-                        .with_help("add `tls { hostname \"name-in-the-certificate\" }` to the service"),
+                        .with_help(format!("write the name in its certificate after the endpoint, `endpoint \"{}\" as \"name\"`, or add `tls {{ hostname \"name\" }}` to the service", e.text.value)),
                 );
                 ok = false;
                 hostname_reported = true; // one report per service is enough
+            }
+        }
+        // The Host header: the DNS name by default, what `rewrite host` says otherwise.
+        let host_rewrite = match host_rewrite.get() {
+            Some(Some(h)) if !self.hostname(h, false) => {
+                ok = false;
+                None
+            }
+            other => other,
+        };
+        if host_rewrite.is_none() {
+            for e in &endpoints {
+                let port = endpoint_port(e);
+                if matches!(e.host, Host::Dns(_)) && port != default_port {
+                    self.report(
+                        Diagnostic::new(Code::HostRewriteDropsPort, e.text.span, format!("requests to `{}` will carry `Host: {}`, without the port", e.text.value, e.text.value.rsplit_once(':').map_or(e.text.value.as_str(), |(h, _)| h)), format!("port {port} is not the default for {}", protocol.as_str()))
+                            .with_help("a Host rewrite cannot carry a port (Gateway API `PreciseHostname`); most servers ignore it. Write `rewrite host \"...\"` to confirm the name, or `rewrite host off` to keep the client's Host"),
+                    );
+                }
             }
         }
         let (labels, annotations) = self.metadata(&labels, &annotations);
@@ -259,9 +340,9 @@ impl<'a> Checker<'a> {
 
         let backend = |name: String, group: &[&Endpoint<'_>]| {
             let port = endpoint_port(group[0]);
-            let target = match &group[0].host {
-                Host::Dns(host) => ir::Target::Dns { host: host.clone() },
-                _ => ir::Target::Addresses {
+            let destination = match &group[0].host {
+                Host::Dns(host) => ir::Destination::Dns { host: host.clone() },
+                _ => ir::Destination::Addresses {
                     port,
                     ipv4: group
                         .iter()
@@ -279,18 +360,23 @@ impl<'a> Checker<'a> {
                         .collect(),
                 },
             };
-            let host = match &group[0].host {
+            let dns_host = match &group[0].host {
                 Host::Dns(h) => Some(h.clone()),
                 _ => None,
             };
             ir::Backend {
                 name,
                 port: service_port,
-                target,
+                destination,
                 tls_hostname: (protocol == Protocol::Https)
-                    .then(|| tls_hostname.clone().or(host))
+                    .then(|| tls_name(group[0]))
                     .flatten(),
+                host_rewrite: match host_rewrite {
+                    Some(written) => written.map(|h| h.value.clone()),
+                    None => dns_host,
+                },
                 endpoints: group.iter().map(|e| e.text.value.clone()).collect(),
+                endpoint_spans: group.iter().map(|e| e.text.span).collect(),
             }
         };
         let backends = if balanced {
@@ -317,6 +403,7 @@ impl<'a> Checker<'a> {
             protocol,
             backends,
             trust,
+            target: Target::generic(), // chosen by check::target, once routes are known
         })
     }
 }

@@ -306,6 +306,35 @@ pub enum Host {
     Dns(String),
 }
 
+/// Why the gateway must not be pointed at `host`, if it must not: loopback, link-local,
+/// unspecified and multicast addresses, `localhost` and `*.cluster.local` names. An endpoint
+/// there would make the gateway reach its own node or the cluster's internal services
+/// (CVE-2021-25740); Kubernetes, Envoy Gateway and XBackend refuse the same.
+pub fn forbidden_destination(host: &Host) -> Option<&'static str> {
+    match host {
+        Host::V4(ip) if ip.is_loopback() => Some("a loopback address"),
+        Host::V4(ip) if ip.is_link_local() => Some("a link-local address"),
+        Host::V4(ip) if ip.is_unspecified() => Some("the unspecified address"),
+        Host::V4(ip) if ip.is_multicast() || ip.is_broadcast() => Some("a multicast address"),
+        Host::V6(ip) if ip.is_loopback() => Some("a loopback address"),
+        Host::V6(ip) if ip.is_unicast_link_local() => Some("a link-local address"),
+        Host::V6(ip) if ip.is_unspecified() => Some("the unspecified address"),
+        Host::V6(ip) if ip.is_multicast() => Some("a multicast address"),
+        Host::V6(ip) if ip.to_ipv4_mapped().is_some() => Some("an IPv4-mapped address"),
+        Host::Dns(name) => {
+            let name = name.trim_end_matches('.');
+            if name == "localhost" || name.ends_with(".localhost") {
+                Some("the local host")
+            } else if name == "cluster.local" || name.ends_with(".cluster.local") {
+                Some("a name inside the cluster")
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
 /// `host`, `host:port`, `1.2.3.4[:port]`, `2001:db8::1`, `[2001:db8::1][:port]`.
 pub fn endpoint(text: &str) -> Result<(Host, Option<u64>), String> {
     if let Some((scheme, _)) = text.split_once("://") {

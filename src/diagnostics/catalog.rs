@@ -351,4 +351,108 @@ or keep one DNS endpoint.";
     summary "the same endpoint is listed twice"
     explain "Listing an endpoint twice doubles its share of traffic when the service is \
 balanced, which is rarely intended. Remove the copy.";
+
+    TlsNamesNeedBalance = "E0405" "tls-names-need-balance" Error
+    summary "endpoints of an unbalanced HTTPS service have different certificate names"
+    explain "With `balance off`, all endpoints of a service share one Kubernetes Service, and a \
+Service has one BackendTLSPolicy, which checks one hostname. Endpoints whose certificates carry \
+different names (`endpoint \"10.0.0.11:8006\" as \"pve1.lab.example.com\"`) cannot share it. \
+Balance the service (the default with several endpoints): each endpoint then gets its own \
+Service and its own policy, and the route splits traffic across them.";
+
+    HostRewriteDropsPort = "W0406" "host-rewrite-drops-port" Warning
+    summary "the Host rewrite to a DNS endpoint cannot carry its non-default port"
+    explain "egwc rewrites the Host header of requests to a DNS endpoint to the endpoint's name, \
+because most external services are virtual-hosted. The Gateway API's `URLRewrite.hostname` is a \
+precise hostname without a port, so an endpoint on a non-default port (`api.example.com:8443`) \
+receives `Host: api.example.com`. Most servers ignore the port; if yours does not, keep the \
+client's Host with `rewrite host off`. Writing `rewrite host \"api.example.com\"` in the \
+service confirms the name and silences this warning.";
+
+    ForbiddenDestination = "E0407" "forbidden-destination" Error
+    summary "an endpoint points at a loopback, link-local or in-cluster destination"
+    explain "A gateway runs inside the cluster. An endpoint on a loopback (`127.0.0.1`, `::1`, \
+`localhost`), link-local (`169.254.0.0/16`, `fe80::/10`), unspecified or multicast address, or a \
+`*.cluster.local` name, would make it reach its own node or the cluster's internal services: \
+the confused-deputy problem of CVE-2021-25740. Kubernetes refuses such EndpointSlice \
+addresses, and Envoy Gateway and the Gateway API's XBackend refuse such names. Write the \
+address other machines reach the service at.";
+
+    // ---- targets --------------------------------------------------------------------------
+    DnsUnsupportedByTarget = "E0501" "dns-unsupported-by-target" Error
+    summary "the gateway's controller cannot route to a DNS name"
+    explain "Some controllers have no way to send Gateway API traffic to a host outside the \
+cluster by name: Cilium accepts a route to an ExternalName Service and answers \"no healthy \
+upstream\" (cilium/cilium#24495); Traefik's Gateway provider rejects ExternalName \
+(traefik/traefik#12950); GKE documents nothing. NGINX Gateway Fabric before 2.2 had no \
+support either. egwc refuses rather than emit objects that do not route. Alternatives: use the \
+service's IP addresses as endpoints (a selectorless Service and EndpointSlice work \
+everywhere), or compile for a target that reaches DNS names (`envoy-gateway`, `istio`, \
+`nginx`, `kong`, `contour`). See docs/targets.md.";
+
+    ExternalNameNotPortable = "W0502" "externalname-not-portable" Warning
+    summary "a DNS endpoint becomes an ExternalName Service, which is not portable"
+    explain "For the `generic` target egwc emits only portable Gateway API, and there is no \
+portable way to reach a DNS name: an ExternalName Service as a backend is implementation-specific \
+and the Gateway API says implementations should not support it (GEP-1294). The objects are \
+written, but whether they route depends on the controller. Name the controller with `target` \
+in the gateway (or `--target`), so egwc emits what it needs.";
+
+    BackendTlsUnsupported = "E0503" "backend-tls-unsupported" Error
+    summary "the gateway's controller has no BackendTLSPolicy, so an HTTPS backend would get plain HTTP"
+    explain "egwc expresses TLS to a backend with a BackendTLSPolicy. Cilium reads it from 1.20, \
+NGINX Gateway Fabric from 2.3, Kong Ingress Controller from 3.4 (as v1alpha3). On an older \
+controller the policy is ignored and the gateway would speak plain HTTP to an HTTPS port. \
+Upgrade the controller and raise the version in `target`, or use another target.";
+
+    BackendTlsV1alpha3 = "N0504" "backend-tls-v1alpha3" Note
+    summary "the controller reads BackendTLSPolicy v1alpha3, which Gateway API 1.4+ CRDs no longer serve"
+    explain "Contour 1.33 (built on Gateway API 1.3) and Kong Ingress Controller 3.4+ read \
+BackendTLSPolicy `v1alpha3`, so egwc writes that version for them. Gateway API 1.4 and later \
+CRDs do not serve `v1alpha3`: the cluster must have the Gateway API CRDs the controller \
+bundles, or `kubectl apply` fails with \"no matches for kind\".";
+
+    SystemCaUnsupported = "E0505" "system-ca-unsupported" Error
+    summary "the controller does not accept the system CAs as backend trust"
+    explain "Contour rejects BackendTLSPolicy `wellKnownCACertificates: System`: it needs a CA \
+bundle. An HTTPS service without `ca file` or `ca configmap` trusts the system CAs, so for \
+Contour write the CA explicitly: `tls { ca file \"ca.pem\" }` or \
+`tls { ca configmap \"name\" }`.";
+
+    HostRewriteConflict = "E0506" "host-rewrite-conflict" Error
+    summary "the backends of one rule need different Host headers"
+    explain "A Host rewrite (`URLRewrite.hostname`) applies to a whole rule, not to one backend: \
+per-backend rewrites are implementation-specific, and no controller claims them. When one rule \
+splits traffic between services that need different Host headers (two DNS names, or a DNS name \
+and an IP service that keeps the client's Host), no single rewrite is right. Route to them in \
+separate rules, write `rewrite host \"...\"` in the rule to choose, or `rewrite host off` in \
+services that accept any Host.";
+
+    TargetConflict = "E0507" "target-conflict" Error
+    summary "a service is used through gateways whose targets need different objects"
+    explain "egwc writes one set of objects per service, made for the controller that routes to \
+it. When routes on gateways with different targets use the same service, and those targets \
+reach it differently (an Envoy Gateway `Backend` for one, an ExternalName Service for the \
+other), one set cannot serve both. Define the service twice under two names, one per gateway, \
+or compile both gateways for the same target.";
+
+    EnvoyBackendApi = "N0510" "envoy-backend-api" Note
+    summary "Envoy Gateway's Backend API must be enabled"
+    explain "Envoy Gateway reaches DNS names through its `Backend` resource, which is disabled \
+by default. Enable it in the EnvoyGateway configuration (`extensionApis: {enableBackend: true}`, \
+Helm value `config.envoyGateway.extensionApis.enableBackend=true`), and restrict who may \
+create Backends with RBAC: a Backend can point anywhere.";
+
+    NginxDnsResolver = "N0511" "nginx-dns-resolver" Note
+    summary "NGINX Gateway Fabric needs a DNS resolver to route to ExternalName Services"
+    explain "NGINX Gateway Fabric routes to ExternalName Services only when the Gateway's \
+NginxProxy sets `spec.dnsResolver` (addresses of DNS servers), attached through \
+`infrastructure.parametersRef` or the GatewayClass. Without it the backend is invalid: \
+\"ExternalName service requires DNS resolver configuration in Gateway's NginxProxy\".";
+
+    ContourExternalName = "N0512" "contour-externalname" Note
+    summary "Contour routes to ExternalName Services only when enabled"
+    explain "Contour disables ExternalName Services by default (GHSA-5ph6-qq5x-7jwc). Set \
+`enableExternalNameService: true` in its configuration (ContourConfiguration or the config \
+file); with the Gateway provisioner, in the ContourDeployment's runtime settings.";
 }

@@ -12,6 +12,8 @@ use crate::source::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Something to know or do outside egwc (a controller setting, RBAC); never fails a build.
+    Note,
     Warning,
     Error,
 }
@@ -19,6 +21,7 @@ pub enum Severity {
 impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-use super::{Diagnostic, Label};
+use super::{Diagnostic, Label, Severity};
 use crate::source::{FileId, SourceMap};
 
 /// How to draw human diagnostics.
@@ -31,22 +31,27 @@ pub fn render_human(sources: &SourceMap, diags: &[Diagnostic], style: Style) -> 
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
     }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
     if !diags.is_empty() {
-        out.push_str(&summary(errors, warnings));
+        out.push_str(&summary(diags));
         out.push('\n');
     }
     out
 }
 
-fn summary(errors: usize, warnings: usize) -> String {
+/// `2 errors, 1 warning, 1 note`, leaving out the kinds there are none of.
+fn summary(diags: &[Diagnostic]) -> String {
+    let count = |severity| diags.iter().filter(|d| d.severity() == severity).count();
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-    match (errors, warnings) {
-        (0, w) => plural(w, "warning"),
-        (e, 0) => plural(e, "error"),
-        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
-    }
+    [
+        (count(Severity::Error), "error"),
+        (count(Severity::Warning), "warning"),
+        (count(Severity::Note), "note"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| plural(n, what))
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 /// A miette view of one diagnostic. Labels in the primary label's file are drawn in one
@@ -84,8 +89,9 @@ impl Report {
             message: diag.message.clone(),
             code: format!("{} {}", info.code, info.name),
             severity: match diag.severity() {
-                super::Severity::Error => miette::Severity::Error,
-                super::Severity::Warning => miette::Severity::Warning,
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Note => miette::Severity::Advice,
             },
             help: diag.help.clone(),
             source: named_source(sources, file),

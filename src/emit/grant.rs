@@ -14,8 +14,8 @@ use crate::source::Span;
 /// The API allows at most 16 `to` entries per grant; longer lists are split.
 const MAX_TO: usize = 16;
 
-/// Target namespace, from kind, from namespace, to kind.
-type GrantKey<'a> = (String, &'a str, String, &'a str);
+/// Target namespace, from kind, from namespace, to group and kind.
+type GrantKey<'a> = (String, &'a str, String, (&'a str, &'a str));
 
 pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest>) {
     // (target namespace, from kind, from namespace, to kind) → (names, first origin)
@@ -38,7 +38,7 @@ pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest
                         &c.namespace,
                         "Gateway",
                         &g.meta.namespace,
-                        "Secret",
+                        ("", "Secret"),
                         &c.name,
                         g.meta.origin,
                     );
@@ -50,18 +50,20 @@ pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest
         for rule in &r.rules {
             let mirrors = rule.filters.mirrors.iter().map(|m| &m.backend);
             for b in rule.backends.iter().chain(mirrors) {
-                need(
-                    &b.service.namespace,
-                    "HTTPRoute",
-                    &r.meta.namespace,
-                    "Service",
-                    &b.service.name,
-                    r.meta.origin,
-                );
+                if let (name, Some(namespace)) = b.name_in(&r.meta.namespace) {
+                    need(
+                        &namespace,
+                        "HTTPRoute",
+                        &r.meta.namespace,
+                        b.group_kind().unwrap_or(("", "Service")),
+                        &name,
+                        r.meta.origin,
+                    );
+                }
             }
         }
     }
-    for ((to_ns, from_kind, from_ns, to_kind), (names, origin)) in needed {
+    for ((to_ns, from_kind, from_ns, (to_group, to_kind)), (names, origin)) in needed {
         let names: Vec<String> = names.into_iter().collect();
         let chunks: Vec<&[String]> = names.chunks(MAX_TO).collect();
         for (i, chunk) in chunks.iter().enumerate() {
@@ -84,7 +86,7 @@ pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest
                     to: chunk
                         .iter()
                         .map(|n| ReferenceGrantTo {
-                            group: String::new(),
+                            group: to_group.into(),
                             kind: to_kind.into(),
                             name: Some(n.clone()),
                         })

@@ -2,6 +2,7 @@
 //! deterministic order, and their serialization as YAML (serde-saphyr) or JSON. One file per
 //! kind family; this file holds the order, the shared metadata and the serializers.
 
+mod external;
 mod gateway;
 mod grant;
 mod route;
@@ -9,7 +10,7 @@ mod service;
 
 use std::collections::BTreeMap;
 
-use gateway_api::backendtlspolicies::BackendTlsPolicy;
+use gateway_api::backendtlspolicies::{BackendTlsPolicy, BackendTlsPolicySpec};
 use gateway_api::gateways::Gateway;
 use gateway_api::httproutes::HttpRoute;
 use gateway_api::referencegrants::ReferenceGrant;
@@ -37,6 +38,10 @@ pub enum Manifest {
     EndpointSlice(Box<EndpointSlice>),
     ConfigMap(Box<ConfigMap>),
     BackendTlsPolicy(Box<BackendTlsPolicy>),
+    /// For targets that read only `v1alpha3` (see `target::BackendTls`).
+    BackendTlsPolicyV1alpha3(Box<external::Object<BackendTlsPolicySpec>>),
+    EnvoyBackend(Box<external::Object<external::EnvoyBackendSpec>>),
+    ServiceEntry(Box<external::Object<external::ServiceEntrySpec>>),
     HttpRoute(Box<HttpRoute>),
     ReferenceGrant(Box<ReferenceGrant>),
 }
@@ -48,7 +53,11 @@ impl Manifest {
             Manifest::Service(_) => "Service",
             Manifest::EndpointSlice(_) => "EndpointSlice",
             Manifest::ConfigMap(_) => "ConfigMap",
-            Manifest::BackendTlsPolicy(_) => "BackendTLSPolicy",
+            Manifest::BackendTlsPolicy(_) | Manifest::BackendTlsPolicyV1alpha3(_) => {
+                "BackendTLSPolicy"
+            }
+            Manifest::EnvoyBackend(_) => "Backend",
+            Manifest::ServiceEntry(_) => "ServiceEntry",
             Manifest::HttpRoute(_) => "HTTPRoute",
             Manifest::ReferenceGrant(_) => "ReferenceGrant",
         }
@@ -61,6 +70,9 @@ impl Manifest {
             Manifest::EndpointSlice(o) => &o.metadata,
             Manifest::ConfigMap(o) => &o.metadata,
             Manifest::BackendTlsPolicy(o) => &o.metadata,
+            Manifest::BackendTlsPolicyV1alpha3(o) => &o.metadata,
+            Manifest::EnvoyBackend(o) => &o.metadata,
+            Manifest::ServiceEntry(o) => &o.metadata,
             Manifest::HttpRoute(o) => &o.metadata,
             Manifest::ReferenceGrant(o) => &o.metadata,
         }

@@ -38,13 +38,18 @@ fn rule(namespace: &str, rule: &ir::Rule) -> HttpRouteRules {
     let backend_refs = (!rule.backends.is_empty()).then(|| {
         rule.backends
             .iter()
-            .map(|b| HttpRouteRulesBackendRefs {
-                name: b.service.name.clone(),
-                namespace: (b.service.namespace != namespace).then(|| b.service.namespace.clone()),
-                port: Some(i32::from(b.port)),
-                // Weights are at most 1,000,000 (checked), so they fit in i32.
-                weight: Some(b.weight as i32),
-                ..Default::default()
+            .map(|b| {
+                let (name, namespace) = b.name_in(namespace);
+                HttpRouteRulesBackendRefs {
+                    group: b.group_kind().map(|(g, _)| g.to_string()),
+                    kind: b.group_kind().map(|(_, k)| k.to_string()),
+                    name,
+                    namespace,
+                    port: Some(i32::from(b.port)),
+                    // Weights are at most 1,000,000 (checked), so they fit in i32.
+                    weight: Some(b.weight as i32),
+                    ..Default::default()
+                }
             })
             .collect()
     });
@@ -203,12 +208,15 @@ fn filters(namespace: &str, f: &ir::Filters) -> Vec<HttpRouteRulesFilters> {
         out.push(HttpRouteRulesFilters {
             r#type: HttpRouteRulesFiltersType::RequestMirror,
             request_mirror: Some(HttpRouteRulesFiltersRequestMirror {
-                backend_ref: HttpRouteRulesFiltersRequestMirrorBackendRef {
-                    name: m.backend.service.name.clone(),
-                    namespace: (m.backend.service.namespace != namespace)
-                        .then(|| m.backend.service.namespace.clone()),
-                    port: Some(i32::from(m.backend.port)),
-                    ..Default::default()
+                backend_ref: {
+                    let (name, namespace) = m.backend.name_in(namespace);
+                    HttpRouteRulesFiltersRequestMirrorBackendRef {
+                        group: m.backend.group_kind().map(|(g, _)| g.to_string()),
+                        kind: m.backend.group_kind().map(|(_, k)| k.to_string()),
+                        name,
+                        namespace,
+                        port: Some(i32::from(m.backend.port)),
+                    }
                 },
                 percent: m.percent.map(i32::from),
                 fraction: None,

@@ -3,6 +3,7 @@
 //! per service a ConfigMap when its CA comes from a file.
 
 use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use gateway_api::backendtlspolicies::{
     BackendTlsPolicy, BackendTlsPolicySpec, BackendTlsPolicyTargetRefs, BackendTlsPolicyValidation,
@@ -12,8 +13,9 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{Context, DESCRIPTION_ANNOTATION, Manifest};
+use super::{Context, DESCRIPTION_ANNOTATION, Manifest, external};
 use crate::ir::{self, Protocol};
+use crate::target::{BackendTls, Dns};
 
 /// The label that ties an EndpointSlice to its Service.
 const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
@@ -48,79 +50,66 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
             };
             annotations.insert(DESCRIPTION_ANNOTATION.into(), d);
         }
+        if let Some((key, value)) = s.target.caps().https_service_annotation
+            && s.protocol == Protocol::Https
+        {
+            annotations.insert(key.into(), value.into());
+        }
         let service_port = ServicePort {
             name: Some(port_name.into()),
             port: i32::from(b.port),
             protocol: Some("TCP".into()),
             ..ServicePort::default()
         };
-        let spec = match &b.target {
-            ir::Target::Dns { host } => ServiceSpec {
-                type_: Some("ExternalName".into()),
-                external_name: Some(host.clone()),
-                ports: Some(vec![service_port]),
-                ..ServiceSpec::default()
-            },
-            ir::Target::Addresses { port, .. } => ServiceSpec {
-                type_: Some("ClusterIP".into()),
-                ports: Some(vec![ServicePort {
-                    target_port: Some(IntOrString::Int(i32::from(*port))),
-                    ..service_port
-                }]),
-                ..ServiceSpec::default()
-            },
-        };
-        out.push(Manifest::Service(Box::new(Service {
-            metadata: metadata.clone(),
-            spec: Some(spec),
-            status: None,
-        })));
-        if let ir::Target::Addresses { port, ipv4, ipv6 } = &b.target {
-            let families = [
-                (
-                    "IPv4",
-                    "ipv4",
-                    ipv4.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                ),
-                (
-                    "IPv6",
-                    "ipv6",
-                    ipv6.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                ),
-            ];
-            for (address_type, suffix, addresses) in families {
-                if addresses.is_empty() {
-                    continue;
-                }
-                let mut meta = cx.meta(&format!("{}-{suffix}", b.name), &s.meta, s.meta.origin);
-                let labels = meta.labels.get_or_insert_with(BTreeMap::new);
-                labels.insert(SERVICE_NAME_LABEL.into(), b.name.clone());
-                labels.insert(SLICE_MANAGED_BY.into(), "egwc".into());
-                out.push(Manifest::EndpointSlice(Box::new(EndpointSlice {
-                    metadata: meta,
-                    address_type: address_type.into(),
-                    endpoints: Some(
-                        addresses
-                            .into_iter()
-                            .map(|a| Endpoint {
-                                addresses: vec![a],
-                                conditions: Some(EndpointConditions {
-                                    ready: Some(true),
-                                    ..EndpointConditions::default()
-                                }),
-                                ..Endpoint::default()
-                            })
-                            .collect(),
-                    ),
-                    ports: Some(vec![EndpointPort {
-                        name: Some(port_name.into()),
-                        port: Some(i32::from(*port)),
-                        protocol: Some("TCP".into()),
-                        app_protocol: None,
-                    }]),
-                })));
+        // The object the backend is, and how a BackendTLSPolicy names it.
+        let (policy_group, policy_kind) = match (&b.destination, s.target.dns()) {
+            (ir::Destination::Dns { host }, Dns::EnvoyBackend) => {
+                out.push(Manifest::EnvoyBackend(Box::new(external::envoy_backend(
+                    metadata, host, b.port,
+                ))));
+                (external::ENVOY_GROUP, "Backend")
             }
-        }
+            (ir::Destination::Dns { host }, Dns::IstioServiceEntry) => {
+                let protocol = match s.protocol {
+                    Protocol::Https => "HTTPS",
+                    _ => "HTTP",
+                };
+                out.push(Manifest::ServiceEntry(Box::new(external::service_entry(
+                    metadata, host, b.port, port_name, protocol,
+                ))));
+                (external::ISTIO_GROUP, "ServiceEntry")
+            }
+            // `Refused` never gets here: check::target reports E0501 and nothing is emitted.
+            (ir::Destination::Dns { host }, Dns::ExternalName(_) | Dns::Refused) => {
+                out.push(Manifest::Service(Box::new(Service {
+                    metadata,
+                    spec: Some(ServiceSpec {
+                        type_: Some("ExternalName".into()),
+                        external_name: Some(host.clone()),
+                        ports: Some(vec![service_port]),
+                        ..ServiceSpec::default()
+                    }),
+                    status: None,
+                })));
+                ("", "Service")
+            }
+            (ir::Destination::Addresses { port, ipv4, ipv6 }, _) => {
+                out.push(Manifest::Service(Box::new(Service {
+                    metadata,
+                    spec: Some(ServiceSpec {
+                        type_: Some("ClusterIP".into()),
+                        ports: Some(vec![ServicePort {
+                            target_port: Some(IntOrString::Int(i32::from(*port))),
+                            ..service_port
+                        }]),
+                        ..ServiceSpec::default()
+                    }),
+                    status: None,
+                })));
+                endpoint_slices(cx, s, b, port_name, *port, ipv4, ipv6, out);
+                ("", "Service")
+            }
+        };
         if let (Some(trust), Some(hostname)) = (&s.trust, &b.tls_hostname) {
             let (well_known, ca_refs) = match trust {
                 ir::Trust::System => (Some("System".to_string()), None),
@@ -136,25 +125,100 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
                     }]),
                 ),
             };
-            out.push(Manifest::BackendTlsPolicy(Box::new(BackendTlsPolicy {
-                metadata: cx.meta(&b.name, &s.meta, s.meta.origin),
-                spec: BackendTlsPolicySpec {
-                    target_refs: vec![BackendTlsPolicyTargetRefs {
-                        group: String::new(),
-                        kind: "Service".into(),
-                        name: b.name.clone(),
-                        section_name: None,
-                    }],
-                    validation: BackendTlsPolicyValidation {
-                        hostname: hostname.clone(),
-                        well_known_ca_certificates: well_known,
-                        ca_certificate_refs: ca_refs,
-                        subject_alt_names: None,
-                    },
-                    options: None,
+            let metadata = cx.meta(&b.name, &s.meta, s.meta.origin);
+            let spec = BackendTlsPolicySpec {
+                target_refs: vec![BackendTlsPolicyTargetRefs {
+                    group: policy_group.into(),
+                    kind: policy_kind.into(),
+                    name: b.name.clone(),
+                    section_name: None,
+                }],
+                validation: BackendTlsPolicyValidation {
+                    hostname: hostname.clone(),
+                    well_known_ca_certificates: well_known,
+                    ca_certificate_refs: ca_refs,
+                    subject_alt_names: None,
                 },
-                status: None,
-            })));
+                options: None,
+            };
+            // `None` never gets here: check::target reports E0503 and nothing is emitted.
+            match s.target.backend_tls() {
+                BackendTls::V1 | BackendTls::None => {
+                    out.push(Manifest::BackendTlsPolicy(Box::new(BackendTlsPolicy {
+                        metadata,
+                        spec,
+                        status: None,
+                    })));
+                }
+                BackendTls::V1alpha3 => {
+                    out.push(Manifest::BackendTlsPolicyV1alpha3(Box::new(
+                        external::Object {
+                            api_version: "gateway.networking.k8s.io/v1alpha3",
+                            kind: "BackendTLSPolicy",
+                            metadata,
+                            spec,
+                        },
+                    )));
+                }
+            }
         }
+    }
+}
+
+/// One EndpointSlice per address family of a backend's IP endpoints.
+#[allow(clippy::too_many_arguments)]
+fn endpoint_slices(
+    cx: &Context<'_>,
+    s: &ir::Service,
+    b: &ir::Backend,
+    port_name: &str,
+    port: u16,
+    ipv4: &[Ipv4Addr],
+    ipv6: &[Ipv6Addr],
+    out: &mut Vec<Manifest>,
+) {
+    let families = [
+        (
+            "IPv4",
+            "ipv4",
+            ipv4.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ),
+        (
+            "IPv6",
+            "ipv6",
+            ipv6.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ),
+    ];
+    for (address_type, suffix, addresses) in families {
+        if addresses.is_empty() {
+            continue;
+        }
+        let mut meta = cx.meta(&format!("{}-{suffix}", b.name), &s.meta, s.meta.origin);
+        let labels = meta.labels.get_or_insert_with(BTreeMap::new);
+        labels.insert(SERVICE_NAME_LABEL.into(), b.name.clone());
+        labels.insert(SLICE_MANAGED_BY.into(), "egwc".into());
+        out.push(Manifest::EndpointSlice(Box::new(EndpointSlice {
+            metadata: meta,
+            address_type: address_type.into(),
+            endpoints: Some(
+                addresses
+                    .into_iter()
+                    .map(|a| Endpoint {
+                        addresses: vec![a],
+                        conditions: Some(EndpointConditions {
+                            ready: Some(true),
+                            ..EndpointConditions::default()
+                        }),
+                        ..Endpoint::default()
+                    })
+                    .collect(),
+            ),
+            ports: Some(vec![EndpointPort {
+                name: Some(port_name.into()),
+                port: Some(i32::from(port)),
+                protocol: Some("TCP".into()),
+                app_protocol: None,
+            }]),
+        })));
     }
 }

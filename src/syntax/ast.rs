@@ -59,6 +59,11 @@ pub struct Gateway {
 #[derive(Clone, Debug, PartialEq)]
 pub enum GatewayItem {
     Class(Str),
+    /// `target NAME [VERSION]`: the controller the gateway is compiled for.
+    Target {
+        name: Ident,
+        version: Option<Ident>,
+    },
     Listener(Listener),
     Namespace(Str),
     Label(KeyValue),
@@ -94,7 +99,9 @@ pub struct Service {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ServiceItem {
-    Endpoints(Vec<Str>),
+    Endpoints(Vec<Endpoint>),
+    /// `rewrite host "name"`, or `rewrite host off` (`None`).
+    HostRewrite(Option<Str>),
     Port(Int),
     Protocol(Ident),
     /// `balance` alone is `Some(true)` written as `None`: the switch word is optional.
@@ -104,6 +111,13 @@ pub enum ServiceItem {
     Label(KeyValue),
     Annotation(KeyValue),
     Description(Str),
+}
+
+/// One endpoint: an address and, after `as`, the name its TLS certificate carries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Endpoint {
+    pub address: Str,
+    pub tls_name: Option<Str>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

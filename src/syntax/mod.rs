@@ -131,6 +131,11 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::service | Rule::kw_service => "`service`",
         Rule::route | Rule::kw_route => "`route`",
         Rule::class_attr | Rule::kw_class => "`class`",
+        Rule::target_attr | Rule::kw_target => "`target`",
+        Rule::version => "a version like `1.20`",
+        Rule::endpoint => "an endpoint string",
+        Rule::kw_as => "`as`",
+        Rule::host_rewrite => "`rewrite`",
         Rule::listener | Rule::kw_listener => "`listener`",
         Rule::listener_tls | Rule::service_tls | Rule::kw_tls => "`tls`",
         Rule::cert_attr | Rule::kw_cert => "`cert`",
@@ -327,6 +332,13 @@ impl Builder {
         for p in pair.clone().into_inner().skip(2) {
             let item = match p.as_rule() {
                 Rule::class_attr => GatewayItem::Class(self.last_string(&p)),
+                Rule::target_attr => {
+                    let mut inner = p.clone().into_inner().skip(1);
+                    GatewayItem::Target {
+                        name: self.ident(&inner.next().expect(SHAPE)),
+                        version: inner.next().map(|v| self.ident(&v)),
+                    }
+                }
                 Rule::namespace_decl => GatewayItem::Namespace(self.last_string(&p)),
                 Rule::label_attr => GatewayItem::Label(self.key_value(&p)),
                 Rule::annotation_attr => GatewayItem::Annotation(self.key_value(&p)),
@@ -373,9 +385,25 @@ impl Builder {
         let mut items = Vec::new();
         for p in pair.clone().into_inner().skip(2) {
             let item = match p.as_rule() {
-                Rule::endpoint_attr => {
-                    let strings: Vec<Pair<'_, Rule>> = p.clone().into_inner().skip(1).collect();
-                    ServiceItem::Endpoints(strings.iter().map(|s| self.string(s)).collect())
+                Rule::endpoint_attr => ServiceItem::Endpoints(
+                    p.clone()
+                        .into_inner()
+                        .skip(1)
+                        .map(|e| {
+                            let mut strings =
+                                e.into_inner().filter(|s| s.as_rule() == Rule::string);
+                            Endpoint {
+                                address: self.string(&strings.next().expect(SHAPE)),
+                                tls_name: strings.next().map(|s| self.string(&s)),
+                            }
+                        })
+                        .collect(),
+                ),
+                Rule::host_rewrite => {
+                    let value = p.clone().into_inner().nth(2).expect(SHAPE);
+                    ServiceItem::HostRewrite(
+                        (value.as_rule() == Rule::string).then(|| self.string(&value)),
+                    )
                 }
                 Rule::port_attr => ServiceItem::Port(self.integer(&self.value(&p))),
                 Rule::protocol_attr => ServiceItem::Protocol(self.ident(&self.value(&p))),

@@ -1,0 +1,356 @@
+//! Target-aware lowering: once every route is checked, each service learns the target of the
+//! gateways whose routes use it, and the model is fitted to that target: how DNS names are
+//! reached (backendRef kinds), which BackendTLSPolicy version is written, and which Host each
+//! rule rewrites to. What a target cannot do, or needs from the cluster, is reported here. All
+//! of it is read from the capability table in `crate::target`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::Checker;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{self, Protocol, RefKind};
+use crate::target::{BackendTls, Dns, Setup, Target};
+
+/// Notes are given once per gateway, not once per service.
+#[derive(Default)]
+struct Noted {
+    per_gateway: BTreeSet<(usize, Code)>,
+}
+
+impl Checker<'_> {
+    pub(super) fn fit_to_targets(&mut self, model: &mut ir::Model) {
+        let gateway_index: HashMap<(&str, &str), usize> = model
+            .gateways
+            .iter()
+            .enumerate()
+            .map(|(i, g)| ((g.meta.namespace.as_str(), g.meta.name.as_str()), i))
+            .collect();
+        // Each Kubernetes backend object, by namespace and name, to its service.
+        let mut backend_index: HashMap<(String, String), (usize, usize)> = HashMap::new();
+        for (si, s) in model.services.iter().enumerate() {
+            for (bi, b) in s.backends.iter().enumerate() {
+                backend_index.insert((s.meta.namespace.clone(), b.name.clone()), (si, bi));
+            }
+        }
+        let find = |r: &ir::BackendRef| {
+            backend_index
+                .get(&(r.service.namespace.clone(), r.service.name.clone()))
+                .copied()
+        };
+
+        // Which gateways reach each service.
+        let mut users: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); model.services.len()];
+        for r in &model.routes {
+            let gateways: Vec<usize> = r
+                .parents
+                .iter()
+                .filter_map(|p| {
+                    gateway_index
+                        .get(&(p.gateway.namespace.as_str(), p.gateway.name.as_str()))
+                        .copied()
+                })
+                .collect();
+            for rule in &r.rules {
+                let mirrors = rule.filters.mirrors.iter().map(|m| &m.backend);
+                for b in rule.backends.iter().chain(mirrors) {
+                    if let Some((si, _)) = find(b) {
+                        users[si].extend(gateways.iter().copied());
+                    }
+                }
+            }
+        }
+
+        // A service no route uses is made for the one target all gateways share, if any.
+        let shared: BTreeSet<Target> = model.gateways.iter().map(|g| g.target).collect();
+        let fallback = match (shared.len(), self.options.target) {
+            (1, _) => shared.into_iter().next().expect("one element"),
+            (_, Some(t)) => t,
+            _ => Target::generic(),
+        };
+
+        let mut noted = Noted::default();
+        for (si, gateways) in users.iter().enumerate() {
+            let target = self.service_target(&model.services[si], gateways, model, fallback);
+            let target = target.unwrap_or(fallback);
+            model.services[si].target = target;
+            let deciding: Vec<Option<usize>> = if gateways.is_empty() {
+                vec![None]
+            } else {
+                gateways.iter().map(|g| Some(*g)).collect()
+            };
+            for g in deciding {
+                self.check_service_on(&model.services[si], g, model, &mut noted);
+            }
+        }
+
+        // Fit the routes: backendRef kinds and Host rewrites.
+        for r in &mut model.routes {
+            for rule in &mut r.rules {
+                for b in rule
+                    .backends
+                    .iter_mut()
+                    .chain(rule.filters.mirrors.iter_mut().map(|m| &mut m.backend))
+                {
+                    if let Some((si, bi)) = find(b) {
+                        let s = &model.services[si];
+                        b.kind = ref_kind(s.target, &s.backends[bi]);
+                    }
+                }
+                let has_host_rewrite = rule
+                    .filters
+                    .rewrite
+                    .as_ref()
+                    .is_some_and(|w| w.hostname.is_some());
+                if has_host_rewrite || rule.backends.is_empty() {
+                    continue;
+                }
+                let wanted: Vec<(&ir::Service, Option<&String>)> = rule
+                    .backends
+                    .iter()
+                    .filter_map(find)
+                    .map(|(si, bi)| {
+                        let s = &model.services[si];
+                        (s, s.backends[bi].host_rewrite.as_ref())
+                    })
+                    .collect();
+                let Some(first) = wanted.first() else {
+                    continue;
+                };
+                if let Some(other) = wanted.iter().find(|w| w.1 != first.1) {
+                    let describe = |(s, host): &(&ir::Service, Option<&String>)| match host {
+                        Some(h) => format!("`{}` needs `Host: {h}`", s.meta.name),
+                        None => format!("`{}` keeps the client's Host", s.meta.name),
+                    };
+                    self.report(
+                        Diagnostic::new(
+                            Code::HostRewriteConflict,
+                            rule.origin,
+                            "the backends of this rule need different Host headers",
+                            format!("{}, {}", describe(first), describe(other)),
+                        )
+                        .with_label(first.0.meta.origin, describe(first))
+                        .with_label(other.0.meta.origin, describe(other))
+                        .with_help("a Host rewrite applies to the whole rule: route to these services in separate rules, write `rewrite host \"...\"` in the rule, or `rewrite host off` in a service that accepts any Host"),
+                    );
+                    continue;
+                }
+                if let Some(host) = first.1 {
+                    rule.filters
+                        .rewrite
+                        .get_or_insert_with(ir::Rewrite::default)
+                        .hostname = Some(host.clone());
+                }
+            }
+        }
+    }
+
+    /// The target a service's objects are made for. Gateways with different targets may share
+    /// a service only when both targets would make the same objects for it.
+    fn service_target(
+        &mut self,
+        s: &ir::Service,
+        gateways: &BTreeSet<usize>,
+        model: &ir::Model,
+        fallback: Target,
+    ) -> Option<Target> {
+        let mut chosen: Option<(usize, Target)> = None;
+        for &g in gateways {
+            let target = model.gateways[g].target;
+            match chosen {
+                None => chosen = Some((g, target)),
+                Some((first, t)) if objects_of(s, t) != objects_of(s, target) => {
+                    let label = |g: usize| {
+                        let gw = &model.gateways[g];
+                        (
+                            gw.target_from.span(),
+                            format!(
+                                "gateway `{}`: {}",
+                                gw.meta.name,
+                                gw.target_from.describe(gw.target)
+                            ),
+                        )
+                    };
+                    let (a_span, a) = label(first);
+                    let (b_span, b) = label(g);
+                    self.report(
+                        Diagnostic::new(
+                            Code::TargetConflict,
+                            s.meta.origin,
+                            format!(
+                                "service `{}` is used through gateways whose targets need different objects for it",
+                                s.meta.name
+                            ),
+                            format!("used on {t} and on {target}"),
+                        )
+                        .with_label(a_span, a)
+                        .with_label(b_span, b)
+                        .with_help("define the service twice under two names, one per gateway, or compile both gateways for the same target"),
+                    );
+                    return None;
+                }
+                Some(_) => {}
+            }
+        }
+        Some(chosen.map_or(fallback, |(_, t)| t))
+    }
+
+    /// Reports what `gateway`'s target (or the fallback's, for an unused service) cannot do
+    /// with this service, or needs from the cluster.
+    fn check_service_on(
+        &mut self,
+        s: &ir::Service,
+        gateway: Option<usize>,
+        model: &ir::Model,
+        noted: &mut Noted,
+    ) {
+        let gw = gateway.map(|g| &model.gateways[g]);
+        let target = gw.map_or(s.target, |g| g.target);
+        let why = |d: Diagnostic| match gw {
+            Some(g) => d.with_label(
+                g.target_from.span(),
+                format!(
+                    "gateway `{}`: {}",
+                    g.meta.name,
+                    g.target_from.describe(g.target)
+                ),
+            ),
+            None => d,
+        };
+
+        let dns_span = s.backends.iter().find_map(|b| match b.destination {
+            ir::Destination::Dns { .. } => b.endpoint_spans.first().copied(),
+            ir::Destination::Addresses { .. } => None,
+        });
+        if let Some(span) = dns_span {
+            match target.dns() {
+                Dns::Refused => {
+                    let caps = target.caps();
+                    let help = match caps.dns_since {
+                        Some(since) if caps.dns != Dns::Refused => format!(
+                            "{} routes to DNS names from {since}: upgrade and write `target {} {since}`, or use the service's IP addresses as endpoints",
+                            caps.title, caps.name
+                        ),
+                        _ => format!(
+                            "use the service's IP addresses as endpoints (a selectorless Service works on {}), or compile for a target that reaches DNS names: envoy-gateway, istio, nginx, kong or contour",
+                            caps.title
+                        ),
+                    };
+                    self.report(why(Diagnostic::new(
+                        Code::DnsUnsupportedByTarget,
+                        span,
+                        format!(
+                            "{target} cannot route to the DNS name of service `{}`",
+                            s.meta.name
+                        ),
+                        "a DNS name",
+                    )
+                    .with_help(help)));
+                }
+                Dns::ExternalName(Setup::NotPortable) => {
+                    self.report(why(Diagnostic::new(
+                        Code::ExternalNameNotPortable,
+                        span,
+                        format!("service `{}` becomes an ExternalName Service, which not every controller routes", s.meta.name),
+                        "a DNS name",
+                    )
+                    .with_help("name the controller with `target` in the gateway (see `egwc explain E0502`), so egwc emits what it needs")));
+                }
+                Dns::ExternalName(Setup::NginxDnsResolver) => {
+                    self.note_gateway(gateway, Code::NginxDnsResolver, model, noted, "routes to DNS names through ExternalName Services: give its NginxProxy a `dnsResolver`");
+                }
+                Dns::ExternalName(Setup::ContourOptIn) => {
+                    self.note_gateway(gateway, Code::ContourExternalName, model, noted, "routes to DNS names through ExternalName Services: set `enableExternalNameService: true` in Contour's configuration");
+                }
+                Dns::EnvoyBackend => {
+                    self.note_gateway(gateway, Code::EnvoyBackendApi, model, noted, "routes to DNS names through Envoy Gateway's Backend API: enable it with `extensionApis.enableBackend: true`");
+                }
+                Dns::ExternalName(Setup::Nothing) | Dns::IstioServiceEntry => {}
+            }
+        }
+
+        if s.protocol == Protocol::Https {
+            match target.backend_tls() {
+                BackendTls::None => {
+                    let caps = target.caps();
+                    let help = match caps.backend_tls_since {
+                        Some(since) => format!(
+                            "{} reads BackendTLSPolicy from {since}: upgrade and write `target {} {since}`, or use another target",
+                            caps.title, caps.name
+                        ),
+                        None => "use another target".to_string(),
+                    };
+                    self.report(why(Diagnostic::new(
+                        Code::BackendTlsUnsupported,
+                        s.meta.origin,
+                        format!("service `{}` is HTTPS, but {target} has no BackendTLSPolicy: the gateway would send plain HTTP", s.meta.name),
+                        "an HTTPS service",
+                    )
+                    .with_help(help)));
+                }
+                BackendTls::V1alpha3 => {
+                    self.note_gateway(gateway, Code::BackendTlsV1alpha3, model, noted, "reads BackendTLSPolicy v1alpha3: install the Gateway API CRDs its controller bundles, as 1.4+ CRDs no longer serve v1alpha3");
+                }
+                BackendTls::V1 => {}
+            }
+            if matches!(s.trust, Some(ir::Trust::System)) && !target.caps().system_ca {
+                self.report(why(Diagnostic::new(
+                    Code::SystemCaUnsupported,
+                    s.meta.origin,
+                    format!("service `{}` trusts the system CAs, which {target} does not accept", s.meta.name),
+                    "trusts the system CAs",
+                )
+                .with_help("give the CA explicitly: `tls { ca file \"ca.pem\" }` or `tls { ca configmap \"name\" }`")));
+            }
+        }
+    }
+
+    fn note_gateway(
+        &mut self,
+        gateway: Option<usize>,
+        code: Code,
+        model: &ir::Model,
+        noted: &mut Noted,
+        what: &str,
+    ) {
+        let Some(g) = gateway else { return };
+        if !noted.per_gateway.insert((g, code)) {
+            return;
+        }
+        let gw = &model.gateways[g];
+        self.report(
+            Diagnostic::new(
+                code,
+                gw.target_from.span(),
+                format!("gateway `{}` {what}", gw.meta.name),
+                gw.target_from.describe(gw.target),
+            )
+            .with_help(format!("see `egwc explain {}`", code.info().code)),
+        );
+    }
+}
+
+/// What decides a service's objects on a target; two targets that agree on it can share them.
+fn objects_of(s: &ir::Service, t: Target) -> (Option<Dns>, Option<BackendTls>, bool, bool) {
+    let has_dns = s
+        .backends
+        .iter()
+        .any(|b| matches!(b.destination, ir::Destination::Dns { .. }));
+    let https = s.protocol == Protocol::Https;
+    (
+        has_dns.then(|| t.dns()),
+        https.then(|| t.backend_tls()),
+        https && t.caps().https_service_annotation.is_some(),
+        https && !t.caps().system_ca,
+    )
+}
+
+/// The kind of object a backendRef to `b` points at, on `target`.
+pub(crate) fn ref_kind(target: Target, b: &ir::Backend) -> RefKind {
+    match (&b.destination, target.dns()) {
+        (ir::Destination::Dns { .. }, Dns::EnvoyBackend) => RefKind::EnvoyBackend,
+        (ir::Destination::Dns { host }, Dns::IstioServiceEntry) => {
+            RefKind::IstioHostname(host.clone())
+        }
+        _ => RefKind::Service,
+    }
+}

@@ -1,0 +1,95 @@
+//! Controller-specific kinds, for targets that reach DNS names through their own objects:
+//! Envoy Gateway's `Backend` and Istio's `ServiceEntry`. No maintained Rust crate carries
+//! these types, so the fields egwc writes are declared here, named as in the controllers' CRDs
+//! (`api/v1alpha1/backend_types.go` in envoyproxy/gateway, `networking/v1/service_entry.proto`
+//! in istio/api). The same envelope carries BackendTLSPolicy `v1alpha3`, which gateway-api's
+//! types cannot (their apiVersion is fixed to `v1`).
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+
+/// A Kubernetes object of a kind without a typed crate: apiVersion, kind, metadata and spec.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Object<S> {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: ObjectMeta,
+    pub spec: S,
+}
+
+pub const ENVOY_GROUP: &str = "gateway.envoyproxy.io";
+pub const ISTIO_GROUP: &str = "networking.istio.io";
+
+/// `gateway.envoyproxy.io/v1alpha1` `Backend`, with FQDN endpoints only.
+#[derive(Clone, Debug, Serialize)]
+pub struct EnvoyBackendSpec {
+    pub endpoints: Vec<EnvoyBackendEndpoint>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EnvoyBackendEndpoint {
+    pub fqdn: EnvoyFqdn,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EnvoyFqdn {
+    pub hostname: String,
+    pub port: u16,
+}
+
+pub fn envoy_backend(metadata: ObjectMeta, host: &str, port: u16) -> Object<EnvoyBackendSpec> {
+    Object {
+        api_version: "gateway.envoyproxy.io/v1alpha1",
+        kind: "Backend",
+        metadata,
+        spec: EnvoyBackendSpec {
+            endpoints: vec![EnvoyBackendEndpoint {
+                fqdn: EnvoyFqdn {
+                    hostname: host.to_string(),
+                    port,
+                },
+            }],
+        },
+    }
+}
+
+/// `networking.istio.io/v1` `ServiceEntry` for one external host resolved by DNS.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceEntrySpec {
+    pub hosts: Vec<String>,
+    pub location: &'static str,
+    pub resolution: &'static str,
+    pub ports: Vec<ServiceEntryPort>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceEntryPort {
+    pub number: u16,
+    pub name: &'static str,
+    pub protocol: &'static str,
+}
+
+pub fn service_entry(
+    metadata: ObjectMeta,
+    host: &str,
+    port: u16,
+    port_name: &'static str,
+    protocol: &'static str,
+) -> Object<ServiceEntrySpec> {
+    Object {
+        api_version: "networking.istio.io/v1",
+        kind: "ServiceEntry",
+        metadata,
+        spec: ServiceEntrySpec {
+            hosts: vec![host.to_string()],
+            location: "MESH_EXTERNAL",
+            resolution: "DNS",
+            ports: vec![ServiceEntryPort {
+                number: port,
+                name: port_name,
+                protocol,
+            }],
+        },
+    }
+}

@@ -1,0 +1,572 @@
+//! Targets: the gateway controllers egwc compiles for, and the one capability table that says
+//! what each of them does with external backends. The emission strategy (`check::target`) and
+//! the target diagnostics are both read from [`TABLE`]; `docs/targets.md` is generated from it
+//! and a test keeps the two equal. Facts and sources: `design/controllers.md` in the shared
+//! research, which cites the controllers' code, issues and conformance reports.
+
+use std::fmt;
+
+/// A gateway controller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Controller {
+    Cilium,
+    EnvoyGateway,
+    Istio,
+    Nginx,
+    Kong,
+    Traefik,
+    Contour,
+    Gke,
+    Generic,
+}
+
+/// A controller version, `major.minor[.patch]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version(pub [u32; 3]);
+
+impl Version {
+    pub fn parse(text: &str) -> Option<Version> {
+        let mut parts = [0u32; 3];
+        let mut count = 0;
+        for part in text.split('.') {
+            if count == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            parts[count] = part.parse().ok()?;
+            count += 1;
+        }
+        (count >= 2).then_some(Version(parts))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [major, minor, patch] = self.0;
+        if patch == 0 {
+            write!(f, "{major}.{minor}")
+        } else {
+            write!(f, "{major}.{minor}.{patch}")
+        }
+    }
+}
+
+const fn v(major: u32, minor: u32) -> Version {
+    Version([major, minor, 0])
+}
+
+/// A controller and the version egwc compiles for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Target {
+    pub controller: Controller,
+    pub version: Version,
+}
+
+impl Target {
+    pub fn generic() -> Target {
+        Target::latest(Controller::Generic)
+    }
+
+    pub fn latest(controller: Controller) -> Target {
+        Target {
+            controller,
+            version: controller.caps().latest,
+        }
+    }
+
+    pub fn caps(self) -> &'static Capabilities {
+        self.controller.caps()
+    }
+
+    /// How this target reaches a DNS name, at this version.
+    pub fn dns(self) -> Dns {
+        let caps = self.caps();
+        match caps.dns_since {
+            Some(since) if self.version < since => Dns::Refused,
+            _ => caps.dns,
+        }
+    }
+
+    /// The BackendTLSPolicy version this target reads, at this version.
+    pub fn backend_tls(self) -> BackendTls {
+        let caps = self.caps();
+        match caps.backend_tls_since {
+            Some(since) if self.version < since => BackendTls::None,
+            _ => caps.backend_tls,
+        }
+    }
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+
+    /// `NAME` or `NAME@VERSION`, as given to `--target`.
+    fn from_str(text: &str) -> Result<Target, String> {
+        let (name, version) = match text.split_once('@') {
+            Some((n, v)) => (n, Some(v)),
+            None => (text, None),
+        };
+        let names = Controller::ALL.map(Controller::name);
+        let Some(controller) = Controller::find(name) else {
+            let hint = crate::diagnostics::closest(name, names)
+                .map(|c| format!("did you mean `{c}`? "))
+                .unwrap_or_default();
+            return Err(format!(
+                "unknown target `{name}`: {hint}targets are {}",
+                names.join(", ")
+            ));
+        };
+        let version = match version {
+            None => controller.caps().latest,
+            Some(v) => Version::parse(v).ok_or_else(|| {
+                format!("`{v}` is not a version: write `{name}@1.2` or `{name}@1.2.3`")
+            })?,
+        };
+        Ok(Target {
+            controller,
+            version,
+        })
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.controller == Controller::Generic {
+            f.write_str(self.controller.name())
+        } else {
+            write!(f, "{} {}", self.controller.name(), self.version)
+        }
+    }
+}
+
+impl Controller {
+    pub const ALL: [Controller; 9] = [
+        Controller::Cilium,
+        Controller::EnvoyGateway,
+        Controller::Istio,
+        Controller::Nginx,
+        Controller::Kong,
+        Controller::Traefik,
+        Controller::Contour,
+        Controller::Gke,
+        Controller::Generic,
+    ];
+
+    /// The name written after `target` and `--target`.
+    pub fn name(self) -> &'static str {
+        self.caps().name
+    }
+
+    pub fn find(name: &str) -> Option<Controller> {
+        Controller::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    pub fn caps(self) -> &'static Capabilities {
+        TABLE
+            .iter()
+            .find(|c| c.controller == self)
+            .expect("every controller has a row in TABLE")
+    }
+
+    /// The controller a well-known GatewayClass name belongs to, used when a gateway names
+    /// no `target`.
+    pub fn from_class(class: &str) -> Option<Controller> {
+        TABLE
+            .iter()
+            .find(|c| {
+                c.classes.iter().any(|k| match k.strip_suffix('*') {
+                    Some(prefix) => class.starts_with(prefix),
+                    None => class == *k,
+                })
+            })
+            .map(|c| c.controller)
+    }
+}
+
+/// How a controller reaches an external DNS name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dns {
+    /// It does not: no object makes it route to a DNS name.
+    Refused,
+    /// An `ExternalName` Service, with what the cluster must have for it to work.
+    ExternalName(Setup),
+    /// Envoy Gateway's `Backend` (`gateway.envoyproxy.io/v1alpha1`) with an `fqdn` endpoint.
+    EnvoyBackend,
+    /// Istio's `ServiceEntry` (`networking.istio.io/v1`) and a backendRef of kind `Hostname`.
+    IstioServiceEntry,
+}
+
+/// What the cluster needs before an ExternalName Service is routed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setup {
+    Nothing,
+    /// NGINX Gateway Fabric: `NginxProxy.spec.dnsResolver` on the Gateway.
+    NginxDnsResolver,
+    /// Contour: `enableExternalNameService: true` in its configuration.
+    ContourOptIn,
+    /// The generic target: behaviour is implementation-specific.
+    NotPortable,
+}
+
+/// Which BackendTLSPolicy a controller reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendTls {
+    None,
+    /// `gateway.networking.k8s.io/v1alpha3`: Gateway API 1.2–1.3. Gateway API 1.4+ CRDs no
+    /// longer serve it, so the cluster must carry the CRDs the controller bundles.
+    V1alpha3,
+    V1,
+}
+
+impl BackendTls {
+    pub fn api_version(self) -> Option<&'static str> {
+        match self {
+            BackendTls::None => None,
+            BackendTls::V1alpha3 => Some("gateway.networking.k8s.io/v1alpha3"),
+            BackendTls::V1 => Some("gateway.networking.k8s.io/v1"),
+        }
+    }
+}
+
+/// One row of the capability table.
+#[derive(Debug)]
+pub struct Capabilities {
+    pub controller: Controller,
+    pub name: &'static str,
+    /// The display name, for documentation.
+    pub title: &'static str,
+    /// The newest version the facts below were read from; the default version.
+    pub latest: Version,
+    /// GatewayClass names that imply this target (a trailing `*` matches a prefix).
+    pub classes: &'static [&'static str],
+    pub dns: Dns,
+    /// The first version where `dns` holds; before it, DNS names are refused.
+    pub dns_since: Option<Version>,
+    pub backend_tls: BackendTls,
+    /// The first version where `backend_tls` holds; before it, there is none.
+    pub backend_tls_since: Option<Version>,
+    /// Whether BackendTLSPolicy's `wellKnownCACertificates: System` is accepted.
+    pub system_ca: bool,
+    /// An annotation the controller needs on the Service of an HTTPS backend.
+    pub https_service_annotation: Option<(&'static str, &'static str)>,
+    /// What else a user of this target should know, for documentation.
+    pub notes: &'static str,
+    /// Where the facts of this row come from.
+    pub sources: &'static [&'static str],
+}
+
+/// The capability table: one row per controller. Selectorless Services with EndpointSlices
+/// (for IP endpoints), weighted backendRefs and `URLRewrite.hostname` work on every target
+/// here, so they have no column.
+pub static TABLE: [Capabilities; 9] = [
+    Capabilities {
+        controller: Controller::Cilium,
+        name: "cilium",
+        title: "Cilium",
+        latest: v(1, 20),
+        classes: &["cilium"],
+        // Gateway backends resolve only Service/ServiceImport; ExternalName gets "no healthy
+        // upstream".
+        dns: Dns::Refused,
+        dns_since: None,
+        backend_tls: BackendTls::V1,
+        backend_tls_since: Some(v(1, 20)),
+        system_ca: true,
+        https_service_annotation: None,
+        notes: "No SAN-list validation. An external IP on the nodes' own L2 subnet may fail with \
+503 (cilium/cilium#46798); with `bpf.masquerade` check egress to external upstreams \
+(cilium/cilium#35277). BackendTLSPolicy is ignored for GRPCRoute (cilium/cilium#48935).",
+        sources: &[
+            "cilium/cilium#24495",
+            "operator/pkg/gateway-api/helpers/servicelookup.go",
+            "cilium/cilium#31352 (BackendTLSPolicy in 1.20)",
+            "conformance report v1.6.1 Cilium v1.20.0",
+        ],
+    },
+    Capabilities {
+        controller: Controller::EnvoyGateway,
+        name: "envoy-gateway",
+        title: "Envoy Gateway",
+        latest: v(1, 9),
+        classes: &["envoy-gateway", "eg", "envoy"],
+        // ExternalName is rejected since 1.9 ("use an Envoy Gateway Backend resource"); the
+        // Backend CRD (since 1.1) takes `fqdn` endpoints.
+        dns: Dns::EnvoyBackend,
+        dns_since: Some(v(1, 1)),
+        backend_tls: BackendTls::V1,
+        backend_tls_since: None,
+        system_ca: true,
+        https_service_annotation: None,
+        notes: "The Backend API is off by default: set `extensionApis.enableBackend: true` in \
+the EnvoyGateway configuration. BackendTLSPolicy may target a Backend. `RequestHeaderModifier` \
+cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
+        sources: &[
+            "envoyproxy/gateway PR #9190 (internal/gatewayapi/route.go)",
+            "api/v1alpha1/backend_types.go",
+            "site tasks/traffic/backend.md",
+            "conformance report v1.6.1 Envoy Gateway v1.9.0",
+        ],
+    },
+    Capabilities {
+        controller: Controller::Istio,
+        name: "istio",
+        title: "Istio",
+        latest: v(1, 30),
+        classes: &["istio"],
+        // ExternalName is an alias since 1.21: it needs a ServiceEntry for the host anyway.
+        dns: Dns::IstioServiceEntry,
+        dns_since: None,
+        backend_tls: BackendTls::V1,
+        backend_tls_since: None,
+        system_ca: true,
+        https_service_annotation: None,
+        notes: "A DNS name becomes a ServiceEntry (`MESH_EXTERNAL`, `resolution: DNS`) and a \
+backendRef of group `networking.istio.io`, kind `Hostname`; its BackendTLSPolicy targets the \
+ServiceEntry. SAN lists are supported.",
+        sources: &[
+            "pilot/pkg/config/kube/gateway/conversion.go (buildDestination)",
+            "pilot/pkg/config/kube/gateway/backend_policies.go",
+            "istio/istio#54533",
+            "conformance report v1.5.1 Istio 1.30.1",
+        ],
+    },
+    Capabilities {
+        controller: Controller::Nginx,
+        name: "nginx",
+        title: "NGINX Gateway Fabric",
+        latest: v(2, 6),
+        classes: &["nginx"],
+        dns: Dns::ExternalName(Setup::NginxDnsResolver),
+        dns_since: Some(v(2, 2)),
+        backend_tls: BackendTls::V1,
+        backend_tls_since: Some(v(2, 3)),
+        system_ca: true,
+        https_service_annotation: None,
+        notes: "ExternalName needs `NginxProxy.spec.dnsResolver`, wired to the Gateway by \
+`infrastructure.parametersRef`. It sets Host to the external name itself (egwc writes the same \
+URLRewrite explicitly). No SAN-list validation.",
+        sources: &[
+            "nginx/nginx-gateway-fabric PR #3759 (ExternalName, 2.2.0)",
+            "internal/controller/state/graph/backend_refs.go",
+            "nginx/nginx-gateway-fabric PR #4166 (BackendTLSPolicy v1, 2.3.0)",
+            "conformance report v1.6.1 NGF 2.7.0-pre-release",
+        ],
+    },
+    Capabilities {
+        controller: Controller::Kong,
+        name: "kong",
+        title: "Kong Ingress Controller",
+        latest: v(3, 5),
+        classes: &["kong"],
+        dns: Dns::ExternalName(Setup::Nothing),
+        dns_since: None,
+        backend_tls: BackendTls::V1alpha3,
+        backend_tls_since: Some(v(3, 4)),
+        system_ca: true,
+        https_service_annotation: Some(("konghq.com/protocol", "https")),
+        notes: "HTTPRoutes keep the client's Host (`preserve_host`), so the URLRewrite egwc \
+writes for DNS backends matters. KIC 3.4+ reads BackendTLSPolicy v1alpha3; Kong Operator does \
+not claim BackendTLSPolicy at all.",
+        sources: &[
+            "internal/dataplane/translator/translate_upstreams.go",
+            "Kong/kubernetes-ingress-controller#6631 (BackendTLSPolicy, 3.4.0)",
+            "conformance report v1.6.1 Kong Operator v2.3.0-rc.3",
+        ],
+    },
+    Capabilities {
+        controller: Controller::Traefik,
+        name: "traefik",
+        title: "Traefik",
+        latest: v(3, 7),
+        classes: &["traefik"],
+        // "type ExternalName is not supported for Kubernetes Service reference".
+        dns: Dns::Refused,
+        dns_since: None,
+        backend_tls: BackendTls::V1,
+        backend_tls_since: None,
+        system_ca: true,
+        https_service_annotation: None,
+        notes: "Only endpoints with `conditions.ready: true` and a port name equal to the \
+Service's are used; egwc writes both. No SAN-list validation in v3.7.",
+        sources: &[
+            "pkg/provider/kubernetes/gateway/kubernetes.go",
+            "traefik/traefik#12950",
+            "conformance report v1.6.1 Traefik v3.7.10",
+        ],
+    },
+    Capabilities {
+        controller: Controller::Contour,
+        name: "contour",
+        title: "Contour",
+        latest: v(1, 33),
+        classes: &["contour"],
+        dns: Dns::ExternalName(Setup::ContourOptIn),
+        dns_since: None,
+        backend_tls: BackendTls::V1alpha3,
+        backend_tls_since: None,
+        system_ca: false,
+        https_service_annotation: None,
+        notes: "ExternalName is off by default (`enableExternalNameService: true`); it sets \
+SNI to the external name but keeps the client's Host. Contour 1.33 bundles Gateway API 1.3: \
+BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
+        sources: &[
+            "internal/dag/accessors.go, gatewayapi_processor.go",
+            "site/content/docs/main/config/external-service-routing.md",
+            "projectcontour/contour#5776",
+            "go.mod (gateway-api v1.3.0)",
+        ],
+    },
+    Capabilities {
+        controller: Controller::Gke,
+        name: "gke",
+        title: "GKE Gateway",
+        latest: v(1, 36),
+        classes: &["gke-l7-*"],
+        dns: Dns::Refused,
+        dns_since: None,
+        backend_tls: BackendTls::V1,
+        backend_tls_since: None,
+        system_ca: true,
+        https_service_annotation: None,
+        notes: "Nothing documents ExternalName. Selectorless Services pass conformance with pod \
+IPs; endpoints outside the VPC are unverified.",
+        sources: &["conformance report v1.6.0 GKE 1.36.2-gke"],
+    },
+    Capabilities {
+        controller: Controller::Generic,
+        name: "generic",
+        title: "Generic (portable Gateway API)",
+        latest: v(1, 6),
+        classes: &[],
+        dns: Dns::ExternalName(Setup::NotPortable),
+        dns_since: None,
+        backend_tls: BackendTls::V1,
+        backend_tls_since: None,
+        system_ca: true,
+        https_service_annotation: None,
+        notes: "Only portable Gateway API v1.6. ExternalName backends are implementation-specific \
+(GEP-1294), so egwc emits them with a warning.",
+        sources: &[
+            "apis/v1/object_reference_types.go (BackendObjectReference)",
+            "geps/gep-1294",
+        ],
+    },
+];
+
+/// The capability table as Markdown: the content of `docs/targets.md`.
+pub fn table_markdown() -> String {
+    let mut out = String::from(
+        "# Targets\n\n\
+A target is the gateway controller that will run a gateway. egwc compiles each gateway for its \
+target: `target NAME [VERSION]` in the gateway block, `--target NAME[@VERSION]` on the command \
+line (which overrides every gateway), or, when neither is given, the target implied by a \
+well-known class name below; any other class compiles for `generic`.\n\n\
+This page is generated from the capability table in `src/target.rs`, and a test keeps it \
+equal. The research behind it, with links to code and issues, is in the shared \
+`design/controllers.md`.\n\n\
+Every target gets the same objects for **IP endpoints** (a selectorless Service and an \
+EndpointSlice per address family, `conditions.ready: true`, port names equal), the same \
+**weights**, and the same **Host rewrite** (`URLRewrite.hostname`, see docs/language.md).\n\n\
+Applying EndpointSlices needs a permission the default `edit` and `admin` roles lack since \
+CVE-2021-25740: grant `create`, `update` and `patch` on `endpointslices.discovery.k8s.io` to \
+whoever (or whichever GitOps agent) applies egwc's output.\n\n\
+| Target | Classes | Latest known | DNS endpoints | BackendTLSPolicy | `ca system` |\n\
+|---|---|---|---|---|---|\n",
+    );
+    for c in &TABLE {
+        let classes = if c.classes.is_empty() {
+            "(any other)".to_string()
+        } else {
+            c.classes
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let since = |s: Option<Version>| s.map(|s| format!(" (from {s})")).unwrap_or_default();
+        let dns = match c.dns {
+            Dns::Refused => "refused (E0501)".to_string(),
+            Dns::ExternalName(Setup::Nothing) => "ExternalName Service".to_string(),
+            Dns::ExternalName(Setup::NginxDnsResolver) => {
+                "ExternalName Service; needs a DNS resolver (N0511)".to_string()
+            }
+            Dns::ExternalName(Setup::ContourOptIn) => {
+                "ExternalName Service; needs opt-in (N0512)".to_string()
+            }
+            Dns::ExternalName(Setup::NotPortable) => {
+                "ExternalName Service, not portable (W0502)".to_string()
+            }
+            Dns::EnvoyBackend => "`Backend` (gateway.envoyproxy.io); enable it (N0510)".to_string(),
+            Dns::IstioServiceEntry => "`ServiceEntry` + `Hostname` backendRef".to_string(),
+        } + &since(c.dns_since);
+        let tls = match c.backend_tls {
+            BackendTls::None => "none (E0503)".to_string(),
+            BackendTls::V1alpha3 => "v1alpha3 (N0504)".to_string(),
+            BackendTls::V1 => "v1".to_string(),
+        } + &since(c.backend_tls_since);
+        let system = if c.system_ca { "yes" } else { "no (E0505)" };
+        out.push_str(&format!(
+            "| `{}` | {classes} | {} | {dns} | {tls} | {system} |\n",
+            c.name, c.latest
+        ));
+    }
+    for c in &TABLE {
+        out.push_str(&format!("\n## `{}`: {}\n\n{}\n", c.name, c.title, c.notes));
+        if let Some((key, value)) = c.https_service_annotation {
+            out.push_str(&format!(
+                "\nHTTPS backends' Services carry the annotation `{key}: {value}`.\n"
+            ));
+        }
+        out.push_str("\nSources:\n\n");
+        for s in c.sources {
+            out.push_str(&format!("- {s}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_controller_has_one_row_and_a_unique_name() {
+        for c in Controller::ALL {
+            assert_eq!(TABLE.iter().filter(|r| r.controller == c).count(), 1);
+            assert_eq!(Controller::find(c.name()), Some(c));
+        }
+    }
+
+    #[test]
+    fn versions_parse_and_gate_capabilities() {
+        assert_eq!(Version::parse("1.19"), Some(v(1, 19)));
+        assert_eq!(Version::parse("2.2.1"), Some(Version([2, 2, 1])));
+        assert_eq!(Version::parse("1"), None);
+        assert_eq!(Version::parse("1..2"), None);
+        assert_eq!(Version::parse("1.2.3.4"), None);
+        let old_cilium = Target {
+            controller: Controller::Cilium,
+            version: v(1, 19),
+        };
+        assert_eq!(old_cilium.backend_tls(), BackendTls::None);
+        assert_eq!(
+            Target::latest(Controller::Cilium).backend_tls(),
+            BackendTls::V1
+        );
+        let old_nginx = Target {
+            controller: Controller::Nginx,
+            version: v(2, 1),
+        };
+        assert_eq!(old_nginx.dns(), Dns::Refused);
+    }
+
+    #[test]
+    fn classes_imply_targets() {
+        assert_eq!(Controller::from_class("cilium"), Some(Controller::Cilium));
+        assert_eq!(Controller::from_class("eg"), Some(Controller::EnvoyGateway));
+        assert_eq!(
+            Controller::from_class("gke-l7-global-external-managed"),
+            Some(Controller::Gke)
+        );
+        assert_eq!(Controller::from_class("my-class"), None);
+    }
+}
