@@ -13,6 +13,8 @@ pub mod target;
 
 pub use check::Options;
 
+use std::time::{Duration, Instant};
+
 use diagnostics::Diagnostic;
 use load::{Input, LoadError};
 use source::SourceMap;
@@ -23,6 +25,16 @@ pub struct Compilation {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
     pub manifests: Option<Vec<emit::Manifest>>,
+    /// How long each stage took, for `egwc build --timings` and the benchmark.
+    pub timings: Timings,
+}
+
+/// Wall time per stage. Loading includes parsing: imports are found by parsing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    pub load_and_parse: Duration,
+    pub check: Duration,
+    pub emit: Duration,
 }
 
 impl Compilation {
@@ -33,11 +45,19 @@ impl Compilation {
 
 /// Loads, parses, checks and emits. Fails only when a file named by the caller cannot be read.
 pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
+    let start = Instant::now();
     let loaded = load::load(inputs)?;
+    let loaded_at = Instant::now();
     let (model, check_diags) = check::check(&loaded, options);
+    let checked_at = Instant::now();
     let manifests = model
         .filter(|_| !loaded.diags.iter().any(Diagnostic::is_error))
         .map(|m| emit::emit(&m, &loaded.sources));
+    let timings = Timings {
+        load_and_parse: loaded_at - start,
+        check: checked_at - loaded_at,
+        emit: checked_at.elapsed(),
+    };
     let mut diagnostics = loaded.diags;
     diagnostics.extend(check_diags);
     diagnostics::sort(&mut diagnostics);
@@ -45,5 +65,6 @@ pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, LoadE
         sources: loaded.sources,
         diagnostics,
         manifests,
+        timings,
     })
 }
