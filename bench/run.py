@@ -136,9 +136,10 @@ def timed(name, n, cmd, cwd, reps, timeout, outfile, check_output):
         if res["rc"] != 0:
             break
     last = runs[-1]
-    status = "ok" if last["rc"] == 0 else f"exit {last['rc']}: {open(outfile + '.err').read()[-300:]}"
     if last["rc"] == 0:
         status = check_output(open(outfile).read())
+    else:
+        status = f"exit {last['rc']}: {open(outfile + '.err').read()[-300:]}"
     mid = sorted(runs, key=lambda x: x["wall"])[len(runs) // 2]
     row = {
         "tool": name, "n": n, "wall_s": round(mid["wall"], 4),

@@ -188,11 +188,11 @@ fn build(
     timings: bool,
 ) -> Result<ExitCode, Failure> {
     let c = compile(files, options)?;
-    let output_start = std::time::Instant::now();
     eprint!(
         "{}",
         diagnostics::render_human(&c.sources, &c.diagnostics, style())
     );
+    let output_start = std::time::Instant::now();
     let Some(manifests) = &c.manifests else {
         return Ok(finish(c));
     };

@@ -35,6 +35,17 @@ pub struct Gateway {
     pub target_from: TargetFrom,
 }
 
+impl Gateway {
+    /// `gateway `edge`: this class implies cilium 1.20`, for labels at `target_from`.
+    pub fn target_reason(&self) -> String {
+        format!(
+            "gateway `{}`: {}",
+            self.meta.name,
+            self.target_from.describe(self.target)
+        )
+    }
+}
+
 /// Where a gateway's target came from, with the span that shows it.
 #[derive(Clone, Copy, Debug)]
 pub enum TargetFrom {

@@ -11,11 +11,8 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol, RefKind};
 use crate::target::{BackendTls, Dns, Setup, Target};
 
-/// Notes are given once per gateway, not once per service.
-#[derive(Default)]
-struct Noted {
-    per_gateway: BTreeSet<(usize, Code)>,
-}
+/// The notes already given: once per gateway and code, not once per service.
+type Noted = BTreeSet<(usize, Code)>;
 
 impl Checker<'_> {
     pub(super) fn fit_to_targets(&mut self, model: &mut ir::Model) {
@@ -159,19 +156,7 @@ impl Checker<'_> {
             match chosen {
                 None => chosen = Some((g, target)),
                 Some((first, t)) if objects_of(s, t) != objects_of(s, target) => {
-                    let label = |g: usize| {
-                        let gw = &model.gateways[g];
-                        (
-                            gw.target_from.span(),
-                            format!(
-                                "gateway `{}`: {}",
-                                gw.meta.name,
-                                gw.target_from.describe(gw.target)
-                            ),
-                        )
-                    };
-                    let (a_span, a) = label(first);
-                    let (b_span, b) = label(g);
+                    let (a, b) = (&model.gateways[first], &model.gateways[g]);
                     self.report(
                         Diagnostic::new(
                             Code::TargetConflict,
@@ -182,8 +167,8 @@ impl Checker<'_> {
                             ),
                             format!("used on {t} and on {target}"),
                         )
-                        .with_label(a_span, a)
-                        .with_label(b_span, b)
+                        .with_label(a.target_from.span(), a.target_reason())
+                        .with_label(b.target_from.span(), b.target_reason())
                         .with_help("define the service twice under two names, one per gateway, or compile both gateways for the same target"),
                     );
                     return None;
@@ -206,14 +191,7 @@ impl Checker<'_> {
         let gw = gateway.map(|g| &model.gateways[g]);
         let target = gw.map_or(s.target, |g| g.target);
         let why = |d: Diagnostic| match gw {
-            Some(g) => d.with_label(
-                g.target_from.span(),
-                format!(
-                    "gateway `{}`: {}",
-                    g.meta.name,
-                    g.target_from.describe(g.target)
-                ),
-            ),
+            Some(g) => d.with_label(g.target_from.span(), g.target_reason()),
             None => d,
         };
 
@@ -313,7 +291,7 @@ impl Checker<'_> {
         what: &str,
     ) {
         let Some(g) = gateway else { return };
-        if !noted.per_gateway.insert((g, code)) {
+        if !noted.insert((g, code)) {
             return;
         }
         let gw = &model.gateways[g];
@@ -345,7 +323,7 @@ fn objects_of(s: &ir::Service, t: Target) -> (Option<Dns>, Option<BackendTls>, b
 }
 
 /// The kind of object a backendRef to `b` points at, on `target`.
-pub(crate) fn ref_kind(target: Target, b: &ir::Backend) -> RefKind {
+fn ref_kind(target: Target, b: &ir::Backend) -> RefKind {
     match (&b.destination, target.dns()) {
         (ir::Destination::Dns { .. }, Dns::EnvoyBackend) => RefKind::EnvoyBackend,
         (ir::Destination::Dns { host }, Dns::IstioServiceEntry) => {

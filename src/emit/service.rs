@@ -1,6 +1,8 @@
-//! The objects a service becomes: per backend a Service (selectorless with EndpointSlices
-//! for IP endpoints, ExternalName for a DNS endpoint) and, for HTTPS, a BackendTLSPolicy;
-//! per service a ConfigMap when its CA comes from a file.
+//! The objects a service becomes, for its target: per backend a selectorless Service with
+//! EndpointSlices (IP endpoints) or what the target reaches a DNS name with (an ExternalName
+//! Service, Envoy Gateway's `Backend`, Istio's `ServiceEntry`) and, for HTTPS, a
+//! BackendTLSPolicy in the version the target reads; per service a ConfigMap when its CA
+//! comes from a file.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
