@@ -1,4 +1,4 @@
-//! Commands: `build`, `check`, `explain`. Exit codes: 0 success (warnings allowed), 1 the
+//! Commands: `build`, `check`, `fmt`, `explain`. Exit codes: 0 success (warnings allowed), 1 the
 //! input has errors, 2 usage or I/O error.
 
 use std::io::{IsTerminal, Read, Write};
@@ -19,6 +19,8 @@ Examples:
   egwc build cluster.egw --target istio  compile every gateway for Istio
   egwc build cluster.egw | kubectl apply -f -
   egwc check *.egw --format json         diagnostics for tools
+  egwc fmt .                             format every .egw file under here
+  egwc fmt --check cluster.egw           exit 1 if a file is not formatted
   cat cluster.egw | egwc check -         read standard input
   egwc explain E0100                     what a diagnostic means";
 
@@ -58,6 +60,16 @@ enum Command {
         /// Diagnostics format
         #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
         format: DiagnosticFormat,
+    },
+    /// Format .egw files in place, or check that they are formatted
+    Fmt {
+        /// .egw files, or directories to search for them; `-` formats standard input to
+        /// standard output
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing: list the files that are not formatted, and exit 1 if there are any
+        #[arg(long)]
+        check: bool,
     },
     /// Explain a diagnostic code (`E0100`) or name (`unknown-service`)
     Explain {
@@ -122,6 +134,7 @@ pub fn main() -> ExitCode {
             options,
             format,
         } => check(&files, &options.options(), format),
+        Command::Fmt { files, check } => fmt(&files, check),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     };
     match result {
@@ -305,6 +318,116 @@ fn check(
         }
     }
     Ok(finish(c))
+}
+
+/// Formats each file. A file that does not parse is left as it is and its syntax error is
+/// reported; a file is rewritten only when its layout changes, by replacing it whole.
+fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, Failure> {
+    let mut paths = Vec::new();
+    for f in files {
+        egw_files_in(f, &mut paths)?;
+    }
+    let mut sources = egwc::source::SourceMap::default();
+    let mut diags = Vec::new();
+    let mut unformatted = Vec::new();
+    for path in &paths {
+        let stdin = path.as_os_str() == "-";
+        let (name, bytes) = if stdin {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+            ("<stdin>".to_string(), bytes)
+        } else {
+            let bytes = std::fs::read(path)
+                .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
+            (path.display().to_string(), bytes)
+        };
+        let formatted = egwc::load::add_source(&mut sources, name.clone(), path.clone(), bytes)
+            .and_then(|(file, text)| Ok((egwc::syntax::format(file, &text)?, text)));
+        let (formatted, text) = match formatted {
+            Ok(pair) => pair,
+            Err(diag) => {
+                diags.push(diag);
+                continue;
+            }
+        };
+        if *formatted == *text {
+            if stdin && !check {
+                print!("{formatted}");
+            }
+        } else if check {
+            unformatted.push(name);
+        } else if stdin {
+            print!("{formatted}");
+        } else {
+            replace_file(path, &formatted)?;
+        }
+    }
+    diagnostics::sort(&mut diags);
+    eprint!("{}", diagnostics::render_human(&sources, &diags, style()));
+    for name in &unformatted {
+        println!("{name}");
+    }
+    if !unformatted.is_empty() {
+        let n = unformatted.len();
+        let files = if n == 1 { "file is" } else { "files are" };
+        eprintln!("egwc: {n} {files} not formatted; `egwc fmt` formats them");
+    }
+    Ok(if diags.is_empty() && unformatted.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `path` itself if it is a file (or `-`), else the `.egw` files under it, sorted, skipping
+/// hidden entries.
+fn egw_files_in(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
+    if !path.is_dir() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let read = |e: std::io::Error| Failure(format!("cannot read {}: {e}", path.display()));
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(read)? {
+        entries.push(entry.map_err(read)?.path());
+    }
+    entries.sort();
+    for entry in entries {
+        let name = entry.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        if entry.is_dir() {
+            egw_files_in(&entry, out)?;
+        } else if name.ends_with(".egw") {
+            out.push(entry);
+        }
+    }
+    Ok(())
+}
+
+/// Replaces a file's contents whole: the new text is written beside it, then renamed over it,
+/// so a failure leaves the old file as it was. A symbolic link keeps pointing at its file.
+fn replace_file(path: &Path, text: &str) -> Result<(), Failure> {
+    let io = |what: &str, p: &Path, e: std::io::Error| {
+        Failure(format!("cannot {what} {}: {e}", p.display()))
+    };
+    let target = std::fs::canonicalize(path).map_err(|e| io("resolve", path, e))?;
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let staging = target.with_file_name(format!(".{name}.egwc-fmt-{}", std::process::id()));
+    let permissions = std::fs::metadata(&target)
+        .map_err(|e| io("read", &target, e))?
+        .permissions();
+    let result = std::fs::write(&staging, text)
+        .and_then(|()| std::fs::set_permissions(&staging, permissions))
+        .and_then(|()| std::fs::rename(&staging, &target));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&staging);
+        return Err(io("write", path, e));
+    }
+    Ok(())
 }
 
 fn explain(code: Option<&str>, all: bool) -> Result<ExitCode, Failure> {

@@ -94,6 +94,38 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Adds a file's bytes to `sources`. Bytes that are not UTF-8 are added lossily, so the
+/// error, which points at the first bad byte, can be shown against them.
+pub fn add_source(
+    sources: &mut SourceMap,
+    name: String,
+    path: PathBuf,
+    bytes: Vec<u8>,
+) -> Result<(FileId, Arc<str>), Diagnostic> {
+    let (text, utf8_error) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    };
+    let text: Arc<str> = text.into();
+    let file = sources.add(name, path, Arc::clone(&text));
+    match utf8_error {
+        None => Ok((file, text)),
+        Some(at) => {
+            let len = text[at..].chars().next().map_or(0, char::len_utf8);
+            Err(Diagnostic::new(
+                Code::InvalidUtf8,
+                Span::new(file, at, at + len),
+                "the file is not valid UTF-8",
+                "this byte does not start a UTF-8 character",
+            )
+            .with_help("save the file as UTF-8"))
+        }
+    }
+}
+
 #[derive(Default)]
 struct Loader {
     loaded: Loaded,
@@ -109,31 +141,13 @@ impl Loader {
         if !self.seen.insert(path.clone()) {
             return;
         }
-        let (text, utf8_error) = match String::from_utf8(bytes) {
-            Ok(text) => (text, None),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        let (file, text) = match add_source(&mut self.loaded.sources, name, path.clone(), bytes) {
+            Ok(added) => added,
+            Err(diag) => {
+                self.loaded.diags.push(diag);
+                return;
             }
         };
-        let text: Arc<str> = text.into();
-        let file = self
-            .loaded
-            .sources
-            .add(name, path.clone(), Arc::clone(&text));
-        if let Some(at) = utf8_error {
-            let len = text[at..].chars().next().map_or(0, char::len_utf8);
-            self.loaded.diags.push(
-                Diagnostic::new(
-                    Code::InvalidUtf8,
-                    Span::new(file, at, at + len),
-                    "the file is not valid UTF-8",
-                    "this byte does not start a UTF-8 character",
-                )
-                .with_help("save the file as UTF-8"),
-            );
-            return;
-        }
         let (ast, diags) = syntax::parse(file, &text);
         self.loaded.diags.extend(diags);
         self.stack.push(path.clone());

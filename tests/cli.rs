@@ -202,3 +202,93 @@ fn target_overrides_every_gateway_and_is_checked() {
     let out = egwc(&["build", api, "--target", "cilium@1"], None);
     assert_eq!(out.status.code(), Some(2));
 }
+
+const UNFORMATTED: &str = "service api   {endpoint \"10.0.0.1\"}\n";
+const FORMATTED: &str = "service api { endpoint \"10.0.0.1\" }\n";
+
+#[test]
+fn fmt_rewrites_only_files_that_change_and_keeps_their_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let messy = tmp.path().join("messy.egw");
+    let tidy = tmp.path().join("sub/tidy.egw");
+    std::fs::create_dir(tmp.path().join("sub")).unwrap();
+    std::fs::write(&messy, UNFORMATTED).unwrap();
+    std::fs::set_permissions(&messy, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::fs::write(&tidy, FORMATTED).unwrap();
+    std::fs::write(tmp.path().join("notes.txt"), UNFORMATTED).unwrap();
+    let tidy_mtime = std::fs::metadata(&tidy).unwrap().modified().unwrap();
+
+    // A directory is searched for .egw files.
+    let out = egwc(&["fmt", tmp.path().to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), FORMATTED);
+    let mode = std::fs::metadata(&messy).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+    assert_eq!(
+        std::fs::metadata(&tidy).unwrap().modified().unwrap(),
+        tidy_mtime
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("notes.txt")).unwrap(),
+        UNFORMATTED
+    );
+    assert_eq!(files_in(tmp.path()), vec!["messy.egw", "notes.txt", "sub"]);
+}
+
+#[test]
+fn fmt_check_lists_unformatted_files_changes_nothing_and_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let messy = tmp.path().join("messy.egw");
+    let tidy = tmp.path().join("tidy.egw");
+    std::fs::write(&messy, UNFORMATTED).unwrap();
+    std::fs::write(&tidy, FORMATTED).unwrap();
+    let (messy_arg, tidy_arg) = (messy.to_str().unwrap(), tidy.to_str().unwrap());
+
+    let out = egwc(&["fmt", "--check", messy_arg, tidy_arg], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), format!("{messy_arg}\n"));
+    assert!(text(&out.stderr).contains("1 file is not formatted"));
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), UNFORMATTED);
+
+    let out = egwc(&["fmt", "--check", tidy_arg], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
+
+#[test]
+fn fmt_refuses_a_file_that_does_not_parse_and_leaves_it_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = tmp.path().join("broken.egw");
+    let messy = tmp.path().join("messy.egw");
+    let broken_text = "service api {\n  endpoint \"10.0.0.1\"\n  port\n}\n";
+    std::fs::write(&broken, broken_text).unwrap();
+    std::fs::write(&messy, UNFORMATTED).unwrap();
+
+    let out = egwc(&["fmt", tmp.path().to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("E0001 syntax-error"), "{stderr}");
+    assert!(stderr.contains("broken.egw:4:1"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), broken_text);
+    // The other files are still formatted.
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), FORMATTED);
+}
+
+#[test]
+fn fmt_reads_standard_input_and_writes_standard_output() {
+    let out = egwc(&["fmt", "-"], Some(UNFORMATTED.as_bytes()));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), FORMATTED);
+
+    let out = egwc(&["fmt", "--check", "-"], Some(UNFORMATTED.as_bytes()));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "<stdin>\n");
+
+    let out = egwc(&["fmt", "-"], Some(b"service {"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "nothing is printed for text that does not parse"
+    );
+}

@@ -71,7 +71,7 @@ impl<'a> Checker<'a> {
                                 format!(
                                     "route `{}` attaches to `{}` twice",
                                     r.name.text,
-                                    self.loaded.sources.text(p.span)
+                                    p.display()
                                 ),
                                 "again here",
                             )

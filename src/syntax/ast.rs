@@ -156,6 +156,16 @@ pub struct ParentRef {
     pub span: Span,
 }
 
+impl ParentRef {
+    /// `gateway` or `gateway.listener`, as the canonical layout writes it.
+    pub fn display(&self) -> String {
+        match &self.listener {
+            Some(l) => format!("{}.{}", self.gateway.text, l.text),
+            None => self.gateway.text.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
     pub items: Vec<Spanned<RuleItem>>,

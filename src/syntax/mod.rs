@@ -3,6 +3,7 @@
 //! error, bad escapes, numbers too large).
 
 pub mod ast;
+mod layout;
 
 use pest::Parser;
 use pest::iterators::Pair;
@@ -31,6 +32,20 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
             (ast, builder.diags)
         }
         Err(err) => (File::default(), vec![syntax_error(file, text, &err)]),
+    }
+}
+
+/// Formats one file in the canonical layout (`egwc fmt`). Text that does not parse is not
+/// formatted: the error is the same syntax error a build reports.
+pub fn format(file: FileId, text: &str) -> Result<String, Diagnostic> {
+    match EgwParser::parse(Rule::file, text) {
+        Ok(mut pairs) => Ok(layout::format(
+            text,
+            pairs
+                .next()
+                .expect("pest returns the `file` rule on success"),
+        )),
+        Err(err) => Err(syntax_error(file, text, &err)),
     }
 }
 
@@ -194,6 +209,26 @@ fn describe(r: Rule) -> Option<&'static str> {
     })
 }
 
+/// The length of a rule's text without the whitespace and comments at its end. A rule that
+/// ends in an optional part (`backend = { name ~ integer? }`) takes in the whitespace pest
+/// skips before trying that part; a span should end at the rule's last token.
+fn without_trailing_space(text: &str) -> usize {
+    let mut t = text;
+    loop {
+        let trimmed = t.trim_end_matches([' ', '\t', '\r', '\n']);
+        if trimmed.len() == t.len() {
+            return t.len();
+        }
+        t = trimmed;
+        // Strings hold no line break, so the last line starts outside any string.
+        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        match layout::comment_start(&t[line_start..]) {
+            Some(at) => t = &t[..line_start + at],
+            None => return t.len(),
+        }
+    }
+}
+
 struct Builder {
     file: FileId,
     diags: Vec<Diagnostic>,
@@ -206,7 +241,11 @@ const SHAPE: &str = "the grammar guarantees this child";
 impl Builder {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(
+            self.file,
+            s.start(),
+            s.start() + without_trailing_space(s.as_str()),
+        )
     }
 
     fn spanned<T>(&self, pair: &Pair<'_, Rule>, node: T) -> Spanned<T> {
