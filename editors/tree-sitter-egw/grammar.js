@@ -1,0 +1,117 @@
+/**
+ * @file tree-sitter grammar for .egw files, the language of egwc.
+ *
+ * It mirrors grammar/egw.pest, the compiler's grammar, rule for rule. tests/editors.rs checks
+ * that both know the same keywords and that this parser reads every example and test case
+ * without an error. After a change: `tree-sitter generate && tree-sitter test`, and commit
+ * src/ (editors compile the committed parser; none runs the generator).
+ */
+
+/// <reference types="tree-sitter-cli/dsl" />
+// @ts-check
+
+const commaSep1 = (rule) => seq(rule, repeat(seq(',', rule)));
+const block = (...items) => seq('{', repeat(choice(...items)), '}');
+
+module.exports = grammar({
+  name: 'egw',
+
+  extras: ($) => [/\s/, $.comment],
+
+  // Keywords are not reserved: `service backend` names a service `backend`.
+  word: ($) => $.name,
+
+  rules: {
+    source_file: ($) => repeat($._item),
+
+    _item: ($) => choice($.namespace, $.import, $.gateway, $.service, $.route),
+
+    namespace: ($) => seq('namespace', $.string),
+    import: ($) => seq('import', $.string),
+
+    // ---- gateway ------------------------------------------------------------------------
+    gateway: ($) => seq('gateway', field('name', $.name),
+      block($.class, $.target, $.listener, $.namespace, $.label, $.annotation)),
+    class: ($) => seq('class', $.string),
+    target: ($) => seq('target', $.name, optional($.version)),
+
+    listener: ($) => seq('listener', field('name', $.name),
+      block($.port, $.protocol, $.hostname, $.listener_tls, $.routes)),
+    listener_tls: ($) => seq('tls', block($.cert, $.mode)),
+    cert: ($) => seq('cert', $.string),
+    mode: ($) => seq('mode', $.name),
+    routes: ($) => seq('routes', 'from', $.name),
+
+    // ---- service ------------------------------------------------------------------------
+    service: ($) => seq('service', field('name', $.name),
+      block($.endpoints, $.port, $.protocol, $.balance, $.service_tls, $.host_rewrite,
+        $.namespace, $.label, $.annotation, $.description)),
+    endpoints: ($) => seq(choice('endpoints', 'endpoint'), repeat1($.endpoint)),
+    endpoint: ($) => seq($.string, optional(seq('as', $.string))),
+    host_rewrite: ($) => seq('rewrite', 'host', choice('off', $.string)),
+    balance: ($) => seq('balance', optional(choice('on', 'off'))),
+    service_tls: ($) => seq('tls', block($.ca, $.hostname)),
+    ca: ($) => seq('ca', choice('system', seq('file', $.string), seq('configmap', $.string))),
+    description: ($) => seq('description', $.string),
+
+    // ---- route --------------------------------------------------------------------------
+    route: ($) => seq('route', field('name', $.name),
+      block($.on, $.hosts, $.rule, $.namespace, $.label, $.annotation)),
+    on: ($) => seq('on', commaSep1($.parent_ref)),
+    parent_ref: ($) => seq(field('gateway', $.name), optional(seq('.', field('listener', $.name)))),
+    hosts: ($) => seq('host', repeat1($.string)),
+
+    rule: ($) => seq('rule', block($.match, $.backends, $.request_header, $.response_header,
+      $.rewrite, $.redirect, $.mirror, $.timeout)),
+
+    match: ($) => seq('match', repeat1(choice($.path_condition, $.header_condition,
+      $.query_condition, $.method_condition))),
+    path_condition: ($) => seq('path', optional($.operator), $.string),
+    header_condition: ($) => seq('header', $.string, $.operator, $.string),
+    query_condition: ($) => seq('query', $.string, $.operator, $.string),
+    method_condition: ($) => seq('method', $.name),
+    operator: (_) => choice('=', '~'),
+
+    backends: ($) => seq('->', commaSep1($.backend)),
+    backend: ($) => seq($.name, optional($.integer)),
+
+    request_header: ($) => $._header_action,
+    response_header: ($) => seq('response', $._header_action),
+    _header_action: ($) => choice($.set_header, $.add_header, $.remove_header),
+    set_header: ($) => seq('set', 'header', $.string, '=', $.string),
+    add_header: ($) => seq('add', 'header', $.string, '=', $.string),
+    remove_header: ($) => seq('remove', 'header', $.string),
+
+    rewrite: ($) => seq('rewrite', repeat1(choice($.rewrite_host, $.path_value))),
+    rewrite_host: ($) => seq('host', $.string),
+    path_value: ($) => seq('path', optional('prefix'), $.string),
+
+    redirect: ($) => seq('redirect', repeat1(choice($.scheme, $.redirect_host, $.redirect_port,
+      $.path_value, $.redirect_status))),
+    scheme: (_) => choice('https', 'http'),
+    redirect_host: ($) => seq('host', $.string),
+    redirect_port: ($) => seq('port', $.integer),
+    redirect_status: ($) => seq('status', $.integer),
+
+    mirror: ($) => seq('mirror', $.name, optional($.percent)),
+    timeout: ($) => seq('timeout', $.duration, optional(seq('backend', $.duration))),
+
+    // ---- shared attributes --------------------------------------------------------------
+    port: ($) => seq('port', $.integer),
+    protocol: ($) => seq('protocol', $.name),
+    hostname: ($) => seq('hostname', $.string),
+    label: ($) => seq('label', $.string, '=', $.string),
+    annotation: ($) => seq('annotation', $.string, '=', $.string),
+
+    // ---- tokens -------------------------------------------------------------------------
+    name: (_) => /[A-Za-z_][A-Za-z0-9_-]*/,
+    string: ($) => seq('"', repeat(choice($.string_content, $.escape_sequence)), token.immediate('"')),
+    string_content: (_) => token.immediate(prec(1, /[^"\\\n]+/)),
+    escape_sequence: (_) => token.immediate(/\\./),
+    integer: (_) => /[0-9]+/,
+    percent: (_) => /[0-9]+%/,
+    version: (_) => /[0-9]+(\.[0-9]+)+/,
+    duration: (_) => /([0-9]+(ms|h|m|s))+/,
+    comment: (_) => token(seq('//', /.*/)),
+  },
+});

@@ -1,0 +1,37 @@
+; Highlights for .egw files, with the capture names of Neovim (nvim-treesitter) and Zed.
+; editors/helix/queries/egw/highlights.scm is the same query with Helix's names.
+; Every keyword of grammar/egw.pest is listed here (tests/editors.rs).
+
+(comment) @comment
+
+["gateway" "service" "route" "listener" "rule"] @keyword
+["import"] @keyword.import
+["namespace"] @keyword
+["add" "annotation" "as" "backend" "balance" "ca" "cert" "class" "configmap" "description"
+ "endpoint" "endpoints" "file" "from" "header" "host" "hostname" "http" "https" "label" "match"
+ "method" "mirror" "mode" "on" "path" "port" "prefix" "protocol" "query" "redirect" "remove"
+ "response" "rewrite" "routes" "set" "status" "target" "timeout" "tls"] @keyword
+["off" "system"] @constant.builtin
+
+(gateway name: (name) @type)
+(service name: (name) @type)
+(route name: (name) @type)
+(listener name: (name) @type)
+(parent_ref gateway: (name) @type)
+(parent_ref listener: (name) @property)
+(backend (name) @type)
+(mirror (name) @type)
+(target (name) @constant)
+(protocol (name) @constant)
+(mode (name) @constant)
+(routes (name) @constant)
+(method_condition (name) @constant)
+
+(string) @string
+(escape_sequence) @string.escape
+[(integer) (percent) (version) (duration)] @number
+
+(operator) @operator
+["->" "="] @operator
+["{" "}"] @punctuation.bracket
+["," "."] @punctuation.delimiter

