@@ -2,7 +2,8 @@
 # Tests the editor support that cargo cannot: the TextMate grammar (vscode-tmgrammar-test), the
 # VS Code package (vsce), Vim's runtime files (headless Vim) and, when the tree-sitter CLI is
 # installed, that the committed parser is what grammar.js generates, plus its corpus and
-# highlight tests. (`cargo test --test editors` checks the committed parser and the queries.)
+# highlight tests. (`cargo test --test editors` runs the corpus and highlight tests with the
+# committed parser, for machines without the CLI.)
 set -euo pipefail
 cd "$(dirname "$0")/../editors"
 

@@ -259,3 +259,147 @@ fn highlight_queries_compile_and_capture_each_kind_of_token() {
         read("editors/tree-sitter-egw/queries/highlights.scm")
     );
 }
+
+/// One entry of a tree-sitter corpus file: name, input, expected tree, whether it must fail.
+struct CorpusEntry {
+    name: String,
+    input: String,
+    expected: String,
+    error: bool,
+}
+
+/// Reads the tree-sitter test format: `===` header lines around a name (and `:error`), the
+/// input, a `---` line, the expected S-expression.
+fn corpus_entries(text: &str) -> Vec<CorpusEntry> {
+    let mut entries = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        if !line.starts_with("===") {
+            continue;
+        }
+        let name = lines.next().unwrap_or_default().to_string();
+        let mut error = false;
+        for l in lines.by_ref() {
+            if l.starts_with("===") {
+                break;
+            }
+            error |= l.trim() == ":error";
+        }
+        let mut input = String::new();
+        for l in lines.by_ref() {
+            if l.starts_with("---") {
+                break;
+            }
+            input.push_str(l);
+            input.push('\n');
+        }
+        let mut expected = String::new();
+        while let Some(l) = lines.peek() {
+            if l.starts_with("===") {
+                break;
+            }
+            expected.push_str(lines.next().unwrap());
+            expected.push(' ');
+        }
+        entries.push(CorpusEntry {
+            name,
+            input,
+            expected,
+            error,
+        });
+    }
+    entries
+}
+
+/// An S-expression with single spaces and without field names (`name: `).
+fn normalize_sexp(s: &str) -> String {
+    s.replace('(', " ( ")
+        .replace(')', " ) ")
+        .split_whitespace()
+        .filter(|w| !w.ends_with(':'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The corpus tests of `tree-sitter test`, run with the committed parser (CI has no CLI).
+#[test]
+fn tree_sitter_corpus_tests_pass() {
+    let dir = root().join("editors/tree-sitter-egw/test/corpus");
+    let mut parser = Parser::new();
+    parser.set_language(&language()).unwrap();
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        for e in corpus_entries(&std::fs::read_to_string(&path).unwrap()) {
+            let tree = parser.parse(&e.input, None).unwrap();
+            let root_node = tree.root_node();
+            if e.error {
+                assert!(
+                    root_node.has_error(),
+                    "{}: `{}` must not parse",
+                    path.display(),
+                    e.name
+                );
+            } else {
+                assert_eq!(
+                    normalize_sexp(&root_node.to_sexp()),
+                    normalize_sexp(&e.expected),
+                    "{}: `{}`",
+                    path.display(),
+                    e.name
+                );
+            }
+            count += 1;
+        }
+    }
+    assert!(count >= 5, "the corpus is missing");
+}
+
+/// The highlight tests of `tree-sitter test` (`// ^ capture` under a line, `// <- capture`
+/// for its first column), run with the committed parser and query.
+#[test]
+fn tree_sitter_highlight_tests_pass() {
+    let text = read("editors/tree-sitter-egw/test/highlight/sample.egw");
+    let query = Query::new(&language(), tree_sitter_egw::HIGHLIGHTS_QUERY).unwrap();
+    let mut parser = Parser::new();
+    parser.set_language(&language()).unwrap();
+    let tree = parser.parse(&text, None).unwrap();
+    let mut spans = Vec::new(); // (start, end, capture name)
+    let mut cursor = QueryCursor::new();
+    let mut captures = cursor.captures(&query, tree.root_node(), text.as_bytes());
+    while let Some((m, i)) = captures.next() {
+        let c = m.captures()[*i];
+        let (start, end) = (c.node.start_position(), c.node.end_position());
+        let name = query.capture_names()[c.index as usize];
+        spans.push(((start.row, start.column), (end.row, end.column), name));
+    }
+    let covers = |row: usize, col: usize, name: &str| {
+        spans
+            .iter()
+            .any(|&(start, end, n)| n == name && start <= (row, col) && (row, col) < end)
+    };
+    let mut target_row = 0;
+    let mut checked = 0;
+    for (row, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let assertion = trimmed.strip_prefix("//").map(str::trim_start);
+        let (col, name) = match assertion {
+            Some(rest) if rest.starts_with("<-") => (0, rest[2..].trim()),
+            Some(rest) if rest.starts_with('^') => {
+                (line.find('^').unwrap(), rest.trim_start_matches('^').trim())
+            }
+            _ => {
+                target_row = row;
+                continue;
+            }
+        };
+        assert!(
+            covers(target_row, col, name),
+            "sample.egw:{}:{}: no @{name}",
+            target_row + 1,
+            col + 1
+        );
+        checked += 1;
+    }
+    assert!(checked >= 15, "the highlight assertions are missing");
+}
