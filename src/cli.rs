@@ -215,10 +215,13 @@ fn build(
     };
     match output {
         None => {
-            let text = emit::to_stream(manifests, format);
+            let parts = emit::to_stream_parts(manifests, format);
             let mut out = std::io::stdout().lock();
             // A closed pipe (`egwc build x | head`) is not an error worth a message.
-            let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+            let _ = parts
+                .iter()
+                .try_for_each(|part| out.write_all(part.as_bytes()))
+                .and_then(|()| out.flush());
         }
         Some(dir) => write_dir(dir, manifests, format)?,
     }

@@ -166,14 +166,30 @@ pub fn to_document(manifest: &Manifest, format: Format) -> String {
 
 /// All objects as one stream: `---`-separated YAML, or a JSON `v1 List`.
 pub fn to_stream(manifests: &[Manifest], format: Format) -> String {
+    to_stream_parts(manifests, format).concat()
+}
+
+/// The stream of [`to_stream`] in consecutive parts, to be written one after the other
+/// (joining them would copy the whole output once more).
+pub fn to_stream_parts(manifests: &[Manifest], format: Format) -> Vec<String> {
     match format {
         Format::Yaml => {
-            let mut out = String::new();
-            for m in manifests {
-                out.push_str("---\n");
-                out.push_str(&yaml(m));
-            }
-            out
+            // Documents are independent: each thread writes a run of them into its own buffer.
+            let threads = std::thread::available_parallelism().map_or(1, usize::from);
+            let per_thread = manifests
+                .len()
+                .div_ceil(threads)
+                .max(YAML_DOCUMENTS_PER_THREAD);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = manifests
+                    .chunks(per_thread)
+                    .map(|run| scope.spawn(|| yaml_stream(run)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a serializing thread does not panic"))
+                    .collect()
+            })
         }
         Format::Json => {
             let list =
@@ -181,16 +197,35 @@ pub fn to_stream(manifests: &[Manifest], format: Format) -> String {
             let mut s =
                 serde_json::to_string_pretty(&list).expect("Kubernetes objects serialize to JSON");
             s.push('\n');
-            s
+            vec![s]
         }
     }
 }
 
+/// Below this many objects, YAML is written on one thread.
+const YAML_DOCUMENTS_PER_THREAD: usize = 2000;
+
 fn yaml(manifest: &Manifest) -> String {
+    let mut out = String::new();
+    write_yaml(&mut out, manifest);
+    out
+}
+
+/// `---`-separated documents.
+fn yaml_stream(manifests: &[Manifest]) -> String {
+    let mut out = String::with_capacity(manifests.len() * 600);
+    for m in manifests {
+        out.push_str("---\n");
+        write_yaml(&mut out, m);
+    }
+    out
+}
+
+fn write_yaml(out: &mut String, manifest: &Manifest) {
     // Block scalars (`>-`) for long strings are valid YAML but unlike kubectl's output and
     // noisy in diffs, so strings stay on one line. YAML 1.1 booleans (`on`, `yes`) are quoted
     // by serde-saphyr's default, which is why it was chosen (docs in design/crates.md).
     let options = serde_saphyr::ser_options! { prefer_block_scalars: false };
-    serde_saphyr::to_string_with_options(manifest, options)
-        .expect("Kubernetes objects serialize to YAML")
+    serde_saphyr::to_fmt_writer_with_options(out, manifest, options)
+        .expect("Kubernetes objects serialize to YAML");
 }

@@ -127,7 +127,7 @@ pub fn comment_start(line: &str) -> Option<usize> {
 
 /// The length of the string literal at the start of `b`, quotes included (or the rest of `b`
 /// if it is not closed).
-fn string_len(b: &[u8]) -> usize {
+pub fn string_len(b: &[u8]) -> usize {
     let mut i = 1;
     while i < b.len() && b[i] != b'"' {
         // An escaped character: its first byte is skipped, and the bytes of a multi-byte

@@ -18,21 +18,113 @@ struct EgwParser;
 
 /// Parses one file. On a syntax error the tree is empty and the one diagnostic says what was
 /// expected, in the language's words.
+///
+/// A large file is parsed on several threads: it is cut after top-level blocks into chunks,
+/// each a file of its own, and the items are joined in order. If a chunk fails, the whole text
+/// is parsed again, so a syntax error is reported exactly as for one parse.
 pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    match EgwParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
-            let mut builder = Builder {
-                file,
-                diags: Vec::new(),
-            };
-            let root = pairs
-                .next()
-                .expect("pest returns the `file` rule on success");
-            let ast = builder.file(root);
-            (ast, builder.diags)
-        }
-        Err(err) => (File::default(), vec![syntax_error(file, text, &err)]),
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    parse_in_chunks(file, text, &chunks(text, threads, MIN_CHUNK_BYTES))
+}
+
+fn parse_in_chunks(file: FileId, text: &str, chunks: &[(usize, usize)]) -> (File, Vec<Diagnostic>) {
+    if chunks.len() < 2 {
+        return parse_chunk(file, text, 0).unwrap_or_else(|err| failed(file, text, &err));
     }
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|&(start, end)| scope.spawn(move || parse_chunk(file, &text[start..end], start)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a parser thread does not panic"))
+            .collect()
+    });
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
+    for result in results {
+        match result {
+            Ok((chunk, chunk_diags)) => {
+                items.extend(chunk.items);
+                diags.extend(chunk_diags);
+            }
+            Err(_) => {
+                let err = EgwParser::parse(Rule::file, text)
+                    .expect_err("text whose chunk fails does not parse whole");
+                return failed(file, text, &err);
+            }
+        }
+    }
+    (File { items }, diags)
+}
+
+/// Below this size a file is parsed on one thread.
+const MIN_CHUNK_BYTES: usize = 256 * 1024;
+
+/// Parses `text`, found at byte `offset` of its file.
+fn parse_chunk(
+    file: FileId,
+    text: &str,
+    offset: usize,
+) -> Result<(File, Vec<Diagnostic>), Box<pest::error::Error<Rule>>> {
+    let mut pairs = EgwParser::parse(Rule::file, text).map_err(Box::new)?;
+    let mut builder = Builder {
+        file,
+        offset,
+        diags: Vec::new(),
+    };
+    let root = pairs
+        .next()
+        .expect("pest returns the `file` rule on success");
+    let ast = builder.file(root);
+    Ok((ast, builder.diags))
+}
+
+fn failed(file: FileId, text: &str, err: &pest::error::Error<Rule>) -> (File, Vec<Diagnostic>) {
+    (File::default(), vec![syntax_error(file, text, err)])
+}
+
+/// Byte ranges that cut `text` into at most `n` chunks of at least `min` bytes, each ending
+/// just after the `}` that closes a top-level block (outside strings and comments). Text that
+/// is not balanced may be cut wrongly; its chunks then fail and the caller parses it whole.
+fn chunks(text: &str, n: usize, min: usize) -> Vec<(usize, usize)> {
+    if n < 2 || text.len() < 2 * min {
+        return vec![(0, text.len())];
+    }
+    let step = (text.len() / n).max(min);
+    let b = text.as_bytes();
+    let mut cuts = vec![0];
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => i += layout::string_len(&b[i..]) - 1,
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i += b[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .unwrap_or(b.len() - i)
+                    - 1;
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                let last = *cuts.last().expect("cuts start with 0");
+                if depth == 0
+                    && i + 1 - last >= step
+                    && text.len() - (i + 1) >= min
+                    && cuts.len() < n
+                {
+                    cuts.push(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    cuts.push(text.len());
+    cuts.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
 /// Formats one file in the canonical layout (`egwc fmt`). Text that does not parse is not
@@ -231,6 +323,8 @@ fn without_trailing_space(text: &str) -> usize {
 
 struct Builder {
     file: FileId,
+    /// Where the parsed text starts in its file (a chunk of a large file starts later).
+    offset: usize,
     diags: Vec<Diagnostic>,
 }
 
@@ -241,11 +335,8 @@ const SHAPE: &str = "the grammar guarantees this child";
 impl Builder {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(
-            self.file,
-            s.start(),
-            s.start() + without_trailing_space(s.as_str()),
-        )
+        let start = self.offset + s.start();
+        Span::new(self.file, start, start + without_trailing_space(s.as_str()))
     }
 
     fn spanned<T>(&self, pair: &Pair<'_, Rule>, node: T) -> Spanned<T> {
@@ -675,6 +766,64 @@ impl Builder {
             },
             Rule::remove_header => HeaderAction::Remove { name },
             _ => unreachable!("{SHAPE}: {:?}", pair.as_rule()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every example and case, parsed in chunks as small as possible, gives the tree and the
+    /// diagnostics of one parse.
+    #[test]
+    fn parsing_in_chunks_is_parsing_whole() {
+        let mut files = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        collect(&root.join("examples"), &mut files);
+        collect(&root.join("tests/cases"), &mut files);
+        let mut cut = 0;
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let pieces = chunks(&text, 64, 1);
+            cut += usize::from(pieces.len() > 1);
+            let whole = parse_in_chunks(FileId(0), &text, &[(0, text.len())]);
+            let chunked = parse_in_chunks(FileId(0), &text, &pieces);
+            assert_eq!(
+                format!("{chunked:?}"),
+                format!("{whole:?}"),
+                "{}",
+                path.display()
+            );
+        }
+        assert!(cut > 50, "too few files were cut: {cut}");
+    }
+
+    #[test]
+    fn chunks_end_after_top_level_blocks_outside_strings_and_comments() {
+        let text = "service a { x \"}\" } // }\nservice b { y { } }\nservice c {}";
+        let cuts = chunks(text, 8, 1);
+        let ends: Vec<&str> = cuts.iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(
+            ends,
+            [
+                "service a { x \"}\" }",
+                " // }\nservice b { y { } }",
+                "\nservice c {}"
+            ]
+        );
+    }
+
+    fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                collect(&path, out);
+            } else if path.extension().is_some_and(|e| e == "egw") {
+                out.push(path);
+            }
         }
     }
 }
