@@ -310,7 +310,7 @@ fn check(
     options: &egwc::Options,
     format: DiagnosticFormat,
 ) -> Result<ExitCode, Failure> {
-    let c = compile(files, options)?;
+    let c = egwc::analyze(&inputs(files)?, options).map_err(|e| Failure(e.to_string()))?;
     match format {
         DiagnosticFormat::Human => eprint!(
             "{}",

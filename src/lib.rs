@@ -20,7 +20,7 @@ use load::{Input, LoadError};
 use source::SourceMap;
 
 /// The result of compiling some files: the sources (to render diagnostics against), every
-/// diagnostic, and the objects when there were no errors.
+/// diagnostic, and the objects when there were no errors and they were asked for.
 pub struct Compilation {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
@@ -45,13 +45,23 @@ impl Compilation {
 
 /// Loads, parses, checks and emits. Fails only when a file named by the caller cannot be read.
 pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
+    run(inputs, options, true)
+}
+
+/// Loads, parses and checks, without making the objects (`egwc check`): the diagnostics are
+/// those of [`compile`], as emission reports none.
+pub fn analyze(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
+    run(inputs, options, false)
+}
+
+fn run(inputs: &[Input], options: &Options, emit: bool) -> Result<Compilation, LoadError> {
     let start = Instant::now();
     let loaded = load::load(inputs)?;
     let loaded_at = Instant::now();
     let (model, check_diags) = check::check(&loaded, options);
     let checked_at = Instant::now();
     let manifests = model
-        .filter(|_| !loaded.diags.iter().any(Diagnostic::is_error))
+        .filter(|_| emit && !loaded.diags.iter().any(Diagnostic::is_error))
         .map(|m| emit::emit(&m, &loaded.sources));
     let timings = Timings {
         load_and_parse: loaded_at - start,

@@ -71,6 +71,11 @@ fn run_case_with(
         &expected_base.with_extension("yaml"),
         yaml.as_deref(),
     ));
+    // `egwc check` stops before emission and must report the same.
+    let analyzed = egwc::analyze(&[Input::Path(input.to_path_buf())], options).unwrap();
+    if analyzed.diagnostics != c.diagnostics || analyzed.manifests.is_some() {
+        failures.push(format!("{}: `check` differs from `build`", input.display()));
+    }
     (failures, c.diagnostics.iter().map(|d| d.code).collect())
 }
 

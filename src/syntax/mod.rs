@@ -19,48 +19,62 @@ struct EgwParser;
 /// Parses one file. On a syntax error the tree is empty and the one diagnostic says what was
 /// expected, in the language's words.
 ///
-/// A large file is parsed on several threads: it is cut after top-level blocks into chunks,
-/// each a file of its own, and the items are joined in order. If a chunk fails, the whole text
-/// is parsed again, so a syntax error is reported exactly as for one parse.
+/// A large file is parsed in pieces, on every core: it is cut after top-level blocks into
+/// chunks, each a file of its own, and the items are joined in order. Small pieces also keep
+/// pest's token queue, many times the size of its text, small. If a chunk fails, the whole
+/// text is parsed again, so a syntax error is reported exactly as for one parse.
 pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    parse_in_chunks(file, text, &chunks(text, threads, MIN_CHUNK_BYTES))
+    parse_in_chunks(file, text, &chunks(text, CHUNK_BYTES))
 }
+
+/// The size from which a file is cut into chunks of about this size.
+const CHUNK_BYTES: usize = 256 * 1024;
 
 fn parse_in_chunks(file: FileId, text: &str, chunks: &[(usize, usize)]) -> (File, Vec<Diagnostic>) {
     if chunks.len() < 2 {
         return parse_chunk(file, text, 0).unwrap_or_else(|err| failed(file, text, &err));
     }
-    let results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .map(|&(start, end)| scope.spawn(move || parse_chunk(file, &text[start..end], start)))
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(chunks.len());
+    // Thread `t` parses chunks t, t + threads, t + 2 × threads, …
+    let mut results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    for (i, &(start, end)) in chunks.iter().enumerate().skip(t).step_by(threads) {
+                        let result = parse_chunk(file, &text[start..end], start);
+                        let failed = result.is_err();
+                        done.push((i, result));
+                        if failed {
+                            break;
+                        }
+                    }
+                    done
+                })
+            })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().expect("a parser thread does not panic"))
+            .flat_map(|h| h.join().expect("a parser thread does not panic"))
             .collect()
     });
+    results.sort_unstable_by_key(|(i, _)| *i);
+    if results.len() < chunks.len() || results.iter().any(|(_, r)| r.is_err()) {
+        let err = EgwParser::parse(Rule::file, text)
+            .expect_err("text with a chunk that fails does not parse whole");
+        return failed(file, text, &err);
+    }
     let mut items = Vec::new();
     let mut diags = Vec::new();
-    for result in results {
-        match result {
-            Ok((chunk, chunk_diags)) => {
-                items.extend(chunk.items);
-                diags.extend(chunk_diags);
-            }
-            Err(_) => {
-                let err = EgwParser::parse(Rule::file, text)
-                    .expect_err("text whose chunk fails does not parse whole");
-                return failed(file, text, &err);
-            }
-        }
+    for (_, result) in results {
+        let (chunk, chunk_diags) = result.expect("failures were handled above");
+        items.extend(chunk.items);
+        diags.extend(chunk_diags);
     }
     (File { items }, diags)
 }
-
-/// Below this size a file is parsed on one thread.
-const MIN_CHUNK_BYTES: usize = 256 * 1024;
 
 /// Parses `text`, found at byte `offset` of its file.
 fn parse_chunk(
@@ -85,14 +99,14 @@ fn failed(file: FileId, text: &str, err: &pest::error::Error<Rule>) -> (File, Ve
     (File::default(), vec![syntax_error(file, text, err)])
 }
 
-/// Byte ranges that cut `text` into at most `n` chunks of at least `min` bytes, each ending
-/// just after the `}` that closes a top-level block (outside strings and comments). Text that
-/// is not balanced may be cut wrongly; its chunks then fail and the caller parses it whole.
-fn chunks(text: &str, n: usize, min: usize) -> Vec<(usize, usize)> {
-    if n < 2 || text.len() < 2 * min {
+/// Byte ranges that cut `text` into chunks of at least `size` bytes (but the last), each
+/// ending just after the `}` that closes a top-level block (outside strings and comments).
+/// Text that is not balanced may be cut wrongly; its chunks then fail, and the caller parses
+/// it whole.
+fn chunks(text: &str, size: usize) -> Vec<(usize, usize)> {
+    if text.len() < 2 * size {
         return vec![(0, text.len())];
     }
-    let step = (text.len() / n).max(min);
     let b = text.as_bytes();
     let mut cuts = vec![0];
     let mut depth = 0usize;
@@ -111,11 +125,7 @@ fn chunks(text: &str, n: usize, min: usize) -> Vec<(usize, usize)> {
             b'}' => {
                 depth = depth.saturating_sub(1);
                 let last = *cuts.last().expect("cuts start with 0");
-                if depth == 0
-                    && i + 1 - last >= step
-                    && text.len() - (i + 1) >= min
-                    && cuts.len() < n
-                {
+                if depth == 0 && i + 1 - last >= size && b.len() - (i + 1) >= size {
                     cuts.push(i + 1);
                 }
             }
@@ -787,7 +797,7 @@ mod tests {
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
             };
-            let pieces = chunks(&text, 64, 1);
+            let pieces = chunks(&text, 1);
             cut += usize::from(pieces.len() > 1);
             let whole = parse_in_chunks(FileId(0), &text, &[(0, text.len())]);
             let chunked = parse_in_chunks(FileId(0), &text, &pieces);
@@ -804,7 +814,7 @@ mod tests {
     #[test]
     fn chunks_end_after_top_level_blocks_outside_strings_and_comments() {
         let text = "service a { x \"}\" } // }\nservice b { y { } }\nservice c {}";
-        let cuts = chunks(text, 8, 1);
+        let cuts = chunks(text, 1);
         let ends: Vec<&str> = cuts.iter().map(|&(a, b)| &text[a..b]).collect();
         assert_eq!(
             ends,
