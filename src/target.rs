@@ -468,7 +468,8 @@ EndpointSlice per address family, `conditions.ready: true`, port names equal), t
 **weights**, and the same **Host rewrite** (`URLRewrite.hostname`, see docs/language.md).\n\n\
 Applying EndpointSlices needs a permission the default `edit` and `admin` roles lack since \
 CVE-2021-25740: grant `create`, `update` and `patch` on `endpointslices.discovery.k8s.io` to \
-whoever (or whichever GitOps agent) applies egwc's output.\n\n\
+whoever (or whichever GitOps agent) applies egwc's output. Every build that writes one says \
+so once (note N0513).\n\n\
 | Target | Classes | Latest known | DNS endpoints | BackendTLSPolicy | `ca system` |\n\
 |---|---|---|---|---|---|\n",
     );

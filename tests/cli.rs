@@ -32,7 +32,10 @@ fn build_prints_yaml_and_exits_0() {
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"));
-    assert!(out.stderr.is_empty());
+    // Only the note that EndpointSlices need a permission (N0513).
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("N0513 endpointslice-rbac"), "{stderr}");
+    assert!(stderr.ends_with("\n1 note\n"), "{stderr}");
 }
 
 #[test]

@@ -80,6 +80,8 @@ impl Checker<'_> {
             }
         }
 
+        self.note_endpoint_slices(model);
+
         // Fit the routes: backendRef kinds and Host rewrites.
         for r in &mut model.routes {
             for rule in &mut r.rules {
@@ -280,6 +282,39 @@ impl Checker<'_> {
                 .with_help("give the CA explicitly: `tls { ca file \"ca.pem\" }` or `tls { ca configmap \"name\" }`")));
             }
         }
+    }
+
+    /// Once per build that makes objects: applying EndpointSlices needs a permission that
+    /// the default roles lack. The note points at the first address that makes one.
+    fn note_endpoint_slices(&mut self, model: &ir::Model) {
+        if self.diags.iter().any(Diagnostic::is_error) {
+            return;
+        }
+        let first = model.services.iter().find_map(|s| {
+            let b = s
+                .backends
+                .iter()
+                .find(|b| matches!(b.destination, ir::Destination::Addresses { .. }))?;
+            Some((
+                s,
+                b.endpoint_spans.first().copied().unwrap_or(s.meta.origin),
+            ))
+        });
+        let Some((service, span)) = first else {
+            return;
+        };
+        self.report(
+            Diagnostic::new(
+                Code::EndpointSliceRbac,
+                span,
+                format!(
+                    "service `{}` is reached through an EndpointSlice: whoever applies these manifests must be allowed to write EndpointSlices",
+                    service.meta.name
+                ),
+                "an address: egwc writes an EndpointSlice",
+            )
+            .with_help("grant write access to `endpointslices` (group `discovery.k8s.io`), which the default `edit` and `admin` roles lack; see `egwc explain N0513`"),
+        );
     }
 
     fn note_gateway(

@@ -450,6 +450,15 @@ NginxProxy sets `spec.dnsResolver` (addresses of DNS servers), attached through 
 `infrastructure.parametersRef` or the GatewayClass. Without it the backend is invalid: \
 \"ExternalName service requires DNS resolver configuration in Gateway's NginxProxy\".";
 
+    EndpointSliceRbac = "N0513" "endpointslice-rbac" Note
+    summary "Applying EndpointSlices needs a permission the default roles lack"
+    explain "A service reached by IP address becomes a Service without a selector and an \
+EndpointSlice that lists the addresses. Since Kubernetes 1.22 the default `edit` and `admin` \
+roles may no longer write EndpointSlices (CVE-2021-25740: an EndpointSlice can send a \
+Service's traffic anywhere). Whoever applies the manifests, a person or a GitOps controller's \
+service account, needs `create`, `update`, `patch` and `delete` on `endpointslices` in the \
+group `discovery.k8s.io`, in the namespaces of those services. egwc says this once per build.";
+
     ContourExternalName = "N0512" "contour-externalname" Note
     summary "Contour routes to ExternalName Services only when enabled"
     explain "Contour disables ExternalName Services by default (GHSA-5ph6-qq5x-7jwc). Set \
