@@ -11,6 +11,7 @@ pub mod validate;
 pub mod weights;
 
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
@@ -66,8 +67,9 @@ pub(crate) struct Checker<'a> {
     services: HashMap<&'a str, Def<'a, ast::Service>>,
     /// Checked services and gateways by name, for routes to resolve against. A definition
     /// with errors is absent here, and references to it are not reported again.
-    service_irs: HashMap<String, ir::Service>,
-    gateway_irs: HashMap<String, ir::Gateway>,
+    /// The checked definitions, shared with every route that refers to them.
+    service_irs: HashMap<String, Rc<ir::Service>>,
+    gateway_irs: HashMap<String, Rc<ir::Gateway>>,
 }
 
 impl<'a> Checker<'a> {
@@ -114,13 +116,15 @@ impl<'a> Checker<'a> {
         let mut model = ir::Model::default();
         for g in &gateways {
             if let Some(ir) = self.gateway(g.node, g.namespace) {
-                self.gateway_irs.insert(ir.meta.name.clone(), ir.clone());
+                self.gateway_irs
+                    .insert(ir.meta.name.clone(), Rc::new(ir.clone()));
                 model.gateways.push(ir);
             }
         }
         for s in &services {
             if let Some(ir) = self.service(s.node, s.namespace) {
-                self.service_irs.insert(ir.meta.name.clone(), ir.clone());
+                self.service_irs
+                    .insert(ir.meta.name.clone(), Rc::new(ir.clone()));
                 model.services.push(ir);
             }
         }

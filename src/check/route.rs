@@ -1,5 +1,7 @@
 //! Checking `route` blocks: parents, hostnames, rules, matches, backends and filters.
 
+use std::rc::Rc;
+
 use super::weights;
 use super::{Checker, Once, missing, validate};
 use crate::diagnostics::{Code, Diagnostic};
@@ -565,7 +567,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn resolve_service(&mut self, name: &ast::Ident) -> Option<ir::Service> {
+    fn resolve_service(&mut self, name: &ast::Ident) -> Option<Rc<ir::Service>> {
         if let Some(s) = self.service_irs.get(&name.text) {
             return Some(s.clone());
         }

@@ -22,17 +22,21 @@ impl Checker<'_> {
             .enumerate()
             .map(|(i, g)| ((g.meta.namespace.as_str(), g.meta.name.as_str()), i))
             .collect();
-        // Each Kubernetes backend object, by namespace and name, to its service.
-        let mut backend_index: HashMap<(String, String), (usize, usize)> = HashMap::new();
+        // Each Kubernetes backend object, by `namespace/name`, to its service and backend.
+        let mut backend_index: HashMap<String, (usize, usize)> = HashMap::new();
         for (si, s) in model.services.iter().enumerate() {
             for (bi, b) in s.backends.iter().enumerate() {
-                backend_index.insert((s.meta.namespace.clone(), b.name.clone()), (si, bi));
+                backend_index.insert(format!("{}/{}", s.meta.namespace, b.name), (si, bi));
             }
         }
+        let key = std::cell::RefCell::new(String::new());
         let find = |r: &ir::BackendRef| {
-            backend_index
-                .get(&(r.service.namespace.clone(), r.service.name.clone()))
-                .copied()
+            let mut key = key.borrow_mut();
+            key.clear();
+            key.push_str(&r.service.namespace);
+            key.push('/');
+            key.push_str(&r.service.name);
+            backend_index.get(key.as_str()).copied()
         };
 
         // Which gateways reach each service.
