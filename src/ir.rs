@@ -129,6 +129,9 @@ pub struct Service {
     pub backends: Vec<Backend>,
     /// Backend TLS trust, for HTTPS services.
     pub trust: Option<Trust>,
+    /// `tls { san ... }`: the names a backend's certificate is authenticated against instead
+    /// of its TLS hostname (which is then only the SNI), and where they were written.
+    pub subject_alt_names: Option<(Vec<String>, Span)>,
     /// The target the service's objects are made for: that of the gateways whose routes use
     /// it. Set by `check::target`.
     pub target: Target,

@@ -87,6 +87,11 @@ impl Target {
     }
 
     /// The BackendTLSPolicy version this target reads, at this version.
+    /// Whether the controller authenticates backends by a `subjectAltNames` list.
+    pub fn san_validation(self) -> bool {
+        self.caps().san_validation
+    }
+
     pub fn backend_tls(self) -> BackendTls {
         let caps = self.caps();
         match caps.backend_tls_since {
@@ -246,6 +251,9 @@ pub struct Capabilities {
     pub backend_tls_since: Option<Version>,
     /// Whether BackendTLSPolicy's `wellKnownCACertificates: System` is accepted.
     pub system_ca: bool,
+    /// Whether BackendTLSPolicy's `subjectAltNames` are validated (the Extended feature
+    /// `BackendTLSPolicySANValidation`, from the conformance reports).
+    pub san_validation: bool,
     /// An annotation the controller needs on the Service of an HTTPS backend.
     pub https_service_annotation: Option<(&'static str, &'static str)>,
     /// What else a user of this target should know, for documentation.
@@ -271,6 +279,7 @@ pub static TABLE: [Capabilities; 9] = [
         backend_tls: BackendTls::V1,
         backend_tls_since: Some(v(1, 20)),
         system_ca: true,
+        san_validation: false,
         https_service_annotation: None,
         notes: "No SAN-list validation. An external IP on the nodes' own L2 subnet may fail with \
 503 (cilium/cilium#46798); with `bpf.masquerade` check egress to external upstreams \
@@ -295,6 +304,7 @@ pub static TABLE: [Capabilities; 9] = [
         backend_tls: BackendTls::V1,
         backend_tls_since: None,
         system_ca: true,
+        san_validation: true,
         https_service_annotation: None,
         notes: "The Backend API is off by default: set `extensionApis.enableBackend: true` in \
 the EnvoyGateway configuration. BackendTLSPolicy may target a Backend. `RequestHeaderModifier` \
@@ -318,6 +328,7 @@ cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
         backend_tls: BackendTls::V1,
         backend_tls_since: None,
         system_ca: true,
+        san_validation: true,
         https_service_annotation: None,
         notes: "A DNS name becomes a ServiceEntry (`MESH_EXTERNAL`, `resolution: DNS`) and a \
 backendRef of group `networking.istio.io`, kind `Hostname`; its BackendTLSPolicy targets the \
@@ -340,6 +351,7 @@ ServiceEntry. SAN lists are supported.",
         backend_tls: BackendTls::V1,
         backend_tls_since: Some(v(2, 3)),
         system_ca: true,
+        san_validation: false,
         https_service_annotation: None,
         notes: "ExternalName needs `NginxProxy.spec.dnsResolver`, wired to the Gateway by \
 `infrastructure.parametersRef`. It sets Host to the external name itself (egwc writes the same \
@@ -362,6 +374,7 @@ URLRewrite explicitly). No SAN-list validation.",
         backend_tls: BackendTls::V1alpha3,
         backend_tls_since: Some(v(3, 4)),
         system_ca: true,
+        san_validation: false,
         https_service_annotation: Some(("konghq.com/protocol", "https")),
         notes: "HTTPRoutes keep the client's Host (`preserve_host`), so the URLRewrite egwc \
 writes for DNS backends matters. KIC 3.4+ reads BackendTLSPolicy v1alpha3; Kong Operator does \
@@ -384,6 +397,7 @@ not claim BackendTLSPolicy at all.",
         backend_tls: BackendTls::V1,
         backend_tls_since: None,
         system_ca: true,
+        san_validation: false,
         https_service_annotation: None,
         notes: "Only endpoints with `conditions.ready: true` and a port name equal to the \
 Service's are used; egwc writes both. No SAN-list validation in v3.7.",
@@ -404,6 +418,7 @@ Service's are used; egwc writes both. No SAN-list validation in v3.7.",
         backend_tls: BackendTls::V1alpha3,
         backend_tls_since: None,
         system_ca: false,
+        san_validation: false,
         https_service_annotation: None,
         notes: "ExternalName is off by default (`enableExternalNameService: true`); it sets \
 SNI to the external name but keeps the client's Host. Contour 1.33 bundles Gateway API 1.3: \
@@ -426,6 +441,7 @@ BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
         backend_tls: BackendTls::V1,
         backend_tls_since: None,
         system_ca: true,
+        san_validation: true,
         https_service_annotation: None,
         notes: "Nothing documents ExternalName. Selectorless Services pass conformance with pod \
 IPs; endpoints outside the VPC are unverified.",
@@ -442,6 +458,7 @@ IPs; endpoints outside the VPC are unverified.",
         backend_tls: BackendTls::V1,
         backend_tls_since: None,
         system_ca: true,
+        san_validation: false,
         https_service_annotation: None,
         notes: "Only portable Gateway API v1.6. ExternalName backends are implementation-specific \
 (GEP-1294), so egwc emits them with a warning.",
@@ -470,8 +487,8 @@ Applying EndpointSlices needs a permission the default `edit` and `admin` roles 
 CVE-2021-25740: grant `create`, `update` and `patch` on `endpointslices.discovery.k8s.io` to \
 whoever (or whichever GitOps agent) applies egwc's output. Every build that writes one says \
 so once (note N0513).\n\n\
-| Target | Classes | Latest known | DNS endpoints | BackendTLSPolicy | `ca system` |\n\
-|---|---|---|---|---|---|\n",
+| Target | Classes | Latest known | DNS endpoints | BackendTLSPolicy | `ca system` | `san` |\n\
+|---|---|---|---|---|---|---|\n",
     );
     for c in &TABLE {
         let classes = if c.classes.is_empty() {
@@ -505,8 +522,13 @@ so once (note N0513).\n\n\
             BackendTls::V1 => "v1".to_string(),
         } + &since(c.backend_tls_since);
         let system = if c.system_ca { "yes" } else { "no (E0505)" };
+        let san = if c.san_validation {
+            "yes"
+        } else {
+            "no (E0508)"
+        };
         out.push_str(&format!(
-            "| `{}` | {classes} | {} | {dns} | {tls} | {system} |\n",
+            "| `{}` | {classes} | {} | {dns} | {tls} | {system} | {san} |\n",
             c.name, c.latest
         ));
     }

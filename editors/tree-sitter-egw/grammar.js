@@ -50,8 +50,9 @@ module.exports = grammar({
     endpoint: ($) => seq($.string, optional(seq('as', $.string))),
     host_rewrite: ($) => seq('rewrite', 'host', choice('off', $.string)),
     balance: ($) => seq('balance', optional(choice('on', 'off'))),
-    service_tls: ($) => seq('tls', block($.ca, $.hostname)),
+    service_tls: ($) => seq('tls', block($.ca, $.hostname, $.san)),
     ca: ($) => seq('ca', choice('system', seq('file', $.string), seq('configmap', $.string))),
+    san: ($) => seq('san', repeat1($.string)),
     description: ($) => seq('description', $.string),
 
     // ---- route --------------------------------------------------------------------------

@@ -155,6 +155,7 @@ impl<'a> Checker<'a> {
         let mut tls_hostname = None;
         let mut hostname_given = false;
         let mut trust = None;
+        let mut subject_alt_names = None;
         if let Some((items, span)) = tls {
             if protocol == Protocol::Http {
                 self.report(
@@ -172,11 +173,30 @@ impl<'a> Checker<'a> {
             }
             let mut hostname = Once::new("hostname");
             let mut ca = Once::new("ca");
+            let mut san = Once::new("san");
             for item in items {
                 match &item.node {
                     ServiceTlsItem::Hostname(h) => hostname.set(self, h, item.span),
                     ServiceTlsItem::Ca(c) => ca.set(self, c, item.span),
+                    ServiceTlsItem::San(names) => san.set(self, (names, item.span), item.span),
                 }
+            }
+            if let Some((names, span)) = san.get() {
+                let mut names_ok = names.len() <= 5;
+                if !names_ok {
+                    self.report(
+                        Diagnostic::new(Code::TooMany, span, format!("{} subject alternative names, the Gateway API allows at most 5", names.len()), format!("{} names", names.len()))
+                            .with_help("list at most 5 names, or give each endpoint its certificate's name with `as` (one policy per endpoint)"),
+                    );
+                }
+                for n in names {
+                    names_ok &= self.hostname(n, true);
+                }
+                if names_ok {
+                    let names = names.iter().map(|n| n.value.clone()).collect();
+                    subject_alt_names = Some((names, span));
+                }
+                ok &= names_ok;
             }
             let written = hostname.get();
             hostname_given = written.is_some();
@@ -403,6 +423,7 @@ impl<'a> Checker<'a> {
             protocol,
             backends,
             trust,
+            subject_alt_names,
             target: Target::generic(), // chosen by check::target, once routes are known
         })
     }

@@ -285,6 +285,22 @@ impl Checker<'_> {
                 )
                 .with_help("give the CA explicitly: `tls { ca file \"ca.pem\" }` or `tls { ca configmap \"name\" }`")));
             }
+            if let Some((_, span)) = &s.subject_alt_names
+                && !target.san_validation()
+            {
+                let validating: Vec<String> = crate::target::TABLE
+                    .iter()
+                    .filter(|c| c.san_validation)
+                    .map(|c| format!("`{}`", c.name))
+                    .collect();
+                self.report(why(Diagnostic::new(
+                    Code::SanUnsupported,
+                    *span,
+                    format!("service `{}` names the certificate's subject alternative names, which {target} does not validate", s.meta.name),
+                    "a SAN list",
+                )
+                .with_help(format!("give each endpoint its certificate's name, `endpoint \"10.0.0.11:8006\" as \"pve1.example.com\"` (one Service and policy per endpoint, on every target), or compile for {}", validating.join(", ")))));
+            }
         }
     }
 

@@ -419,6 +419,17 @@ bundle. An HTTPS service without `ca file` or `ca configmap` trusts the system C
 Contour write the CA explicitly: `tls { ca file \"ca.pem\" }` or \
 `tls { ca configmap \"name\" }`.";
 
+    SanUnsupported = "E0508" "san-unsupported" Error
+    summary "the controller does not validate backend certificates by a SAN list"
+    explain "`tls { san \"a\" \"b\" }` becomes BackendTLSPolicy `subjectAltNames`: the backend's \
+certificate must carry one of those names, and the TLS hostname is then only sent as SNI. \
+Validating against the list is the Extended feature `BackendTLSPolicySANValidation`: Envoy \
+Gateway, Istio and GKE claim it; Cilium, NGINX Gateway Fabric, Kong, Traefik 3.7 and Contour \
+do not, and would check the hostname instead, failing against certificates that do not carry \
+it. Name each endpoint's certificate instead (`endpoint \"10.0.0.11:8006\" as \"pve1...\"`), \
+which gives each endpoint its own Service and policy and works everywhere, or compile for a \
+target that validates SANs.";
+
     HostRewriteConflict = "E0506" "host-rewrite-conflict" Error
     summary "the backends of one rule need different Host headers"
     explain "A Host rewrite (`URLRewrite.hostname`) applies to a whole rule, not to one backend: \

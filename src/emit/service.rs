@@ -9,7 +9,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use gateway_api::backendtlspolicies::{
     BackendTlsPolicy, BackendTlsPolicySpec, BackendTlsPolicyTargetRefs, BackendTlsPolicyValidation,
-    BackendTlsPolicyValidationCaCertificateRefs,
+    BackendTlsPolicyValidationCaCertificateRefs, BackendTlsPolicyValidationSubjectAltNames,
+    BackendTlsPolicyValidationSubjectAltNamesType,
 };
 use k8s_openapi::api::core::v1::{ConfigMap, Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
@@ -139,7 +140,16 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
                     hostname: hostname.clone(),
                     well_known_ca_certificates: well_known,
                     ca_certificate_refs: ca_refs,
-                    subject_alt_names: None,
+                    subject_alt_names: s.subject_alt_names.as_ref().map(|(names, _)| {
+                        names
+                            .iter()
+                            .map(|n| BackendTlsPolicyValidationSubjectAltNames {
+                                r#type: BackendTlsPolicyValidationSubjectAltNamesType::Hostname,
+                                hostname: Some(n.clone()),
+                                uri: None,
+                            })
+                            .collect()
+                    }),
                 },
                 options: None,
             };

@@ -124,6 +124,8 @@ pub struct Endpoint {
 pub enum ServiceTlsItem {
     Ca(CaSource),
     Hostname(Str),
+    /// `san "a" "b"`: the names the certificate may carry (BackendTLSPolicy subjectAltNames).
+    San(Vec<Str>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

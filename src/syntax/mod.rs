@@ -263,6 +263,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::balance_attr | Rule::kw_balance => "`balance`",
         Rule::on_off => "`on` or `off`",
         Rule::ca_attr | Rule::kw_ca => "`ca`",
+        Rule::san_attr | Rule::kw_san => "`san`",
         Rule::ca_file | Rule::kw_file => "`file`",
         Rule::ca_configmap | Rule::kw_configmap => "`configmap`",
         Rule::kw_system => "`system`",
@@ -559,6 +560,11 @@ impl Builder {
                     for t in p.clone().into_inner().skip(1) {
                         let item = match t.as_rule() {
                             Rule::hostname_attr => ServiceTlsItem::Hostname(self.last_string(&t)),
+                            Rule::san_attr => {
+                                let names: Vec<Pair<'_, Rule>> =
+                                    t.clone().into_inner().skip(1).collect();
+                                ServiceTlsItem::San(names.iter().map(|n| self.string(n)).collect())
+                            }
                             Rule::ca_attr => {
                                 let source = self.value(&t);
                                 ServiceTlsItem::Ca(match source.as_rule() {

@@ -14,7 +14,7 @@ syn keyword egwInclude     import namespace
 syn keyword egwKeyword     add annotation as backend balance ca cert class configmap description
 syn keyword egwKeyword     endpoint endpoints file from header host hostname http https label
 syn keyword egwKeyword     match method mirror mode on path port prefix protocol query redirect
-syn keyword egwKeyword     remove response rewrite routes set status target timeout tls
+syn keyword egwKeyword     remove response rewrite routes san set status target timeout tls
 
 " Values the checker knows.
 syn keyword egwConstant    off system same all terminate passthrough

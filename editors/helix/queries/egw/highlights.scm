@@ -9,7 +9,7 @@
 ["add" "annotation" "as" "backend" "balance" "ca" "cert" "class" "configmap" "description"
  "endpoint" "endpoints" "file" "from" "header" "host" "hostname" "http" "https" "label" "match"
  "method" "mirror" "mode" "on" "path" "port" "prefix" "protocol" "query" "redirect" "remove"
- "response" "rewrite" "routes" "set" "status" "target" "timeout" "tls"] @keyword
+ "response" "rewrite" "routes" "san" "set" "status" "target" "timeout" "tls"] @keyword
 ["off" "system"] @constant.builtin
 
 (gateway name: (name) @type)
