@@ -347,11 +347,12 @@ fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, Failure> {
             (path.display().to_string(), bytes)
         };
         let formatted = egwc::load::add_source(&mut sources, name.clone(), path.clone(), bytes)
+            .map_err(|diag| vec![diag])
             .and_then(|(file, text)| Ok((egwc::syntax::format(file, &text)?, text)));
         let (formatted, text) = match formatted {
             Ok(pair) => pair,
-            Err(diag) => {
-                diags.push(diag);
+            Err(errors) => {
+                diags.extend(errors);
                 continue;
             }
         };

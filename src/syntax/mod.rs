@@ -16,8 +16,8 @@ use ast::*;
 #[grammar = "../grammar/egw.pest"]
 struct EgwParser;
 
-/// Parses one file. On a syntax error the tree is empty and the one diagnostic says what was
-/// expected, in the language's words.
+/// Parses one file. On a syntax error the tree is empty and the diagnostics say what was
+/// expected, in the language's words: one per block with a mistake (see [`syntax_errors`]).
 ///
 /// A large file is parsed in pieces, on every core: it is cut after top-level blocks into
 /// chunks, each a file of its own, and the items are joined in order. Small pieces also keep
@@ -32,7 +32,7 @@ const CHUNK_BYTES: usize = 256 * 1024;
 
 fn parse_in_chunks(file: FileId, text: &str, chunks: &[(usize, usize)]) -> (File, Vec<Diagnostic>) {
     if chunks.len() < 2 {
-        return parse_chunk(file, text, 0).unwrap_or_else(|err| failed(file, text, &err));
+        return parse_chunk(file, text, 0).unwrap_or_else(|_| failed(file, text));
     }
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -62,9 +62,7 @@ fn parse_in_chunks(file: FileId, text: &str, chunks: &[(usize, usize)]) -> (File
     });
     results.sort_unstable_by_key(|(i, _)| *i);
     if results.len() < chunks.len() || results.iter().any(|(_, r)| r.is_err()) {
-        let err = EgwParser::parse(Rule::file, text)
-            .expect_err("text with a chunk that fails does not parse whole");
-        return failed(file, text, &err);
+        return failed(file, text);
     }
     let mut items = Vec::new();
     let mut diags = Vec::new();
@@ -95,8 +93,56 @@ fn parse_chunk(
     Ok((ast, builder.diags))
 }
 
-fn failed(file: FileId, text: &str, err: &pest::error::Error<Rule>) -> (File, Vec<Diagnostic>) {
-    (File::default(), vec![syntax_error(file, text, err)])
+fn failed(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
+    (File::default(), syntax_errors(file, text))
+}
+
+/// The syntax errors of a text that does not parse. pest stops at the first; after each,
+/// parsing starts again at the next line that begins a block (`gateway`, `service` or `route`
+/// at the start of a line), so a mistake in one block does not hide those in the next.
+fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut start = 0;
+    let mut last = None;
+    while let Err(err) = EgwParser::parse(Rule::file, &text[start..]) {
+        let at = start + error_position(&err);
+        if last != Some(at) {
+            diags.push(syntax_error(file, text, &err, start));
+            last = Some(at);
+        }
+        match next_block_start(text, at, start) {
+            Some(next) => start = next,
+            None => break,
+        }
+    }
+    debug_assert!(!diags.is_empty(), "a text that does not parse has an error");
+    diags
+}
+
+fn error_position(err: &pest::error::Error<Rule>) -> usize {
+    match err.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    }
+}
+
+/// The first line start at or after `at`, and after `after`, where a block begins.
+fn next_block_start(text: &str, at: usize, after: usize) -> Option<usize> {
+    let mut line = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    if line < at {
+        line = at + text[at..].find('\n')? + 1;
+    }
+    loop {
+        let rest = &text[line..];
+        let begins_block = ["gateway", "service", "route"].iter().any(|kw| {
+            rest.strip_prefix(kw)
+                .is_some_and(|r| r.starts_with([' ', '\t']))
+        });
+        if begins_block && line > after {
+            return Some(line);
+        }
+        line += rest.find('\n')? + 1;
+    }
 }
 
 /// Byte ranges that cut `text` into chunks of at least `size` bytes (but the last), each
@@ -139,7 +185,7 @@ fn chunks(text: &str, size: usize) -> Vec<(usize, usize)> {
 
 /// Formats one file in the canonical layout (`egwc fmt`). Text that does not parse is not
 /// formatted: the error is the same syntax error a build reports.
-pub fn format(file: FileId, text: &str) -> Result<String, Diagnostic> {
+pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
     match EgwParser::parse(Rule::file, text) {
         Ok(mut pairs) => Ok(layout::format(
             text,
@@ -147,15 +193,18 @@ pub fn format(file: FileId, text: &str) -> Result<String, Diagnostic> {
                 .next()
                 .expect("pest returns the `file` rule on success"),
         )),
-        Err(err) => Err(syntax_error(file, text, &err)),
+        Err(_) => Err(syntax_errors(file, text)),
     }
 }
 
-fn syntax_error(file: FileId, text: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
-    let pos = match err.location {
-        pest::error::InputLocation::Pos(p) => p,
-        pest::error::InputLocation::Span((s, _)) => s,
-    };
+/// The diagnostic for pest's error on the text from byte `offset` of `text` on.
+fn syntax_error(
+    file: FileId,
+    text: &str,
+    err: &pest::error::Error<Rule>,
+    offset: usize,
+) -> Diagnostic {
+    let pos = offset + error_position(err);
     let found = found_at(text, pos);
     let span = Span::new(file, pos, pos + found.len_bytes);
     let mut expected: Vec<&str> = match &err.variant {
@@ -830,6 +879,19 @@ mod tests {
                 "\nservice c {}"
             ]
         );
+    }
+
+    #[test]
+    fn parsing_resumes_at_the_next_line_that_begins_a_block() {
+        let text = "service a {\n  service b\n}\nservices c\n  route d\nroute e {}\n";
+        let route_e = text.find("route e").unwrap();
+        // From inside a line: the next line that begins a block, skipping indented and
+        // longer words.
+        assert_eq!(next_block_start(text, 3, 0), Some(route_e));
+        // From the start of a block line, that line itself, unless parsing began there.
+        assert_eq!(next_block_start(text, route_e, 0), Some(route_e));
+        assert_eq!(next_block_start(text, route_e, route_e), None);
+        assert_eq!(next_block_start(text, text.len(), 0), None);
     }
 
     fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
