@@ -208,9 +208,11 @@ fn syntax_error(
     let found = found_at(text, pos);
     let span = Span::new(file, pos, pos + found.len_bytes);
     let mut expected: Vec<&str> = match &err.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            positives.iter().filter_map(|r| describe(*r)).collect()
-        }
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives
+            .iter()
+            .filter_map(|r| describe(*r))
+            .flat_map(|words| words.split('|'))
+            .collect(),
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
     expected.sort_unstable();
@@ -281,7 +283,8 @@ fn found_at(text: &str, pos: usize) -> Found<'_> {
     }
 }
 
-/// The user's word for a grammar rule, or `None` for rules that never show up as expected.
+/// The user's words for a grammar rule (several are separated by `|`), or `None` for rules
+/// that never show up as expected.
 fn describe(r: Rule) -> Option<&'static str> {
     Some(match r {
         Rule::EOI => "the end of the file",
@@ -329,7 +332,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::method_cond | Rule::kw_method => "`method`",
         Rule::backends => "`->`",
         Rule::backend => "a service name",
-        Rule::request_header => "`set`, `add` or `remove`",
+        Rule::request_header => "`set`|`add`|`remove`",
         Rule::set_header | Rule::kw_set => "`set`",
         Rule::add_header | Rule::kw_add => "`add`",
         Rule::remove_header | Rule::kw_remove => "`remove`",
