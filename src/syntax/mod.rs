@@ -232,7 +232,23 @@ fn syntax_error(
         .iter()
         .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'))
         .collect();
+    let line_before = &text[text[..pos].rfind('\n').map_or(0, |i| i + 1)..pos];
     if let Some(word) = found.word
+        && ["gateway", "service", "route"].contains(&word)
+        && !keywords.contains(&word)
+    {
+        diag = diag.with_help(format!(
+            "`{word}` begins a new block here: does the block above miss its closing `}}`?"
+        ));
+    } else if let Some(word) = found.word
+        && line_before.contains("->")
+        && !keywords.contains(&word)
+        && word.starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        diag = diag.with_help(format!(
+            "backends are separated by commas: put a `,` before `{word}`"
+        ));
+    } else if let Some(word) = found.word
         && let Some(best) = crate::diagnostics::closest(word, keywords.iter().copied())
     {
         diag = diag.with_help(format!("did you mean `{best}`?"));
