@@ -104,8 +104,13 @@ fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut start = 0;
     let mut last = None;
+    // pest's detail on what it tried (the furthest position it reached, and the literal
+    // tokens it expected there, `{` and `,` among them) costs about half again the parse
+    // time, so it is turned on only once a text has failed. It stays on: the setting is
+    // global, and turning it off could race with another thread's parse that needs it.
+    pest::set_error_detail(true);
     while let Err(err) = EgwParser::parse(Rule::file, &text[start..]) {
-        let at = start + error_position(&err);
+        let at = start + expected_at(&err, &text[start..]).0;
         if last != Some(at) {
             diags.push(syntax_error(file, text, &err, start));
             last = Some(at);
@@ -204,17 +209,10 @@ fn syntax_error(
     err: &pest::error::Error<Rule>,
     offset: usize,
 ) -> Diagnostic {
-    let pos = offset + error_position(err);
+    let (at, mut expected) = expected_at(err, &text[offset..]);
+    let pos = offset + at;
     let found = found_at(text, pos);
     let span = Span::new(file, pos, pos + found.len_bytes);
-    let mut expected: Vec<&str> = match &err.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => positives
-            .iter()
-            .filter_map(|r| describe(*r))
-            .flat_map(|words| words.split('|'))
-            .collect(),
-        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
-    };
     expected.sort_unstable();
     expected.dedup();
     let list = match expected.as_slice() {
@@ -296,6 +294,57 @@ fn found_at(text: &str, pos: usize) -> Found<'_> {
         description,
         word: None,
         len_bytes: first.len_utf8(),
+    }
+}
+
+/// Where a parse failed and what was expected there, in the user's words. With pest's
+/// detail, that is the furthest position any rule reached and the literal tokens expected
+/// there (with the rules tried, when that is also where pest stopped); without it, where
+/// pest stopped and the rules it tried.
+fn expected_at(err: &pest::error::Error<Rule>, text: &str) -> (usize, Vec<String>) {
+    let stopped = error_position(err);
+    let rules: Vec<String> = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives
+            .iter()
+            .filter_map(|r| describe(*r))
+            .flat_map(|words| words.split('|'))
+            .map(str::to_string)
+            .collect(),
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let Some(attempts) = err.parse_attempts() else {
+        return (stopped, rules);
+    };
+    let at = attempts.max_position;
+    // Inside a word (`10x`), the tokens are the ways to continue it; the rules say better.
+    let in_word = text[..at]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    let mut words: Vec<String> = attempts
+        .expected_tokens()
+        .iter()
+        .filter_map(|t| token_word(&t.to_string(), in_word))
+        .collect();
+    if words.is_empty() {
+        return (stopped, rules);
+    }
+    if at == stopped {
+        words.extend(rules);
+    }
+    (at, words)
+}
+
+/// A literal token of the grammar (as pest displays it) in the user's words; `None` for
+/// whitespace, comments, character ranges, and words when the position is inside a word.
+fn token_word(token: &str, in_word: bool) -> Option<String> {
+    match token {
+        "\"" => Some("a string".into()),
+        " " | "\t" | "\r" | "\n" | "//" | "-" | "_" => None,
+        t if t.contains("..") => None, // a character range, `0..9`
+        t if t.bytes().all(|b| b.is_ascii_lowercase()) => (!in_word).then(|| format!("`{t}`")),
+        t if t.bytes().all(|b| b.is_ascii_punctuation()) => Some(format!("`{t}`")),
+        _ => None,
     }
 }
 
