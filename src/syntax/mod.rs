@@ -104,11 +104,7 @@ fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut start = 0;
     let mut last = None;
-    // pest's detail on what it tried (the furthest position it reached, and the literal
-    // tokens it expected there, `{` and `,` among them) costs about half again the parse
-    // time, so it is turned on only once a text has failed. It stays on: the setting is
-    // global, and turning it off could race with another thread's parse that needs it.
-    pest::set_error_detail(true);
+    let _detail = ErrorDetail::on();
     while let Err(err) = EgwParser::parse(Rule::file, &text[start..]) {
         let at = start + expected_at(&err, &text[start..]).0;
         if last != Some(at) {
@@ -122,6 +118,34 @@ fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
     }
     debug_assert!(!diags.is_empty(), "a text that does not parse has an error");
     diags
+}
+
+/// pest's detail on what it tried (the furthest position it reached, and the literal tokens
+/// it expected there, `{` and `,` among them), on while a value of this type lives. It costs
+/// about half again the parse time, so it is on only while a failed text is parsed again.
+/// The setting is global: it is on while any thread needs it, counted under a lock so that
+/// one thread turning it off cannot race another turning it on.
+struct ErrorDetail;
+
+static ERROR_DETAIL_USERS: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+
+impl ErrorDetail {
+    fn on() -> ErrorDetail {
+        let mut users = ERROR_DETAIL_USERS.lock().unwrap_or_else(|e| e.into_inner());
+        *users += 1;
+        pest::set_error_detail(true);
+        ErrorDetail
+    }
+}
+
+impl Drop for ErrorDetail {
+    fn drop(&mut self) {
+        let mut users = ERROR_DETAIL_USERS.lock().unwrap_or_else(|e| e.into_inner());
+        *users -= 1;
+        if *users == 0 {
+            pest::set_error_detail(false);
+        }
+    }
 }
 
 fn error_position(err: &pest::error::Error<Rule>) -> usize {
