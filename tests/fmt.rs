@@ -213,13 +213,7 @@ fn gaps(text: &str) -> Vec<(usize, usize, bool)> {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
+            b'"' => i = after_string(b, i),
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 while i < b.len() && b[i] != b'\n' {
                     i += 1;
@@ -240,19 +234,22 @@ fn gaps(text: &str) -> Vec<(usize, usize, bool)> {
     out
 }
 
+/// The index after the string literal that starts at `b[i]`.
+fn after_string(b: &[u8], mut i: usize) -> usize {
+    i += 1;
+    while i < b.len() && b[i] != b'"' {
+        i += if b[i] == b'\\' { 2 } else { 1 };
+    }
+    i + 1
+}
+
 /// Where a comment starts in one line of valid text, if it has one.
 fn comment_start(line: &str) -> Option<usize> {
     let b = line.as_bytes();
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
+            b'"' => i = after_string(b, i),
             b'/' if b.get(i + 1) == Some(&b'/') => return Some(i),
             _ => i += 1,
         }
