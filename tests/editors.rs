@@ -6,9 +6,12 @@
 //!   grammars, and their keyword lists hold nothing else.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use egwc::source::FileId;
+
+mod common;
+use common::all_egw_files;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Parser, Query, QueryCursor};
 
@@ -146,25 +149,12 @@ fn every_editor_grammar_knows_the_keywords_of_the_compiler() {
     missing("TextMate grammar", &tm_all);
 }
 
-/// Every `.egw` file the editors and the tests know of.
-fn corpus(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() && !path.ends_with("node_modules") {
-            corpus(&path, out);
-        } else if path.extension().is_some_and(|e| e == "egw") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn the_tree_sitter_parser_accepts_exactly_what_egwc_parses() {
-    let mut files = Vec::new();
-    for dir in ["examples", "tests/cases", "tests/format", "editors"] {
-        corpus(&root().join(dir), &mut files);
-    }
-    files.sort();
+    let files: Vec<PathBuf> = ["examples", "tests/cases", "tests/format", "editors"]
+        .iter()
+        .flat_map(|dir| all_egw_files(&root().join(dir)))
+        .collect();
     let mut parser = Parser::new();
     parser.set_language(&language()).unwrap();
     let (mut accepted, mut rejected) = (0, 0);

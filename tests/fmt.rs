@@ -13,7 +13,7 @@ use egwc::source::FileId;
 use proptest::prelude::*;
 
 mod common;
-use common::egw_files;
+use common::{all_egw_files, egw_files};
 
 fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
     egwc::syntax::format(FileId(0), text)
@@ -64,8 +64,7 @@ fn layouts_match_their_golden_files() {
 
 #[test]
 fn examples_are_formatted() {
-    let mut files = Vec::new();
-    all_egw_files(&root().join("examples"), &mut files);
+    let files = all_egw_files(&root().join("examples"));
     let unformatted: Vec<String> = files
         .iter()
         .filter(|f| {
@@ -91,19 +90,6 @@ fn text_that_does_not_parse_is_refused_with_the_syntax_error() {
         err.primary_span().start as usize,
         "service api {\n  endpoint \"10.0.0.1\"\n".len()
     );
-}
-
-/// Every `.egw` file under `dir`, imported helpers included.
-fn all_egw_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            all_egw_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "egw") {
-            out.push(path);
-        }
-    }
-    out.sort();
 }
 
 /// What a build of `root` (a file in `dir`) produces, with everything that depends on line

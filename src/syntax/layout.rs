@@ -78,7 +78,7 @@ fn tokens(text: &str) -> Vec<Token> {
                 continue;
             }
             b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
+                i += comment_len(&b[i..]);
                 Kind::Comment
             }
             b'"' => {
@@ -137,8 +137,9 @@ pub fn string_len(b: &[u8]) -> usize {
     (i + 1).min(b.len())
 }
 
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == needle)
+/// The length of the comment at the start of `b`: up to its line break, or the rest of `b`.
+pub fn comment_len(b: &[u8]) -> usize {
+    b.iter().position(|&c| c == b'\n').unwrap_or(b.len())
 }
 
 fn is_word_byte(c: u8) -> bool {

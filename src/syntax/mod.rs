@@ -106,9 +106,10 @@ fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
     let mut last = None;
     let _detail = ErrorDetail::on();
     while let Err(err) = EgwParser::parse(Rule::file, &text[start..]) {
-        let at = start + expected_at(&err, &text[start..]).0;
+        let diag = syntax_error(file, text, &err, start);
+        let at = diag.primary_span().start as usize;
         if last != Some(at) {
-            diags.push(syntax_error(file, text, &err, start));
+            diags.push(diag);
             last = Some(at);
         }
         match next_block_start(text, at, start) {
@@ -189,13 +190,7 @@ fn chunks(text: &str, size: usize) -> Vec<(usize, usize)> {
     while i < b.len() {
         match b[i] {
             b'"' => i += layout::string_len(&b[i..]) - 1,
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                i += b[i..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .unwrap_or(b.len() - i)
-                    - 1;
-            }
+            b'/' if b.get(i + 1) == Some(&b'/') => i += layout::comment_len(&b[i..]) - 1,
             b'{' => depth += 1,
             b'}' => {
                 depth = depth.saturating_sub(1);

@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests.
 
+// Each test binary includes this module and uses some of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 
 /// The `.egw` files under `dir`, sorted, skipping imported helpers (names starting with `_`)
@@ -22,4 +25,22 @@ pub fn egw_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// Every `.egw` file under `dir`, imported helpers included (`node_modules` skipped), sorted.
+pub fn all_egw_files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() && !path.ends_with("node_modules") {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "egw") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
 }
