@@ -1,5 +1,6 @@
 //! Checking `route` blocks: parents, hostnames, rules, matches, backends and filters.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::weights;
@@ -22,6 +23,28 @@ const METHODS: &[(&str, ())] = &[
     ("TRACE", ()),
     ("PATCH", ()),
 ];
+
+/// A rule's header edits in one direction (requests or responses), with where each header
+/// was first edited, by lower-cased name.
+struct HeaderEditor {
+    /// `requests` or `responses`.
+    direction: &'static str,
+    edits: ir::HeaderEdits,
+    first: HashMap<String, Span>,
+    /// A `set`, `add` or `remove` line was written, valid or not.
+    used: bool,
+}
+
+impl HeaderEditor {
+    fn new(direction: &'static str) -> HeaderEditor {
+        HeaderEditor {
+            direction,
+            edits: ir::HeaderEdits::default(),
+            first: HashMap::new(),
+            used: false,
+        }
+    }
+}
 
 impl<'a> Checker<'a> {
     pub(super) fn route(
@@ -309,9 +332,8 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         let mut matches = Vec::new();
         let mut backends_attr = Once::new("->");
-        let mut request = ir::HeaderEdits::default();
-        let mut response = ir::HeaderEdits::default();
-        let (mut has_request, mut has_response) = (false, false);
+        let mut request = HeaderEditor::new("requests");
+        let mut response = HeaderEditor::new("responses");
         let mut rewrite = Once::new("rewrite");
         let mut redirect = Once::new("redirect");
         let mut timeout = Once::new("timeout");
@@ -323,14 +345,8 @@ impl<'a> Checker<'a> {
                     None => ok = false,
                 },
                 RuleItem::Backends(refs) => backends_attr.set(self, (refs, item.span), item.span),
-                RuleItem::RequestHeader(a) => {
-                    has_request = true;
-                    ok &= self.header_action(a, &mut request);
-                }
-                RuleItem::ResponseHeader(a) => {
-                    has_response = true;
-                    ok &= self.header_action(a, &mut response);
-                }
+                RuleItem::RequestHeader(a) => ok &= self.header_action(a, &mut request),
+                RuleItem::ResponseHeader(a) => ok &= self.header_action(a, &mut response),
                 RuleItem::Rewrite(parts) => rewrite.set(self, parts, item.span),
                 RuleItem::Redirect(parts) => redirect.set(self, parts, item.span),
                 RuleItem::Mirror { service, percent } => {
@@ -342,7 +358,7 @@ impl<'a> Checker<'a> {
             }
         }
         ok &= self.limit(matches.len(), 64, "matches", span);
-        for edits in [&request, &response] {
+        for edits in [&request.edits, &response.edits] {
             ok &= self.limit(edits.set.len(), 16, "`set header` lines", span);
             ok &= self.limit(edits.add.len(), 16, "`add header` lines", span);
             ok &= self.limit(edits.remove.len(), 16, "`remove header` lines", span);
@@ -546,8 +562,8 @@ impl<'a> Checker<'a> {
             });
         }
 
-        let filter_count = usize::from(has_request)
-            + usize::from(has_response)
+        let filter_count = usize::from(request.used)
+            + usize::from(response.used)
             + usize::from(rewrite.is_some())
             + usize::from(redirect.is_some())
             + ir_mirrors.len();
@@ -555,8 +571,8 @@ impl<'a> Checker<'a> {
         ok.then(|| ir::Rule {
             matches: matches.into_iter().map(|(m, _)| m).collect(),
             filters: ir::Filters {
-                request_headers: has_request.then_some(request),
-                response_headers: has_response.then_some(response),
+                request_headers: request.used.then_some(request.edits),
+                response_headers: response.used.then_some(response.edits),
                 rewrite,
                 redirect,
                 mirrors: ir_mirrors,
@@ -744,7 +760,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn header_action(&mut self, action: &HeaderAction, edits: &mut ir::HeaderEdits) -> bool {
+    /// Checks one header edit and adds it to `editor`; a header edited twice is reported.
+    fn header_action(&mut self, action: &HeaderAction, editor: &mut HeaderEditor) -> bool {
         let (name, value) = match action {
             HeaderAction::Set { name, value } | HeaderAction::Add { name, value } => {
                 (name, Some(value))
@@ -766,6 +783,23 @@ impl<'a> Checker<'a> {
             );
             ok = false;
         }
+        editor.used = true;
+        if let Some(&first) = editor.first.get(&name.value.to_ascii_lowercase()) {
+            self.report(
+                Diagnostic::new(
+                    Code::DuplicateHeaderEdit,
+                    name.span,
+                    format!("header `{}` is edited twice in {}", name.value, editor.direction),
+                    "edited again here",
+                )
+                .with_label(first, "first edited here")
+                .with_help("a rule edits each header once (names are case-insensitive); keep the edit you mean"),
+            );
+            return false;
+        }
+        let key = name.value.to_ascii_lowercase();
+        editor.first.insert(key, name.span);
+        let edits = &mut editor.edits;
         match action {
             HeaderAction::Set { name, value } => {
                 edits.set.push((name.value.clone(), value.value.clone()))

@@ -324,6 +324,14 @@ HTTP route attached to one is never accepted.";
     explain "A rule without `->` and without `redirect` answers every matching request with \
 500. Add a backend, or a redirect.";
 
+    DuplicateHeaderEdit = "E0313" "duplicate-header-edit" Error
+    summary "a rule edits the same header twice"
+    explain "Each header is set, added or removed at most once per rule, for requests and for \
+responses separately. The API server rejects two `set` or two `add` entries with one name, and \
+controllers disagree on what a `set` and a `remove` of one header do together. Header names \
+are case-insensitive, so `X-Env` and `x-env` are the same header. Keep the edit you mean; an \
+edit that comes from a `use`d filter group is overridden by not using the group.";
+
     // ---- services -------------------------------------------------------------------------
     EndpointPortMismatch = "E0400" "endpoint-port-mismatch" Error
     summary "endpoints that share one Kubernetes Service use different ports"
