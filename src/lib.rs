@@ -8,6 +8,7 @@ pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;
 pub mod target;
 

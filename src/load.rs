@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
+use crate::stdlib;
 use crate::syntax::{self, ast};
 
 /// A file named on the command line.
@@ -191,6 +192,9 @@ impl Loader {
     }
 
     fn import(&mut self, from: FileId, dir: &Path, root: &Path, target: &ast::Str) {
+        if target.value.starts_with(stdlib::PREFIX) {
+            return self.import_std(root, target);
+        }
         let Some(path) = self.resolve(dir, root, target, "import") else {
             return;
         };
@@ -230,6 +234,40 @@ impl Loader {
                 .with_help("import paths are relative to the file that contains the import"),
             ),
         }
+    }
+
+    /// `import "std/…"`: a module of the standard library, read from the binary.
+    fn import_std(&mut self, root: &Path, target: &ast::Str) {
+        let Some(module) = stdlib::module(&target.value) else {
+            let modules: Vec<&str> = stdlib::MODULES.iter().map(|m| m.path).collect();
+            let mut d = Diagnostic::new(
+                Code::FileNotFound,
+                target.span,
+                format!("the standard library has no module `{}`", target.value),
+                "imported here",
+            );
+            d = match crate::diagnostics::closest(&target.value, modules.iter().copied()) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                None => d.with_help(format!(
+                    "the standard library has {}; to import a file of yours in a directory named `std`, write `./{}`",
+                    modules.join(", "),
+                    target.value
+                )),
+            };
+            self.loaded.diags.push(d);
+            return;
+        };
+        // Not a path on disk: the name shows where it comes from, and cannot clash with one.
+        let path = PathBuf::from(format!("<{}>", module.path));
+        if self.seen.contains(&path) {
+            return; // a module is read once, like any file
+        }
+        self.add(
+            module.path.to_string(),
+            path,
+            root,
+            module.text.as_bytes().to_vec(),
+        );
     }
 
     fn ca_files(&mut self, dir: &Path, root: &Path, service: &ast::Service) {

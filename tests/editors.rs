@@ -151,10 +151,16 @@ fn every_editor_grammar_knows_the_keywords_of_the_compiler() {
 
 #[test]
 fn the_tree_sitter_parser_accepts_exactly_what_egwc_parses() {
-    let files: Vec<PathBuf> = ["examples", "tests/cases", "tests/format", "editors"]
-        .iter()
-        .flat_map(|dir| all_egw_files(&root().join(dir)))
-        .collect();
+    let files: Vec<PathBuf> = [
+        "examples",
+        "stdlib",
+        "tests/cases",
+        "tests/format",
+        "editors",
+    ]
+    .iter()
+    .flat_map(|dir| all_egw_files(&root().join(dir)))
+    .collect();
     let mut parser = Parser::new();
     parser.set_language(&language()).unwrap();
     let (mut accepted, mut rejected) = (0, 0);

@@ -63,8 +63,11 @@ fn layouts_match_their_golden_files() {
 }
 
 #[test]
-fn examples_are_formatted() {
-    let files = all_egw_files(&root().join("examples"));
+fn examples_and_the_stdlib_are_formatted() {
+    let files: Vec<PathBuf> = ["examples", "stdlib"]
+        .iter()
+        .flat_map(|dir| all_egw_files(&root().join(dir)))
+        .collect();
     let unformatted: Vec<String> = files
         .iter()
         .filter(|f| {
@@ -75,7 +78,7 @@ fn examples_are_formatted() {
         .collect();
     assert!(
         unformatted.is_empty(),
-        "not formatted (run `egwc fmt examples`): {unformatted:?}"
+        "not formatted (run `egwc fmt examples stdlib`): {unformatted:?}"
     );
 }
 

@@ -24,7 +24,7 @@ module.exports = grammar({
   rules: {
     source_file: ($) => repeat($._item),
 
-    _item: ($) => choice($.namespace, $.import, $.gateway, $.service, $.route),
+    _item: ($) => choice($.namespace, $.import, $.gateway, $.service, $.route, $.filters),
 
     namespace: ($) => seq('namespace', $.string),
     import: ($) => seq('import', $.string),
@@ -63,7 +63,7 @@ module.exports = grammar({
     hosts: ($) => seq('host', repeat1($.string)),
 
     rule: ($) => seq('rule', block($.match, $.backends, $.request_header, $.response_header,
-      $.rewrite, $.redirect, $.mirror, $.timeout)),
+      $.rewrite, $.redirect, $.mirror, $.timeout, $.use)),
 
     match: ($) => seq('match', repeat1(choice($.path_condition, $.header_condition,
       $.query_condition, $.method_condition))),
@@ -94,8 +94,13 @@ module.exports = grammar({
     redirect_port: ($) => seq('port', $.integer),
     redirect_status: ($) => seq('status', $.integer),
 
+    use: ($) => seq('use', $.name),
     mirror: ($) => seq('mirror', $.name, optional($.percent)),
     timeout: ($) => seq('timeout', $.duration, optional(seq('backend', $.duration))),
+
+    // ---- filter groups ------------------------------------------------------------------
+    filters: ($) => seq('filters', field('name', $.name),
+      block($.request_header, $.response_header)),
 
     // ---- shared attributes --------------------------------------------------------------
     port: ($) => seq('port', $.integer),

@@ -39,6 +39,7 @@ pub fn check(loaded: &Loaded, options: &Options) -> (Option<ir::Model>, Vec<Diag
         services: HashMap::new(),
         service_irs: HashMap::new(),
         gateway_irs: HashMap::new(),
+        filters: HashMap::new(),
     };
     let model = checker.run();
     let has_errors = checker.diags.iter().any(Diagnostic::is_error);
@@ -70,6 +71,9 @@ pub(crate) struct Checker<'a> {
     /// The checked definitions, shared with every route that refers to them.
     service_irs: HashMap<String, Rc<ir::Service>>,
     gateway_irs: HashMap<String, Rc<ir::Gateway>>,
+    /// Filter groups by name, and whether they are free of errors. A rule that uses one with
+    /// errors is not checked against it, since its errors were reported at the group.
+    filters: HashMap<&'a str, (&'a ast::Filters, bool)>,
 }
 
 impl<'a> Checker<'a> {
@@ -82,6 +86,7 @@ impl<'a> Checker<'a> {
         let mut gateways = Vec::new();
         let mut services = Vec::new();
         let mut routes = Vec::new();
+        let mut groups = Vec::new();
         // First definition of each name, per kind; later ones are reported as duplicates.
         let mut first: HashMap<(&str, &str), Span> = HashMap::new();
         for (_, ast) in &loaded.files {
@@ -91,6 +96,7 @@ impl<'a> Checker<'a> {
                     ast::Item::Gateway(g) => ("gateway", &g.name),
                     ast::Item::Service(s) => ("service", &s.name),
                     ast::Item::Route(r) => ("route", &r.name),
+                    ast::Item::Filters(f) => ("filter group", &f.name),
                     ast::Item::Namespace(_) | ast::Item::Import(_) => continue,
                 };
                 if let Some(&span) = first.get(&(kind, name.text.as_str())) {
@@ -102,6 +108,7 @@ impl<'a> Checker<'a> {
                     ast::Item::Gateway(g) => gateways.push(Def { node: g, namespace }),
                     ast::Item::Service(s) => services.push(Def { node: s, namespace }),
                     ast::Item::Route(r) => routes.push(Def { node: r, namespace }),
+                    ast::Item::Filters(f) => groups.push(f),
                     ast::Item::Namespace(_) | ast::Item::Import(_) => {}
                 }
             }
@@ -129,6 +136,10 @@ impl<'a> Checker<'a> {
             }
         }
         self.generated_names(&model.services);
+        for g in groups {
+            let ok = self.filter_group(g);
+            self.filters.insert(&g.name.text, (g, ok));
+        }
         for r in &routes {
             if let Some(ir) = self.route(r.node, r.namespace) {
                 model.routes.push(ir);
@@ -413,9 +424,11 @@ fn duplicate(what: &str, name: &ast::Ident, first: Span) -> Diagnostic {
         "defined again here",
     )
     .with_label(first, "first defined here")
-    .with_help(format!(
-        "{what} names become Kubernetes names and must be unique; rename or remove one"
-    ))
+    .with_help(if what == "filter group" {
+        "`use NAME` must mean one group; rename or remove one".to_string()
+    } else {
+        format!("{what} names become Kubernetes names and must be unique; rename or remove one")
+    })
 }
 
 fn duplicate_attribute(what: &str, again: Span, first: Span) -> Diagnostic {

@@ -26,17 +26,25 @@ const METHODS: &[(&str, ())] = &[
 
 /// A rule's header edits in one direction (requests or responses), with where each header
 /// was first edited, by lower-cased name.
-struct HeaderEditor {
+struct HeaderEditor<'a> {
     /// `requests` or `responses`.
     direction: &'static str,
     edits: ir::HeaderEdits,
-    first: HashMap<String, Span>,
-    /// A `set`, `add` or `remove` line was written, valid or not.
+    first: HashMap<String, Edit<'a>>,
+    /// A `set`, `add` or `remove` line was written or used, valid or not.
     used: bool,
 }
 
-impl HeaderEditor {
-    fn new(direction: &'static str) -> HeaderEditor {
+/// Where a header edit was written: its header name, and the `use` line that took it in from
+/// a filter group (with the group's name), if it came from one.
+#[derive(Clone, Copy)]
+struct Edit<'a> {
+    name: &'a ast::Str,
+    via: Option<(Span, &'a str)>,
+}
+
+impl<'a> HeaderEditor<'a> {
+    fn new(direction: &'static str) -> HeaderEditor<'a> {
         HeaderEditor {
             direction,
             edits: ir::HeaderEdits::default(),
@@ -323,7 +331,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn rule(&mut self, rule: &ast::Rule, span: Span) -> Option<ir::Rule> {
+    fn rule(&mut self, rule: &'a ast::Rule, span: Span) -> Option<ir::Rule> {
         // The `rule` keyword: where rule-wide findings point, rather than the whole block.
         let keyword = Span {
             end: span.start + "rule".len() as u32,
@@ -338,6 +346,8 @@ impl<'a> Checker<'a> {
         let mut redirect = Once::new("redirect");
         let mut timeout = Once::new("timeout");
         let mut mirrors = Vec::new();
+        // Filter groups used so far, with their `use` lines.
+        let mut used: Vec<(&str, Span)> = Vec::new();
         for item in &rule.items {
             match &item.node {
                 RuleItem::Match(conds) => match self.match_(conds, item.span) {
@@ -354,6 +364,27 @@ impl<'a> Checker<'a> {
                 }
                 RuleItem::Timeout { request, backend } => {
                     timeout.set(self, (request, backend), item.span)
+                }
+                RuleItem::Use(name) => {
+                    if let Some(&(_, first)) = used.iter().find(|(n, _)| *n == name.text) {
+                        self.report(
+                            Diagnostic::new(
+                                Code::DuplicateAttribute,
+                                name.span,
+                                format!("filter group `{}` is used twice", name.text),
+                                "used again here",
+                            )
+                            .with_label(first, "first used here")
+                            .with_help(format!(
+                                "a rule takes a group's edits in once; remove one `use {}`",
+                                name.text
+                            )),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    used.push((&name.text, name.span));
+                    ok &= self.use_filters(name, &mut request, &mut response);
                 }
             }
         }
@@ -760,8 +791,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Checks one header edit and adds it to `editor`; a header edited twice is reported.
-    fn header_action(&mut self, action: &HeaderAction, editor: &mut HeaderEditor) -> bool {
+    /// Checks one header edit written in a rule or a filter group, and adds it to `editor`.
+    fn header_action(&mut self, action: &'a HeaderAction, editor: &mut HeaderEditor<'a>) -> bool {
         let (name, value) = match action {
             HeaderAction::Set { name, value } | HeaderAction::Add { name, value } => {
                 (name, Some(value))
@@ -783,22 +814,35 @@ impl<'a> Checker<'a> {
             );
             ok = false;
         }
+        self.record_header(action, None, editor) && ok
+    }
+
+    /// Adds a checked header edit to `editor`; a header edited twice is reported. `via` is
+    /// the `use` line that took the edit in from a filter group.
+    fn record_header(
+        &mut self,
+        action: &'a HeaderAction,
+        via: Option<(Span, &'a str)>,
+        editor: &mut HeaderEditor<'a>,
+    ) -> bool {
+        let name = match action {
+            HeaderAction::Set { name, .. }
+            | HeaderAction::Add { name, .. }
+            | HeaderAction::Remove { name } => name,
+        };
         editor.used = true;
-        if let Some(&first) = editor.first.get(&name.value.to_ascii_lowercase()) {
-            self.report(
-                Diagnostic::new(
-                    Code::DuplicateHeaderEdit,
-                    name.span,
-                    format!("header `{}` is edited twice in {}", name.value, editor.direction),
-                    "edited again here",
-                )
-                .with_label(first, "first edited here")
-                .with_help("a rule edits each header once (names are case-insensitive); keep the edit you mean"),
-            );
+        let again = Edit { name, via };
+        let key = name.value.to_ascii_lowercase();
+        if let Some(&first) = editor.first.get(&key) {
+            self.report(duplicate_header_edit(
+                &name.value,
+                editor.direction,
+                first,
+                again,
+            ));
             return false;
         }
-        let key = name.value.to_ascii_lowercase();
-        editor.first.insert(key, name.span);
+        editor.first.insert(key, again);
         let edits = &mut editor.edits;
         match action {
             HeaderAction::Set { name, value } => {
@@ -809,7 +853,84 @@ impl<'a> Checker<'a> {
             }
             HeaderAction::Remove { name } => edits.remove.push(name.value.clone()),
         }
+        true
+    }
+
+    /// Checks a filter group once, where it is defined: its header names and values, and
+    /// that it edits each header once. Returns whether it is free of errors.
+    pub(super) fn filter_group(&mut self, group: &'a ast::Filters) -> bool {
+        let mut request = HeaderEditor::new("requests");
+        let mut response = HeaderEditor::new("responses");
+        let mut ok = true;
+        for item in &group.items {
+            ok &= match &item.node {
+                ast::FiltersItem::RequestHeader(a) => self.header_action(a, &mut request),
+                ast::FiltersItem::ResponseHeader(a) => self.header_action(a, &mut response),
+            };
+        }
+        for edits in [&request.edits, &response.edits] {
+            ok &= self.limit(edits.set.len(), 16, "`set header` lines", group.name.span);
+            ok &= self.limit(edits.add.len(), 16, "`add header` lines", group.name.span);
+            ok &= self.limit(
+                edits.remove.len(),
+                16,
+                "`remove header` lines",
+                group.name.span,
+            );
+        }
         ok
+    }
+
+    /// `use NAME` in a rule: adds the group's edits to the rule's, as if written there.
+    fn use_filters(
+        &mut self,
+        name: &'a ast::Ident,
+        request: &mut HeaderEditor<'a>,
+        response: &mut HeaderEditor<'a>,
+    ) -> bool {
+        let Some(&(group, group_ok)) = self.filters.get(name.text.as_str()) else {
+            self.report(self.unknown_filters(name));
+            return false;
+        };
+        if !group_ok {
+            return false; // reported at the group
+        }
+        let via = Some((name.span, group.name.text.as_str()));
+        let mut ok = true;
+        for item in &group.items {
+            ok &= match &item.node {
+                ast::FiltersItem::RequestHeader(a) => self.record_header(a, via, request),
+                ast::FiltersItem::ResponseHeader(a) => self.record_header(a, via, response),
+            };
+        }
+        ok
+    }
+
+    fn unknown_filters(&self, name: &ast::Ident) -> Diagnostic {
+        let d = Diagnostic::new(
+            Code::UnknownFilters,
+            name.span,
+            format!("unknown filter group `{}`", name.text),
+            "no filter group has this name",
+        );
+        if let Some(best) = crate::diagnostics::closest(&name.text, self.filters.keys().copied()) {
+            return d
+                .with_label(
+                    self.filters[best].0.name.span,
+                    format!("`{best}` is defined here"),
+                )
+                .with_help(format!("did you mean `{best}`?"));
+        }
+        match crate::stdlib::defining_filters(&name.text) {
+            Some(module) => d.with_help(format!(
+                "`{}` is in the standard library: add `import \"{module}\"` to the file",
+                name.text
+            )),
+            None => d.with_help(format!(
+                "define it with `filters {} {{ response set header \"name\" = \"value\" }}`, or import the file that does",
+                name.text
+            )),
+        }
     }
 
     /// A `path` edit; a prefix edit needs exactly one prefix match in the rule.
@@ -942,5 +1063,46 @@ fn value_kind(op: Op) -> ValueKind {
     match op {
         Op::Regex => ValueKind::Regex,
         _ => ValueKind::Exact,
+    }
+}
+
+/// A header edited twice in one rule and direction. An edit taken in by `use` is shown at
+/// the `use` line, where the user can act on it, and also where the group writes it.
+fn duplicate_header_edit(
+    header: &str,
+    direction: &str,
+    first: Edit<'_>,
+    again: Edit<'_>,
+) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        Code::DuplicateHeaderEdit,
+        again.via.map_or(again.name.span, |(at, _)| at),
+        format!("header `{header}` is edited twice in {direction}"),
+        match again.via {
+            Some((_, group)) => format!("`{group}` edits it again"),
+            None => "edited again here".to_string(),
+        },
+    );
+    match first.via {
+        Some((at, group)) => d = d.with_label(at, format!("`{group}` edits it first")),
+        None => d = d.with_label(first.name.span, "first edited here"),
+    }
+    let mut groups = Vec::new();
+    for edit in [first, again] {
+        if let Some((_, group)) = edit.via {
+            d = d.with_label(
+                edit.name.span,
+                format!("`{group}` edits `{}` here", edit.name.value),
+            );
+            groups.push(group);
+        }
+    }
+    match groups.first() {
+        Some(group) => d.with_help(format!(
+            "a rule edits each header once (names are case-insensitive); to change what `{group}` does, write its edits in the rule instead of `use {group}`"
+        )),
+        None => d.with_help(
+            "a rule edits each header once (names are case-insensitive); keep the edit you mean",
+        ),
     }
 }

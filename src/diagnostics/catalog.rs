@@ -56,10 +56,10 @@ catalog! {
     explain "The parser met something it did not expect. The message lists what may appear at \
 that point, in the words of the language (`port`, a string, `}`), and the label points at the \
 first character it could not read. After a syntax error, reading starts again at the next \
-line that begins a block (`gateway`, `service` or `route` at the start of a line), so each \
-block with a mistake is reported; what lies between would be guessed, so it is skipped. A file \
-with a syntax error is not checked further; the other files are. See docs/language.md for the \
-grammar.";
+line that begins a block (`gateway`, `service`, `route` or `filters` at the start of a line), \
+so each block with a mistake is reported; what lies between would be guessed, so it is \
+skipped. A file with a syntax error is not checked further; the other files are. See \
+docs/language.md for the grammar.";
 
     InvalidUtf8 = "E0002" "invalid-utf8" Error
     summary "the file is not valid UTF-8"
@@ -130,8 +130,9 @@ route attaches to every listener. The help line lists the gateway's listeners.";
     DuplicateDefinition = "E0103" "duplicate-definition" Error
     summary "two definitions of the same kind share a name"
     explain "Services, gateways, routes and a gateway's listeners each need a unique name, \
-across all imported files, because the name becomes the Kubernetes object's name. Both \
-definitions are shown.";
+across all imported files, because the name becomes the Kubernetes object's name. Filter \
+groups need a unique name too, so that `use NAME` means one of them. Both definitions are \
+shown.";
 
     GeneratedNameCollision = "E0104" "generated-name-collision" Error
     summary "a generated Kubernetes name collides with another object's name"
@@ -146,6 +147,12 @@ the cluster. Rename one of them.";
 characters of lower-case letters, digits and `-`, starting with a letter and ending with a \
 letter or digit. Generated suffixes count: a balanced service with 12 endpoints needs room for \
 `-11`. Listener names must match the Gateway API section-name pattern.";
+
+    UnknownFilters = "E0106" "unknown-filters" Error
+    summary "a rule uses a filter group that is not defined"
+    explain "`use NAME` takes in the header edits of `filters NAME { ... }`, defined in this \
+file, an imported one, or the standard library (`import \"std/headers.egw\"`). The help line \
+offers the closest defined name, or the import that defines it.";
 
     // ---- values ---------------------------------------------------------------------------
     PortOutOfRange = "E0200" "port-out-of-range" Error

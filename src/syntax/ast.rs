@@ -42,6 +42,7 @@ pub enum Item {
     Gateway(Gateway),
     Service(Service),
     Route(Route),
+    Filters(Filters),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -151,6 +152,19 @@ pub enum RouteItem {
     Annotation(KeyValue),
 }
 
+/// `filters NAME { ... }`: a named group of header edits that rules take in with `use NAME`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filters {
+    pub name: Ident,
+    pub items: Vec<Spanned<FiltersItem>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FiltersItem {
+    RequestHeader(HeaderAction),
+    ResponseHeader(HeaderAction),
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParentRef {
     pub gateway: Ident,
@@ -189,6 +203,8 @@ pub enum RuleItem {
         request: Str,
         backend: Option<Str>,
     },
+    /// `use NAME`: the edits of a `filters` group, as if written here.
+    Use(Ident),
 }
 
 /// How a value is compared: `"/x"` (prefix for paths), `= "/x"` or `~ "re"`.

@@ -156,6 +156,7 @@ fn is_block(r: Rule) -> bool {
             | Rule::service_tls
             | Rule::route
             | Rule::rule
+            | Rule::filters
     )
 }
 
@@ -390,5 +391,6 @@ fn is_header(r: Rule) -> bool {
             | Rule::kw_service
             | Rule::kw_route
             | Rule::kw_rule
+            | Rule::kw_filters
     )
 }

@@ -98,8 +98,8 @@ fn failed(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
 }
 
 /// The syntax errors of a text that does not parse. pest stops at the first; after each,
-/// parsing starts again at the next line that begins a block (`gateway`, `service` or `route`
-/// at the start of a line), so a mistake in one block does not hide those in the next.
+/// parsing starts again at the next line that begins a block ([`BLOCK_KEYWORDS`] at the start
+/// of a line), so a mistake in one block does not hide those in the next.
 fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut start = 0;
@@ -156,6 +156,10 @@ fn error_position(err: &pest::error::Error<Rule>) -> usize {
     }
 }
 
+/// The keywords that begin a top-level block; after a syntax error, parsing resumes at the
+/// next line that starts with one of them.
+const BLOCK_KEYWORDS: [&str; 4] = ["gateway", "service", "route", "filters"];
+
 /// The first line start at or after `at`, and after `after`, where a block begins.
 fn next_block_start(text: &str, at: usize, after: usize) -> Option<usize> {
     let mut line = text[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -164,7 +168,7 @@ fn next_block_start(text: &str, at: usize, after: usize) -> Option<usize> {
     }
     loop {
         let rest = &text[line..];
-        let begins_block = ["gateway", "service", "route"].iter().any(|kw| {
+        let begins_block = BLOCK_KEYWORDS.iter().any(|kw| {
             rest.strip_prefix(kw)
                 .is_some_and(|r| r.starts_with([' ', '\t']))
         });
@@ -251,7 +255,7 @@ fn syntax_error(
         .collect();
     let line_before = &text[text[..pos].rfind('\n').map_or(0, |i| i + 1)..pos];
     if let Some(word) = found.word
-        && ["gateway", "service", "route"].contains(&word)
+        && BLOCK_KEYWORDS.contains(&word)
         && !keywords.contains(&word)
     {
         diag = diag.with_help(format!(
@@ -383,6 +387,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::gateway | Rule::kw_gateway => "`gateway`",
         Rule::service | Rule::kw_service => "`service`",
         Rule::route | Rule::kw_route => "`route`",
+        Rule::filters | Rule::kw_filters => "`filters`",
+        Rule::use_attr | Rule::kw_use => "`use`",
         Rule::class_attr | Rule::kw_class => "`class`",
         Rule::target_attr | Rule::kw_target => "`target`",
         Rule::version => "a version like `1.20`",
@@ -442,6 +448,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::listener_item
         | Rule::service_item
         | Rule::route_item
+        | Rule::filters_item
         | Rule::rule_item
         | Rule::header_action
         | Rule::word_char => return None,
@@ -502,6 +509,7 @@ impl Builder {
                 Rule::gateway => Item::Gateway(self.gateway(&p)),
                 Rule::service => Item::Service(self.service(&p)),
                 Rule::route => Item::Route(self.route(&p)),
+                Rule::filters => Item::Filters(self.filters(&p)),
                 _ => continue, // EOI
             };
             items.push(self.spanned(&p, item));
@@ -763,6 +771,24 @@ impl Builder {
         Route { name, items }
     }
 
+    fn filters(&mut self, pair: &Pair<'_, Rule>) -> Filters {
+        let name = self.block_name(pair);
+        let mut items = Vec::new();
+        for p in pair.clone().into_inner().skip(2) {
+            let item = match p.as_rule() {
+                Rule::request_header => FiltersItem::RequestHeader(
+                    self.header_action(&p.clone().into_inner().next().expect(SHAPE)),
+                ),
+                Rule::response_header => {
+                    FiltersItem::ResponseHeader(self.header_action(&self.value(&p)))
+                }
+                _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),
+            };
+            items.push(self.spanned(&p, item));
+        }
+        Filters { name, items }
+    }
+
     fn rule(&mut self, pair: &Pair<'_, Rule>) -> ast::Rule {
         let mut items = Vec::new();
         for p in pair.clone().into_inner().skip(1) {
@@ -833,6 +859,7 @@ impl Builder {
                     }
                     RuleItem::Redirect(parts)
                 }
+                Rule::use_attr => RuleItem::Use(self.ident(&self.value(&p))),
                 Rule::mirror => {
                     let mut parts = p.clone().into_inner().skip(1);
                     let service = self.ident(&parts.next().expect(SHAPE));

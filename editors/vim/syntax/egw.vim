@@ -5,7 +5,7 @@ if exists("b:current_syntax")
 endif
 
 " Blocks, and the name that follows them.
-syn keyword egwDeclaration gateway service route listener rule nextgroup=egwName skipwhite
+syn keyword egwDeclaration gateway service route listener rule filters nextgroup=egwName skipwhite
 syn match   egwName        "\<[A-Za-z_][A-Za-z0-9_-]*\>" contained
 
 syn keyword egwInclude     import namespace
@@ -14,7 +14,7 @@ syn keyword egwInclude     import namespace
 syn keyword egwKeyword     add annotation as backend balance ca cert class configmap description
 syn keyword egwKeyword     endpoint endpoints file from header host hostname http https label
 syn keyword egwKeyword     match method mirror mode on path port prefix protocol query redirect
-syn keyword egwKeyword     remove response rewrite routes san set status target timeout tls
+syn keyword egwKeyword     remove response rewrite routes san set status target timeout tls use
 
 " Values the checker knows.
 syn keyword egwConstant    off system same all terminate passthrough

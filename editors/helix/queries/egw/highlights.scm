@@ -3,18 +3,20 @@
 
 (comment) @comment
 
-["gateway" "service" "route" "listener" "rule"] @keyword
+["gateway" "service" "route" "listener" "rule" "filters"] @keyword
 ["import"] @keyword.control.import
 ["namespace"] @keyword
 ["add" "annotation" "as" "backend" "balance" "ca" "cert" "class" "configmap" "description"
  "endpoint" "endpoints" "file" "from" "header" "host" "hostname" "http" "https" "label" "match"
  "method" "mirror" "mode" "on" "path" "port" "prefix" "protocol" "query" "redirect" "remove"
- "response" "rewrite" "routes" "san" "set" "status" "target" "timeout" "tls"] @keyword
+ "response" "rewrite" "routes" "san" "set" "status" "target" "timeout" "tls" "use"] @keyword
 ["off" "system"] @constant.builtin
 
 (gateway name: (name) @type)
 (service name: (name) @type)
 (route name: (name) @type)
+(filters name: (name) @type)
+(use (name) @type)
 (listener name: (name) @type)
 (parent_ref gateway: (name) @type)
 (parent_ref listener: (name) @variable.other.member)
