@@ -57,9 +57,9 @@ pub fn analyze(inputs: &[Input], options: &Options) -> Result<Compilation, LoadE
 
 fn run(inputs: &[Input], options: &Options, emit: bool) -> Result<Compilation, LoadError> {
     let start = Instant::now();
-    let loaded = load::load(inputs)?;
+    let mut loaded = load::load(inputs)?;
     let loaded_at = Instant::now();
-    let (model, check_diags) = check::check(&loaded, options);
+    let (model, check_diags) = check::check(&mut loaded, options);
     // The syntax trees are not needed past checking: freed now, their memory is reused by
     // emission instead of new memory being faulted in.
     let load::Loaded {

@@ -192,6 +192,9 @@ impl Loader {
     }
 
     fn import(&mut self, from: FileId, dir: &Path, root: &Path, target: &ast::Str) {
+        if !target.holes.is_empty() {
+            return; // a constant in the path is reported by the parser
+        }
         if target.value.starts_with(stdlib::PREFIX) {
             return self.import_std(root, target);
         }
@@ -279,6 +282,9 @@ impl Loader {
                 let ast::ServiceTlsItem::Ca(ast::CaSource::File(target)) = &t.node else {
                     continue;
                 };
+                if !target.holes.is_empty() {
+                    continue; // a constant in the path is reported by the parser
+                }
                 let Some(path) = self.resolve(dir, root, target, "CA file") else {
                     continue;
                 };

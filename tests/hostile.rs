@@ -55,6 +55,25 @@ fn a_100k_character_string_is_checked() {
 }
 
 #[test]
+fn a_chain_of_100k_constants_resolves_and_a_long_cycle_is_one_error() {
+    let mut text = String::from("let c0 = \"a.example.com\"\n");
+    for i in 1..100_000 {
+        text.push_str(&format!("let c{i} = \"${{c{}}}\"\n", i - 1));
+    }
+    text.push_str("service s { endpoint \"${c99999}\" }\n");
+    let c = compile(text.into_bytes());
+    // The endpoint came out as the DNS name: ExternalName, which not every controller routes.
+    assert_eq!(codes(&c), ["W0502"]);
+
+    let mut text = String::new();
+    for i in 0..10_000 {
+        text.push_str(&format!("let c{i} = \"${{c{}}}\"\n", (i + 1) % 10_000));
+    }
+    let c = compile(text.into_bytes());
+    assert_eq!(codes(&c), ["E0108"]);
+}
+
+#[test]
 fn a_10_mb_file_compiles() {
     let mut text =
         String::from("gateway g { class \"cilium\" listener http { port 80 protocol HTTP } }\n");
@@ -89,6 +108,7 @@ proptest! {
         "gateway", "service", "route", "rule", "listener", "{", "}", "->", ",", "match", "path",
         "header", "=", "~", "\"/x\"", "\"a.example.com\"", "80", "on", "g", "s", "tls", "port",
         "protocol", "HTTP", "endpoint", "\"10.0.0.1\"", "class", "\"c\"", "10s", "timeout", ".",
+        "let", "\"${g}\"", "\"${\"", "filters", "use", "response", "set",
     ]), 0..60)) {
         let c = compile(tokens.join(" ").into_bytes());
         prop_assert!(c.manifests.is_some() || !c.diagnostics.is_empty());

@@ -24,10 +24,11 @@ module.exports = grammar({
   rules: {
     source_file: ($) => repeat($._item),
 
-    _item: ($) => choice($.namespace, $.import, $.gateway, $.service, $.route, $.filters),
+    _item: ($) => choice($.namespace, $.import, $.let, $.gateway, $.service, $.route, $.filters),
 
     namespace: ($) => seq('namespace', $.string),
     import: ($) => seq('import', $.string),
+    let: ($) => seq('let', field('name', $.name), '=', $.string),
 
     // ---- gateway ------------------------------------------------------------------------
     gateway: ($) => seq('gateway', field('name', $.name),
@@ -111,8 +112,11 @@ module.exports = grammar({
 
     // ---- tokens -------------------------------------------------------------------------
     name: (_) => /[A-Za-z_][A-Za-z0-9_-]*/,
-    string: ($) => seq('"', repeat(choice($.string_content, $.escape_sequence)), token.immediate('"')),
-    string_content: (_) => token.immediate(prec(1, /[^"\\\n]+/)),
+    string: ($) => seq('"',
+      repeat(choice($.string_content, $.escape_sequence, $.interpolation)), token.immediate('"')),
+    // A `$` not starting `${name}` is content; `${name}` is longer, so the lexer prefers it.
+    string_content: (_) => token.immediate(prec(1, choice(/[^"\\\n$]+/, '$'))),
+    interpolation: (_) => token.immediate(prec(2, /\$\{[A-Za-z_][A-Za-z0-9_-]*\}/)),
     escape_sequence: (_) => token.immediate(/\\./),
     integer: (_) => /[0-9]+/,
     percent: (_) => /[0-9]+%/,

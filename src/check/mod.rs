@@ -3,6 +3,7 @@
 //! problem: every diagnostic of the input comes out of one run, and the model is returned only
 //! when none of them is an error.
 
+mod constants;
 mod gateway;
 mod route;
 mod service;
@@ -30,7 +31,13 @@ pub struct Options {
 /// The namespace of definitions that do not name one.
 pub const DEFAULT_NAMESPACE: &str = "default";
 
-pub fn check(loaded: &Loaded, options: &Options) -> (Option<ir::Model>, Vec<Diagnostic>) {
+/// Checks everything loaded. Constants are put in place first, in the syntax trees.
+pub fn check(loaded: &mut Loaded, options: &Options) -> (Option<ir::Model>, Vec<Diagnostic>) {
+    let constants::Expansion {
+        mut diags,
+        mut unknown,
+    } = constants::expand(&mut loaded.files);
+    let loaded = &*loaded;
     let mut checker = Checker {
         loaded,
         options,
@@ -42,8 +49,21 @@ pub fn check(loaded: &Loaded, options: &Options) -> (Option<ir::Model>, Vec<Diag
         filters: HashMap::new(),
     };
     let model = checker.run();
-    let has_errors = checker.diags.iter().any(Diagnostic::is_error);
-    ((!has_errors).then_some(model), checker.diags)
+    // A diagnostic inside a string whose constant is unknown is about a value egwc does not
+    // know: E0107 or E0108 already says what is wrong there.
+    // Strings do not overlap: the one a diagnostic may lie in is the last starting before it.
+    unknown.sort_unstable_by_key(|s| (s.file, s.start));
+    let in_unknown = |d: &Diagnostic| {
+        let p = d.primary_span();
+        let after = unknown.partition_point(|s| (s.file, s.start) <= (p.file, p.start));
+        after > 0 && {
+            let s = unknown[after - 1];
+            s.file == p.file && p.end <= s.end
+        }
+    };
+    diags.extend(checker.diags.into_iter().filter(|d| !in_unknown(d)));
+    let has_errors = diags.iter().any(Diagnostic::is_error);
+    ((!has_errors).then_some(model), diags)
 }
 
 /// A definition found in some file, with that file's namespace.
@@ -97,7 +117,9 @@ impl<'a> Checker<'a> {
                     ast::Item::Service(s) => ("service", &s.name),
                     ast::Item::Route(r) => ("route", &r.name),
                     ast::Item::Filters(f) => ("filter group", &f.name),
-                    ast::Item::Namespace(_) | ast::Item::Import(_) => continue,
+                    ast::Item::Namespace(_) | ast::Item::Import(_) | ast::Item::Let { .. } => {
+                        continue;
+                    }
                 };
                 if let Some(&span) = first.get(&(kind, name.text.as_str())) {
                     self.report(duplicate(kind, name, span));
@@ -109,7 +131,7 @@ impl<'a> Checker<'a> {
                     ast::Item::Service(s) => services.push(Def { node: s, namespace }),
                     ast::Item::Route(r) => routes.push(Def { node: r, namespace }),
                     ast::Item::Filters(f) => groups.push(f),
-                    ast::Item::Namespace(_) | ast::Item::Import(_) => {}
+                    ast::Item::Namespace(_) | ast::Item::Import(_) | ast::Item::Let { .. } => {}
                 }
             }
         }
@@ -426,6 +448,8 @@ fn duplicate(what: &str, name: &ast::Ident, first: Span) -> Diagnostic {
     .with_label(first, "first defined here")
     .with_help(if what == "filter group" {
         "`use NAME` must mean one group; rename or remove one".to_string()
+    } else if what == "constant" {
+        "`${NAME}` must mean one value; rename or remove one".to_string()
     } else {
         format!("{what} names become Kubernetes names and must be unique; rename or remove one")
     })

@@ -79,6 +79,13 @@ characters `\\d`.";
 number with more digits than any of them can hold is reported here; the attribute's own range \
 is checked by its own diagnostic.";
 
+    InvalidInterpolation = "E0005" "invalid-interpolation" Error
+    summary "a `${` in a string is not a constant reference, or is where none may be"
+    explain "In a string, `${name}` stands for the value of the constant `name` (`let name = \
+\"value\"`). A `${` must be followed by a name and `}`; to write the characters `${`, escape the \
+dollar: `\\${`. Import paths and CA file paths cannot use constants, because files are read \
+before constants are known: write them out.";
+
     FileNotFound = "E0010" "file-not-found" Error
     summary "an imported file or a CA file cannot be read"
     explain "`import \"path\"` and `ca file \"path\"` name files relative to the file that \
@@ -153,6 +160,19 @@ letter or digit. Generated suffixes count: a balanced service with 12 endpoints 
     explain "`use NAME` takes in the header edits of `filters NAME { ... }`, defined in this \
 file, an imported one, or the standard library (`import \"std/headers.egw\"`). The help line \
 offers the closest defined name, or the import that defines it.";
+
+    UnknownConstant = "E0107" "unknown-constant" Error
+    summary "a string uses a constant that is not defined"
+    explain "`${name}` must name a constant defined with `let name = \"value\"` at the top of \
+this file or an imported one. Constants are global to the build, like services. The help line \
+offers the closest defined name. A value that cannot be worked out is not checked further, so \
+its other mistakes show once this one is fixed.";
+
+    ConstantCycle = "E0108" "constant-cycle" Error
+    summary "constants are defined in terms of each other in a cycle"
+    explain "A constant's value may use other constants (`let host = \"pve.${domain}\"`), but \
+not itself, directly or through others, since it would never have a value. The message shows \
+the cycle; write one of the values out.";
 
     // ---- values ---------------------------------------------------------------------------
     PortOutOfRange = "E0200" "port-out-of-range" Error

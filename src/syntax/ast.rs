@@ -17,11 +17,35 @@ pub struct Ident {
     pub span: Span,
 }
 
-/// A string literal, unescaped; the span includes the quotes.
+/// A string literal, unescaped; the span includes the quotes. A `${name}` in it is kept in
+/// `value` as written and listed in `holes`, until the constants pass (src/check/constants.rs)
+/// puts the constant's value in its place.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Str {
     pub value: String,
     pub span: Span,
+    pub holes: Box<[Hole]>,
+}
+
+impl Str {
+    /// A string without `${…}`.
+    pub fn plain(value: String, span: Span) -> Str {
+        Str {
+            value,
+            span,
+            holes: Box::default(),
+        }
+    }
+}
+
+/// `${name}` in a string: the constant it names (the span of `${name}`), and the bytes
+/// `start..end` of the string's value that stand for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hole {
+    pub name: String,
+    pub span: Span,
+    pub start: u32,
+    pub end: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -33,12 +57,19 @@ pub struct Int {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct File {
     pub items: Vec<Spanned<Item>>,
+    /// Some string of the file holds a `${name}`.
+    pub has_holes: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     Namespace(Str),
     Import(Str),
+    /// `let NAME = "value"`: a constant, used as `${NAME}` in strings.
+    Let {
+        name: Ident,
+        value: Str,
+    },
     Gateway(Gateway),
     Service(Service),
     Route(Route),
@@ -250,4 +281,162 @@ pub enum RedirectPart {
     Port(Int),
     Path { prefix: bool, value: Str },
     Status(Int),
+}
+
+impl File {
+    /// Calls `f` on every string of the file, except the values of `let` (constants are
+    /// resolved from those) and import paths (read before constants are known).
+    pub fn strings_mut(&mut self, f: &mut dyn FnMut(&mut Str)) {
+        for item in &mut self.items {
+            match &mut item.node {
+                Item::Namespace(s) => f(s),
+                Item::Import(_) | Item::Let { .. } => {}
+                Item::Gateway(g) => g
+                    .items
+                    .iter_mut()
+                    .for_each(|i| gateway_item(&mut i.node, f)),
+                Item::Service(s) => s
+                    .items
+                    .iter_mut()
+                    .for_each(|i| service_item(&mut i.node, f)),
+                Item::Route(r) => r.items.iter_mut().for_each(|i| route_item(&mut i.node, f)),
+                Item::Filters(g) => {
+                    for i in &mut g.items {
+                        match &mut i.node {
+                            FiltersItem::RequestHeader(a) | FiltersItem::ResponseHeader(a) => {
+                                header_action(a, f)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn key_value(kv: &mut KeyValue, f: &mut dyn FnMut(&mut Str)) {
+    f(&mut kv.key);
+    f(&mut kv.value);
+}
+
+fn gateway_item(item: &mut GatewayItem, f: &mut dyn FnMut(&mut Str)) {
+    match item {
+        GatewayItem::Class(s) | GatewayItem::Namespace(s) => f(s),
+        GatewayItem::Label(kv) | GatewayItem::Annotation(kv) => key_value(kv, f),
+        GatewayItem::Target { .. } => {}
+        GatewayItem::Listener(l) => {
+            for i in &mut l.items {
+                match &mut i.node {
+                    ListenerItem::Hostname(s) => f(s),
+                    ListenerItem::Tls(tls) => {
+                        for t in tls {
+                            match &mut t.node {
+                                ListenerTlsItem::Cert(s) => f(s),
+                                ListenerTlsItem::Mode(_) => {}
+                            }
+                        }
+                    }
+                    ListenerItem::Port(_)
+                    | ListenerItem::Protocol(_)
+                    | ListenerItem::RoutesFrom(_) => {}
+                }
+            }
+        }
+    }
+}
+
+fn service_item(item: &mut ServiceItem, f: &mut dyn FnMut(&mut Str)) {
+    match item {
+        ServiceItem::Endpoints(endpoints) => {
+            for e in endpoints {
+                f(&mut e.address);
+                if let Some(name) = &mut e.tls_name {
+                    f(name);
+                }
+            }
+        }
+        ServiceItem::HostRewrite(Some(s))
+        | ServiceItem::Namespace(s)
+        | ServiceItem::Description(s) => f(s),
+        ServiceItem::Label(kv) | ServiceItem::Annotation(kv) => key_value(kv, f),
+        ServiceItem::Tls(tls) => {
+            for t in tls {
+                match &mut t.node {
+                    ServiceTlsItem::Ca(CaSource::ConfigMap(s)) | ServiceTlsItem::Hostname(s) => {
+                        f(s)
+                    }
+                    ServiceTlsItem::San(names) => names.iter_mut().for_each(&mut *f),
+                    // A CA file is read while loading, before constants are known.
+                    ServiceTlsItem::Ca(CaSource::File(_) | CaSource::System) => {}
+                }
+            }
+        }
+        ServiceItem::HostRewrite(None)
+        | ServiceItem::Port(_)
+        | ServiceItem::Protocol(_)
+        | ServiceItem::Balance(_) => {}
+    }
+}
+
+fn route_item(item: &mut RouteItem, f: &mut dyn FnMut(&mut Str)) {
+    match item {
+        RouteItem::Hosts(hosts) => hosts.iter_mut().for_each(&mut *f),
+        RouteItem::Namespace(s) => f(s),
+        RouteItem::Label(kv) | RouteItem::Annotation(kv) => key_value(kv, f),
+        RouteItem::On(_) => {}
+        RouteItem::Rule(rule) => {
+            for i in &mut rule.items {
+                rule_item(&mut i.node, f);
+            }
+        }
+    }
+}
+
+fn rule_item(item: &mut RuleItem, f: &mut dyn FnMut(&mut Str)) {
+    match item {
+        RuleItem::Match(conditions) => {
+            for c in conditions {
+                match &mut c.node {
+                    Condition::Path { value, .. } => f(value),
+                    Condition::Header { name, value, .. }
+                    | Condition::Query { name, value, .. } => {
+                        f(name);
+                        f(value);
+                    }
+                    Condition::Method(_) => {}
+                }
+            }
+        }
+        RuleItem::RequestHeader(a) | RuleItem::ResponseHeader(a) => header_action(a, f),
+        RuleItem::Rewrite(parts) => {
+            for p in parts {
+                match &mut p.node {
+                    RewritePart::Host(s) | RewritePart::Path { value: s, .. } => f(s),
+                }
+            }
+        }
+        RuleItem::Redirect(parts) => {
+            for p in parts {
+                match &mut p.node {
+                    RedirectPart::Host(s) | RedirectPart::Path { value: s, .. } => f(s),
+                    RedirectPart::Scheme(_) | RedirectPart::Port(_) | RedirectPart::Status(_) => {}
+                }
+            }
+        }
+        // Durations are tokens, not strings: they hold no `${…}`.
+        RuleItem::Timeout { .. }
+        | RuleItem::Backends(_)
+        | RuleItem::Mirror { .. }
+        | RuleItem::Use(_) => {}
+    }
+}
+
+fn header_action(action: &mut HeaderAction, f: &mut dyn FnMut(&mut Str)) {
+    match action {
+        HeaderAction::Set { name, value } | HeaderAction::Add { name, value } => {
+            f(name);
+            f(value);
+        }
+        HeaderAction::Remove { name } => f(name),
+    }
 }

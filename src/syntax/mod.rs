@@ -64,14 +64,15 @@ fn parse_in_chunks(file: FileId, text: &str, chunks: &[(usize, usize)]) -> (File
     if results.len() < chunks.len() || results.iter().any(|(_, r)| r.is_err()) {
         return failed(file, text);
     }
-    let mut items = Vec::new();
+    let mut ast = File::default();
     let mut diags = Vec::new();
     for (_, result) in results {
         let (chunk, chunk_diags) = result.expect("failures were handled above");
-        items.extend(chunk.items);
+        ast.items.extend(chunk.items);
+        ast.has_holes |= chunk.has_holes;
         diags.extend(chunk_diags);
     }
-    (File { items }, diags)
+    (ast, diags)
 }
 
 /// Parses `text`, found at byte `offset` of its file.
@@ -85,6 +86,7 @@ fn parse_chunk(
         file,
         offset,
         diags: Vec::new(),
+        has_holes: false,
     };
     let root = pairs
         .next()
@@ -384,6 +386,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::op => "`=` or `~`",
         Rule::namespace_decl | Rule::kw_namespace => "`namespace`",
         Rule::import_decl | Rule::kw_import => "`import`",
+        Rule::let_decl | Rule::kw_let => "`let`",
         Rule::gateway | Rule::kw_gateway => "`gateway`",
         Rule::service | Rule::kw_service => "`service`",
         Rule::route | Rule::kw_route => "`route`",
@@ -480,6 +483,8 @@ struct Builder {
     /// Where the parsed text starts in its file (a chunk of a large file starts later).
     offset: usize,
     diags: Vec<Diagnostic>,
+    /// A string with a `${name}` was built.
+    has_holes: bool,
 }
 
 /// Invariant for every `next()` below: the grammar fixes the children of each rule, so the
@@ -505,7 +510,13 @@ impl Builder {
         for p in pair.into_inner() {
             let item = match p.as_rule() {
                 Rule::namespace_decl => Item::Namespace(self.last_string(&p)),
-                Rule::import_decl => Item::Import(self.last_string(&p)),
+                Rule::import_decl => Item::Import(self.path_string(&p, "an import path")),
+                Rule::let_decl => {
+                    let mut parts = p.clone().into_inner().skip(1);
+                    let name = self.ident(&parts.next().expect(SHAPE));
+                    let value = self.string(&parts.next().expect(SHAPE));
+                    Item::Let { name, value }
+                }
                 Rule::gateway => Item::Gateway(self.gateway(&p)),
                 Rule::service => Item::Service(self.service(&p)),
                 Rule::route => Item::Route(self.route(&p)),
@@ -514,7 +525,10 @@ impl Builder {
             };
             items.push(self.spanned(&p, item));
         }
-        File { items }
+        File {
+            items,
+            has_holes: self.has_holes,
+        }
     }
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
@@ -534,9 +548,21 @@ impl Builder {
         let span = self.span(pair);
         let raw = pair.as_str();
         let inner = &raw[1..raw.len() - 1];
+        // Byte offset of `inner` in the file.
+        let base = span.start as usize + 1;
         let mut value = String::with_capacity(inner.len());
-        let mut chars = inner.char_indices();
+        let mut holes = Vec::new();
+        let mut chars = inner.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
+            if c == '$' && chars.peek().is_some_and(|&(_, c)| c == '{') {
+                let (len, hole) = self.hole(&inner[i..], base + i, value.len());
+                value.push_str(&inner[i..i + len]);
+                holes.extend(hole);
+                while chars.peek().is_some_and(|&(j, _)| j < i + len) {
+                    chars.next();
+                }
+                continue;
+            }
             if c != '\\' {
                 value.push(c);
                 continue;
@@ -546,9 +572,10 @@ impl Builder {
                 Some((_, '\\')) => value.push('\\'),
                 Some((_, 'n')) => value.push('\n'),
                 Some((_, 't')) => value.push('\t'),
+                Some((_, '$')) => value.push('$'),
                 Some((j, other)) => {
-                    let start = span.start as usize + 1 + i;
-                    let end = span.start as usize + 1 + j + other.len_utf8();
+                    let start = base + i;
+                    let end = base + j + other.len_utf8();
                     self.diags.push(
                         Diagnostic::new(
                             Code::InvalidEscape,
@@ -557,7 +584,7 @@ impl Builder {
                             "not a known escape",
                         )
                         .with_help(format!(
-                            "write `\\\\{other}` for a backslash followed by `{other}`; the escapes are \\\" \\\\ \\n \\t"
+                            "write `\\\\{other}` for a backslash followed by `{other}`; the escapes are \\\" \\\\ \\n \\t \\$"
                         )),
                     );
                     value.push(other);
@@ -565,7 +592,65 @@ impl Builder {
                 None => {}
             }
         }
-        Str { value, span }
+        self.has_holes |= !holes.is_empty();
+        Str {
+            value,
+            span,
+            holes: holes.into_boxed_slice(),
+        }
+    }
+
+    /// Reads `${name}` at the start of `text` (which begins with `${`), found at byte `at` of
+    /// the file and byte `in_value` of the string's value. Returns how many bytes it takes,
+    /// and the hole, or `None` after reporting a malformed one (its text is then kept as is).
+    fn hole(&mut self, text: &str, at: usize, in_value: usize) -> (usize, Option<Hole>) {
+        let body = &text[2..];
+        let name_len = body
+            .char_indices()
+            .find(|&(i, c)| {
+                !(c.is_ascii_alphabetic() || c == '_' || i > 0 && (c.is_ascii_digit() || c == '-'))
+            })
+            .map_or(body.len(), |(i, _)| i);
+        if name_len > 0 && body[name_len..].starts_with('}') {
+            let len = 2 + name_len + 1;
+            let hole = Hole {
+                name: body[..name_len].to_string(),
+                span: Span::new(self.file, at, at + len),
+                start: in_value as u32,
+                end: (in_value + len) as u32,
+            };
+            return (len, Some(hole));
+        }
+        self.diags.push(
+            Diagnostic::new(
+                Code::InvalidInterpolation,
+                Span::new(self.file, at, at + 2 + name_len),
+                "`${` starts a constant, but no `name}` follows",
+                "expected a constant's name and `}`",
+            )
+            .with_help(
+                "write `${name}` for the constant `name`, or `\\${` for the characters `${`",
+            ),
+        );
+        (2, None)
+    }
+
+    /// A path string (an import, a CA file): read while loading, before constants are known,
+    /// so it cannot use one. Its holes are kept, so that the loader does not read it.
+    fn path_string(&mut self, pair: &Pair<'_, Rule>, what: &str) -> Str {
+        let s = self.last_string(pair);
+        if let Some(hole) = s.holes.first() {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::InvalidInterpolation,
+                    hole.span,
+                    format!("{what} cannot use a constant"),
+                    "files are read before constants are known",
+                )
+                .with_help("write the path out; `\\${` writes the characters `${`"),
+            );
+        }
+        s
     }
 
     fn last_string(&mut self, pair: &Pair<'_, Rule>) -> Str {
@@ -713,7 +798,9 @@ impl Builder {
                                 let source = self.value(&t);
                                 ServiceTlsItem::Ca(match source.as_rule() {
                                     Rule::kw_system => CaSource::System,
-                                    Rule::ca_file => CaSource::File(self.last_string(&source)),
+                                    Rule::ca_file => {
+                                        CaSource::File(self.path_string(&source, "a CA file path"))
+                                    }
                                     Rule::ca_configmap => {
                                         CaSource::ConfigMap(self.last_string(&source))
                                     }
@@ -872,10 +959,8 @@ impl Builder {
                         .into_inner()
                         .filter(|d| d.as_rule() == Rule::duration)
                         .collect();
-                    let text = |d: &Pair<'_, Rule>| Str {
-                        value: d.as_str().to_string(),
-                        span: self.span(d),
-                    };
+                    let text =
+                        |d: &Pair<'_, Rule>| Str::plain(d.as_str().to_string(), self.span(d));
                     RuleItem::Timeout {
                         request: text(&durations[0]),
                         backend: durations.get(1).map(text),

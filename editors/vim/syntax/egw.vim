@@ -9,6 +9,7 @@ syn keyword egwDeclaration gateway service route listener rule filters nextgroup
 syn match   egwName        "\<[A-Za-z_][A-Za-z0-9_-]*\>" contained
 
 syn keyword egwInclude     import namespace
+syn keyword egwDeclaration let nextgroup=egwName skipwhite
 
 " Attribute keywords. Keywords are not reserved: `service backend` names a service.
 syn keyword egwKeyword     add annotation as backend balance ca cert class configmap description
@@ -26,9 +27,10 @@ syn match   egwNumber      "\<\(\d\+\(ms\|h\|m\|s\)\)\+\>"
 syn match   egwNumber      "\<\d\+%"
 syn match   egwOperator    "->\|[=~]"
 
-syn region  egwString      start=+"+ skip=+\\\\\|\\"+ end=+"+ oneline contains=egwEscape
-syn match   egwEscape      +\\[\\"nt]+ contained
-syn match   egwBadEscape   +\\[^\\"nt]+ contained containedin=egwString
+syn region  egwString      start=+"+ skip=+\\\\\|\\"+ end=+"+ oneline contains=egwEscape,egwInterpolation
+syn match   egwEscape      +\\[\\"nt$]+ contained
+syn match   egwInterpolation +\${[A-Za-z_][A-Za-z0-9_-]*}+ contained
+syn match   egwBadEscape   +\\[^\\"nt$]+ contained containedin=egwString
 
 syn keyword egwTodo        TODO FIXME XXX NOTE contained
 syn match   egwComment     "//.*$" contains=egwTodo,@Spell
@@ -43,6 +45,7 @@ hi def link egwOperator    Operator
 hi def link egwString      String
 hi def link egwEscape      SpecialChar
 hi def link egwBadEscape   Error
+hi def link egwInterpolation Identifier
 hi def link egwTodo        Todo
 hi def link egwComment     Comment
 

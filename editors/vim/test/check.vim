@@ -24,6 +24,9 @@ let checks = [
   \ [8, 10, 'egwKeyword'], [8, 21, 'egwOperator'], [8, 23, 'egwString'], [8, 28, 'egwEscape'],
   \ [8, 33, 'egwOperator'], [8, 44, 'egwNumber'], [8, 61, 'egwKeyword'], [8, 69, 'egwNumber'],
   \ [9, 26, 'egwNumber'], [9, 3, 'egwDeclaration'],
+  \ [11, 1, 'egwDeclaration'], [11, 5, 'egwName'],
+  \ [12, 1, 'egwDeclaration'], [12, 9, 'egwName'], [12, 18, 'egwKeyword'],
+  \ [12, 50, 'egwInterpolation'], [12, 60, 'egwEscape'],
   \ ]
 for [l, c, want] in checks
   let got = synIDattr(synID(l, c, 1), 'name')

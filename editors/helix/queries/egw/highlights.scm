@@ -5,7 +5,7 @@
 
 ["gateway" "service" "route" "listener" "rule" "filters"] @keyword
 ["import"] @keyword.control.import
-["namespace"] @keyword
+["namespace" "let"] @keyword
 ["add" "annotation" "as" "backend" "balance" "ca" "cert" "class" "configmap" "description"
  "endpoint" "endpoints" "file" "from" "header" "host" "hostname" "http" "https" "label" "match"
  "method" "mirror" "mode" "on" "path" "port" "prefix" "protocol" "query" "redirect" "remove"
@@ -15,6 +15,7 @@
 (gateway name: (name) @type)
 (service name: (name) @type)
 (route name: (name) @type)
+(let name: (name) @constant)
 (filters name: (name) @type)
 (use (name) @type)
 (listener name: (name) @type)
@@ -30,6 +31,7 @@
 
 (string) @string
 (escape_sequence) @constant.character.escape
+(interpolation) @string.special
 [(integer) (percent) (version) (duration)] @constant.numeric
 
 (operator) @operator
