@@ -55,11 +55,12 @@ catalog! {
     summary "the file does not follow the .egw grammar"
     explain "The parser met something it did not expect. The message lists what may appear at \
 that point, in the words of the language (`port`, a string, `}`), and the label points at the \
-first character it could not read. After a syntax error, reading starts again at the next \
-line that begins a block (`gateway`, `service`, `route` or `filters` at the start of a line), \
-so each block with a mistake is reported; what lies between would be guessed, so it is \
-skipped. A file with a syntax error is not checked further; the other files are. See \
-docs/language.md for the grammar.";
+first character it could not read. After a syntax error, reading starts again on the next \
+line, with the rest of the block that line is in, so every mistake of a block is reported in \
+one run. Between blocks, or where the block is unclear, it starts again at the next line that \
+begins a block (`gateway`, `service`, `route` or `filters` at the start of a line). What was \
+skipped is not guessed at: a file with a syntax error is not checked further; the other files \
+are. See docs/language.md for the grammar.";
 
     InvalidUtf8 = "E0002" "invalid-utf8" Error
     summary "the file is not valid UTF-8"

@@ -4,6 +4,7 @@
 
 pub mod ast;
 mod layout;
+mod recover;
 
 use pest::Parser;
 use pest::iterators::Pair;
@@ -17,7 +18,8 @@ use ast::*;
 struct EgwParser;
 
 /// Parses one file. On a syntax error the tree is empty and the diagnostics say what was
-/// expected, in the language's words: one per block with a mistake (see [`syntax_errors`]).
+/// expected, in the language's words: one per mistake parsing could resume after (see
+/// [`recover::syntax_errors`]).
 ///
 /// A large file is parsed in pieces, on every core: it is cut after top-level blocks into
 /// chunks, each a file of its own, and the items are joined in order. Small pieces also keep
@@ -96,31 +98,7 @@ fn parse_chunk(
 }
 
 fn failed(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    (File::default(), syntax_errors(file, text))
-}
-
-/// The syntax errors of a text that does not parse. pest stops at the first; after each,
-/// parsing starts again at the next line that begins a block ([`BLOCK_KEYWORDS`] at the start
-/// of a line), so a mistake in one block does not hide those in the next.
-fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    let mut start = 0;
-    let mut last = None;
-    let _detail = ErrorDetail::on();
-    while let Err(err) = EgwParser::parse(Rule::file, &text[start..]) {
-        let diag = syntax_error(file, text, &err, start);
-        let at = diag.primary_span().start as usize;
-        if last != Some(at) {
-            diags.push(diag);
-            last = Some(at);
-        }
-        match next_block_start(text, at, start) {
-            Some(next) => start = next,
-            None => break,
-        }
-    }
-    debug_assert!(!diags.is_empty(), "a text that does not parse has an error");
-    diags
+    (File::default(), recover::syntax_errors(file, text))
 }
 
 /// pest's detail on what it tried (the furthest position it reached, and the literal tokens
@@ -128,12 +106,12 @@ fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
 /// about half again the parse time, so it is on only while a failed text is parsed again.
 /// The setting is global: it is on while any thread needs it, counted under a lock so that
 /// one thread turning it off cannot race another turning it on.
-struct ErrorDetail;
+pub(super) struct ErrorDetail;
 
 static ERROR_DETAIL_USERS: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
 
 impl ErrorDetail {
-    fn on() -> ErrorDetail {
+    pub(super) fn on() -> ErrorDetail {
         let mut users = ERROR_DETAIL_USERS.lock().unwrap_or_else(|e| e.into_inner());
         *users += 1;
         pest::set_error_detail(true);
@@ -155,29 +133,6 @@ fn error_position(err: &pest::error::Error<Rule>) -> usize {
     match err.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
-    }
-}
-
-/// The keywords that begin a top-level block; after a syntax error, parsing resumes at the
-/// next line that starts with one of them.
-const BLOCK_KEYWORDS: [&str; 4] = ["gateway", "service", "route", "filters"];
-
-/// The first line start at or after `at`, and after `after`, where a block begins.
-fn next_block_start(text: &str, at: usize, after: usize) -> Option<usize> {
-    let mut line = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    if line < at {
-        line = at + text[at..].find('\n')? + 1;
-    }
-    loop {
-        let rest = &text[line..];
-        let begins_block = BLOCK_KEYWORDS.iter().any(|kw| {
-            rest.strip_prefix(kw)
-                .is_some_and(|r| r.starts_with([' ', '\t']))
-        });
-        if begins_block && line > after {
-            return Some(line);
-        }
-        line += rest.find('\n')? + 1;
     }
 }
 
@@ -223,12 +178,12 @@ pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
                 .next()
                 .expect("pest returns the `file` rule on success"),
         )),
-        Err(_) => Err(syntax_errors(file, text)),
+        Err(_) => Err(recover::syntax_errors(file, text)),
     }
 }
 
 /// The diagnostic for pest's error on the text from byte `offset` of `text` on.
-fn syntax_error(
+pub(super) fn syntax_error(
     file: FileId,
     text: &str,
     err: &pest::error::Error<Rule>,
@@ -257,7 +212,7 @@ fn syntax_error(
         .collect();
     let line_before = &text[text[..pos].rfind('\n').map_or(0, |i| i + 1)..pos];
     if let Some(word) = found.word
-        && BLOCK_KEYWORDS.contains(&word)
+        && recover::BLOCK_KEYWORDS.contains(&word)
         && !keywords.contains(&word)
     {
         diag = diag.with_help(format!(
@@ -454,7 +409,17 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::filters_item
         | Rule::rule_item
         | Rule::header_action
-        | Rule::word_char => return None,
+        | Rule::listener_tls_item
+        | Rule::service_tls_item
+        | Rule::word_char
+        | Rule::gateway_rest
+        | Rule::listener_rest
+        | Rule::listener_tls_rest
+        | Rule::service_rest
+        | Rule::service_tls_rest
+        | Rule::route_rest
+        | Rule::rule_rest
+        | Rule::filters_rest => return None,
     })
 }
 
@@ -1078,19 +1043,6 @@ mod tests {
                 "\nservice c {}"
             ]
         );
-    }
-
-    #[test]
-    fn parsing_resumes_at_the_next_line_that_begins_a_block() {
-        let text = "service a {\n  service b\n}\nservices c\n  route d\nroute e {}\n";
-        let route_e = text.find("route e").unwrap();
-        // From inside a line: the next line that begins a block, skipping indented and
-        // longer words.
-        assert_eq!(next_block_start(text, 3, 0), Some(route_e));
-        // From the start of a block line, that line itself, unless parsing began there.
-        assert_eq!(next_block_start(text, route_e, 0), Some(route_e));
-        assert_eq!(next_block_start(text, route_e, route_e), None);
-        assert_eq!(next_block_start(text, text.len(), 0), None);
     }
 
     fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

@@ -1,0 +1,248 @@
+//! Recovery after a syntax error, so that one run reports every mistake it can. pest stops at
+//! the first error; parsing then starts again on the next line, with the rest of the block
+//! that line is in (`rule_rest`, `service_rest`, … in the grammar), then the rest of each
+//! enclosing block, then the rest of the file. Which blocks are open there is read from the
+//! text between where parsing last started and that line: braces, and the keyword that opens
+//! each. Where that is unclear (a brace after no block keyword, a block where none may be),
+//! or the error is between blocks, parsing starts again at the next line that begins a
+//! top-level block, as before it. The text skipped is never guessed at: a file with a syntax
+//! error is not checked further.
+
+use pest::Parser;
+
+use super::{EgwParser, ErrorDetail, Rule, layout, syntax_error};
+use crate::diagnostics::Diagnostic;
+use crate::source::FileId;
+
+/// The keywords that begin a top-level block; after a syntax error between blocks, parsing
+/// resumes at the next line that starts with one of them.
+pub(super) const BLOCK_KEYWORDS: [&str; 4] = ["gateway", "service", "route", "filters"];
+
+/// The keywords that open a block, top-level or nested.
+const OPENING_KEYWORDS: [&str; 7] = [
+    "gateway", "listener", "tls", "service", "route", "rule", "filters",
+];
+
+/// A block open where parsing resumes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Block {
+    Gateway,
+    Listener,
+    ListenerTls,
+    Service,
+    ServiceTls,
+    Route,
+    Rule,
+    Filters,
+}
+
+impl Block {
+    /// The grammar rule for the rest of this block, up to and with its `}`.
+    fn rest(self) -> Rule {
+        match self {
+            Block::Gateway => Rule::gateway_rest,
+            Block::Listener => Rule::listener_rest,
+            Block::ListenerTls => Rule::listener_tls_rest,
+            Block::Service => Rule::service_rest,
+            Block::ServiceTls => Rule::service_tls_rest,
+            Block::Route => Rule::route_rest,
+            Block::Rule => Rule::rule_rest,
+            Block::Filters => Rule::filters_rest,
+        }
+    }
+
+    /// The block that `keyword … {` opens inside `parent` (`None`: at the top level), if the
+    /// grammar allows one there.
+    fn opened_by(keyword: &str, parent: Option<Block>) -> Option<Block> {
+        Some(match (parent, keyword) {
+            (None, "gateway") => Block::Gateway,
+            (None, "service") => Block::Service,
+            (None, "route") => Block::Route,
+            (None, "filters") => Block::Filters,
+            (Some(Block::Gateway), "listener") => Block::Listener,
+            (Some(Block::Listener), "tls") => Block::ListenerTls,
+            (Some(Block::Service), "tls") => Block::ServiceTls,
+            (Some(Block::Route), "rule") => Block::Rule,
+            _ => return None,
+        })
+    }
+}
+
+/// The syntax errors of a text that does not parse, one per mistake parsing could resume
+/// after.
+pub(super) fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
+    let _detail = ErrorDetail::on();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    // Where parsing starts again, and the blocks open there, innermost last.
+    let mut at = 0;
+    let mut open: Vec<Block> = Vec::new();
+    loop {
+        // The rest of each open block, innermost first, then the rest of the file.
+        let err = loop {
+            let rest = open.last().map_or(Rule::file, |b| b.rest());
+            match EgwParser::parse(rest, &text[at..]) {
+                Ok(pairs) => {
+                    if open.pop().is_none() {
+                        break None;
+                    }
+                    let block = pairs.peek().expect("pest returns the rule it parsed");
+                    at += block.as_span().end();
+                }
+                Err(err) => break Some(err),
+            }
+        };
+        let Some(err) = err else { break };
+        let diag = syntax_error(file, text, &err, at);
+        let pos = diag.primary_span().start as usize;
+        let last = diags.last().map(|d| d.primary_span().start as usize);
+        if last != Some(pos) {
+            diags.push(diag);
+        }
+        match resume(text, pos, at, &open) {
+            Some((next, blocks)) => (at, open) = (next, blocks),
+            None => break,
+        }
+    }
+    debug_assert!(!diags.is_empty(), "a text that does not parse has an error");
+    diags
+}
+
+/// Where parsing starts again after an error at `pos`, parsing having started at `at` with
+/// the blocks `open`: a position after `at`, and the blocks open there.
+fn resume(text: &str, pos: usize, at: usize, open: &[Block]) -> Option<(usize, Vec<Block>)> {
+    let line = line_start(text, pos);
+    // A block keyword at the start of the error's line: the block above lacks its `}`.
+    if line > at && begins_block(text, line) {
+        return Some((line, Vec::new()));
+    }
+    let next = pos + text[pos..].find('\n')? + 1;
+    if !begins_block(text, next)
+        && let Some(blocks) = open_blocks(text, at, next, open)
+        && !blocks.is_empty()
+    {
+        return Some((next, blocks));
+    }
+    next_block_start(text, next).map(|n| (n, Vec::new()))
+}
+
+fn line_start(text: &str, pos: usize) -> usize {
+    text[..pos].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Whether the line starting at `line` begins with a top-level block keyword.
+fn begins_block(text: &str, line: usize) -> bool {
+    let rest = &text[line..];
+    BLOCK_KEYWORDS.iter().any(|kw| {
+        rest.strip_prefix(kw)
+            .is_some_and(|r| r.starts_with([' ', '\t']))
+    })
+}
+
+/// The first line start at or after `line` where a top-level block begins.
+fn next_block_start(text: &str, mut line: usize) -> Option<usize> {
+    loop {
+        if begins_block(text, line) {
+            return Some(line);
+        }
+        line += text[line..].find('\n')? + 1;
+    }
+}
+
+/// The blocks open at byte `to`, reading from `from` where `open` are: each `{` opens the
+/// block of the first block keyword since the last brace, each `}` closes one. `None` when a
+/// `{` opens no block the grammar allows there.
+fn open_blocks(text: &str, from: usize, to: usize, open: &[Block]) -> Option<Vec<Block>> {
+    let b = text.as_bytes();
+    let mut blocks = open.to_vec();
+    let mut keyword: Option<&str> = None;
+    let mut i = from;
+    while i < to {
+        match b[i] {
+            b'"' => {
+                // Strings end at their quote, or at the end of the line (a syntax error).
+                i += 1;
+                while i < to && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => i += layout::comment_len(&b[i..]),
+            b'{' => {
+                let block = Block::opened_by(keyword?, blocks.last().copied())?;
+                blocks.push(block);
+                keyword = None;
+                i += 1;
+            }
+            b'}' => {
+                blocks.pop();
+                keyword = None;
+                i += 1;
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < to && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
+                    i += 1;
+                }
+                let word = &text[start..i];
+                if keyword.is_none() && OPENING_KEYWORDS.contains(&word) {
+                    keyword = Some(word);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    Some(blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_open_blocks_are_read_from_braces_and_keywords() {
+        let text = "gateway g {\n  listener l {\n    tls {\n";
+        assert_eq!(
+            open_blocks(text, 0, text.len(), &[]),
+            Some(vec![Block::Gateway, Block::Listener, Block::ListenerTls])
+        );
+        // Names that are keywords do not confuse it; strings and comments are skipped.
+        let text = "service rule { tls { ca file \"{\" } // {\n";
+        assert_eq!(
+            open_blocks(text, 0, text.len(), &[]),
+            Some(vec![Block::Service])
+        );
+        // A brace that opens no block the grammar allows there.
+        assert_eq!(open_blocks("service s { rule {", 0, 18, &[]), None);
+    }
+
+    #[test]
+    fn parsing_resumes_on_the_next_line_inside_its_block() {
+        let text = "route r {\n  rule {\n    -> a b\n    timeout 5\n  }\n}\n";
+        let error = text.find("b\n").unwrap();
+        let next = text.find("    timeout").unwrap();
+        assert_eq!(
+            resume(text, error, 0, &[]),
+            Some((next, vec![Block::Route, Block::Rule]))
+        );
+        // Reading on from where the last parse started, with the blocks open there.
+        let error = text.find("5\n").unwrap();
+        let close = text.find("  }").unwrap();
+        assert_eq!(
+            resume(text, error, next, &[Block::Route, Block::Rule]),
+            Some((close, vec![Block::Route, Block::Rule]))
+        );
+    }
+
+    #[test]
+    fn parsing_resumes_at_a_block_keyword_at_the_start_of_a_line() {
+        // A block without its `}`: the error is at the next block's keyword, which starts again.
+        let text = "service a {\n  port 1\nservice b {}\n";
+        let b = text.find("service b").unwrap();
+        assert_eq!(resume(text, b, 0, &[]), Some((b, vec![])));
+        // Between blocks: the next line that begins a block, skipping indented and longer words.
+        let text = "services c\n  route d\nroute e {}\n";
+        let e = text.find("route e").unwrap();
+        assert_eq!(resume(text, 0, 0, &[]), Some((e, vec![])));
+        assert_eq!(resume(text, e, e, &[]), None);
+    }
+}
