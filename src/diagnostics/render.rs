@@ -3,7 +3,12 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use std::sync::Arc;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceSpan, SpanContents,
+};
 
 use super::{Diagnostic, Label, Severity};
 use crate::source::{FileId, SourceMap};
@@ -62,7 +67,7 @@ struct Report {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: Excerpt,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -80,7 +85,7 @@ impl Report {
                 code: String::new(),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: named_source(sources, label.span.file),
+                source: Excerpt::new(sources, label.span.file, &[label]),
                 labels: vec![labeled(label)],
                 related: Vec::new(),
             })
@@ -94,16 +99,69 @@ impl Report {
                 Severity::Note => miette::Severity::Advice,
             },
             help: diag.help.clone(),
-            source: named_source(sources, file),
+            source: Excerpt::new(sources, file, &here),
             labels: here.into_iter().map(labeled).collect(),
             related,
         }
     }
 }
 
-fn named_source(sources: &SourceMap, file: FileId) -> NamedSource<String> {
-    let f = sources.get(file);
-    NamedSource::new(f.name.clone(), f.text.to_string())
+/// The whole lines of a file around some labels, which is all a report shows. Handing miette
+/// the whole file instead would have it copy and scan the file from its start for every
+/// diagnostic, quadratic in a large file with many of them.
+struct Excerpt {
+    name: String,
+    text: Arc<str>,
+    /// The excerpt is `text[start..end]`; it begins at the start of 0-based line `first_line`.
+    start: usize,
+    end: usize,
+    first_line: usize,
+}
+
+impl Excerpt {
+    /// Lines kept around the labels: more than the handler's context lines (one), so miette
+    /// shows what it would show of the whole file.
+    const MARGIN: usize = 3;
+
+    fn new(sources: &SourceMap, file: FileId, labels: &[&Label]) -> Excerpt {
+        let f = sources.get(file);
+        let from = labels.iter().map(|l| l.span.start).min().unwrap_or(0);
+        let to = labels.iter().map(|l| l.span.end).max().unwrap_or(0);
+        let first_line = f.line_of(from).saturating_sub(Self::MARGIN);
+        Excerpt {
+            name: f.name.clone(),
+            text: Arc::clone(&f.text),
+            start: f.line_start(first_line),
+            end: f.line_start(f.line_of(to) + Self::MARGIN + 1),
+            first_line,
+        }
+    }
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let offset = span
+            .offset()
+            .checked_sub(self.start)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(offset.into(), span.len());
+        let excerpt: &'a str = &self.text[self.start..self.end];
+        let c = excerpt.read_span(&local, context_lines_before, context_lines_after)?;
+        // Back to the whole file's offsets and lines.
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            SourceSpan::new((c.span().offset() + self.start).into(), c.span().len()),
+            c.line() + self.first_line,
+            c.column(),
+            c.line_count() + self.first_line,
+        )))
+    }
 }
 
 fn labeled(label: &Label) -> LabeledSpan {
@@ -203,4 +261,62 @@ pub fn render_json(sources: &SourceMap, diags: &[Diagnostic]) -> String {
         .expect("a JSON value always serializes");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::diagnostics::Code;
+    use crate::source::Span;
+
+    /// A report drawn from an excerpt is drawn as from the whole file: for labels on every
+    /// line, first and last lines and line ends included, and for two labels lines apart.
+    #[test]
+    fn an_excerpt_renders_as_the_whole_file() {
+        let text: String = (0..12)
+            .map(|i| format!("line {i} {}\n", "x".repeat(i % 4)))
+            .collect::<String>()
+            + "last line without newline";
+        let mut sources = SourceMap::default();
+        let file = sources.add("f.egw".into(), PathBuf::new(), text.as_str().into());
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor());
+        let render = |report: &Report| {
+            let mut out = String::new();
+            handler.render_report(&mut out, report).unwrap();
+            out
+        };
+        let spans: Vec<(usize, usize)> = (0..text.len())
+            .step_by(3)
+            .map(|s| (s, (s + 4).min(text.len())))
+            .collect();
+        for &(start, end) in &spans {
+            for second in [None, Some(text.len() - 4), Some(5)] {
+                let mut d = Diagnostic::new(
+                    Code::SyntaxError,
+                    Span::new(file, start, end),
+                    "message",
+                    "here",
+                );
+                if let Some(s) = second {
+                    d = d.with_label(Span::new(file, s, s + 2), "there");
+                }
+                let mut report = Report::new(&sources, &d);
+                let excerpt = render(&report);
+                report.source = Excerpt {
+                    name: "f.egw".into(),
+                    text: text.as_str().into(),
+                    start: 0,
+                    end: text.len(),
+                    first_line: 0,
+                };
+                assert_eq!(
+                    excerpt,
+                    render(&report),
+                    "labels at {start}..{end} and {second:?}"
+                );
+            }
+        }
+    }
 }
