@@ -74,6 +74,13 @@ fn a_chain_of_100k_constants_resolves_and_a_long_cycle_is_one_error() {
 }
 
 #[test]
+fn a_mistake_on_every_line_is_reported_on_every_line() {
+    let text = format!("service a {{\n{}}}\n", "  prot HTTP\n".repeat(5_000));
+    let c = compile(text.into_bytes());
+    assert_eq!(codes(&c), vec!["E0001"; 5_000]);
+}
+
+#[test]
 fn a_10_mb_file_compiles() {
     let mut text =
         String::from("gateway g { class \"cilium\" listener http { port 80 protocol HTTP } }\n");

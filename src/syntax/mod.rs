@@ -129,7 +129,7 @@ impl Drop for ErrorDetail {
     }
 }
 
-fn error_position(err: &pest::error::Error<Rule>) -> usize {
+pub(super) fn error_position(err: &pest::error::Error<Rule>) -> usize {
     match err.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,

@@ -71,6 +71,14 @@ impl Block {
 /// The syntax errors of a text that does not parse, one per mistake parsing could resume
 /// after.
 pub(super) fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
+    errors_with(file, text, parse_from)
+}
+
+/// How a rule is parsed from a position: what [`parse_from`] does, and, in tests, what it
+/// must be equal to.
+type ParseFrom = fn(Rule, &str, usize) -> Result<usize, pest::error::Error<Rule>>;
+
+fn errors_with(file: FileId, text: &str, parse_from: ParseFrom) -> Vec<Diagnostic> {
     let _detail = ErrorDetail::on();
     let mut diags: Vec<Diagnostic> = Vec::new();
     // Where parsing starts again, and the blocks open there, innermost last.
@@ -80,13 +88,12 @@ pub(super) fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
         // The rest of each open block, innermost first, then the rest of the file.
         let err = loop {
             let rest = open.last().map_or(Rule::file, |b| b.rest());
-            match EgwParser::parse(rest, &text[at..]) {
-                Ok(pairs) => {
+            match parse_from(rest, text, at) {
+                Ok(len) => {
                     if open.pop().is_none() {
                         break None;
                     }
-                    let block = pairs.peek().expect("pest returns the rule it parsed");
-                    at += block.as_span().end();
+                    at += len;
                 }
                 Err(err) => break Some(err),
             }
@@ -105,6 +112,34 @@ pub(super) fn syntax_errors(file: FileId, text: &str) -> Vec<Diagnostic> {
     }
     debug_assert!(!diags.is_empty(), "a text that does not parse has an error");
     diags
+}
+
+/// Parses `what` on the text from `at`; returns how much it took. The text is given to pest
+/// in windows of whole lines, four times larger each time the parse reaches a window's last
+/// line, because pest's error costs time in the length of the text after it: given the rest
+/// of the file each time, a file with many errors would take time in their number times its
+/// length. A parse that fails before a window's last line never read beyond it, so its
+/// error is the one the whole text gives.
+fn parse_from(what: Rule, text: &str, at: usize) -> Result<usize, pest::error::Error<Rule>> {
+    let mut size = 4096;
+    loop {
+        let end = text[(at + size).min(text.len())..]
+            .find('\n')
+            .map_or(text.len(), |i| at + size + i + 1);
+        let whole = end == text.len();
+        let last_line = text[at..end - usize::from(!whole)]
+            .rfind('\n')
+            .map_or(at, |i| at + i + 1);
+        match EgwParser::parse(what, &text[at..end]) {
+            // `file` ends with the end of the input: only the whole text says it is there.
+            Ok(pairs) if whole || what != Rule::file => {
+                let parsed = pairs.peek().expect("pest returns the rule it parsed");
+                return Ok(parsed.as_span().end());
+            }
+            Err(err) if whole || at + super::error_position(&err) < last_line => return Err(err),
+            _ => size *= 4,
+        }
+    }
 }
 
 /// Where parsing starts again after an error at `pos`, parsing having started at `at` with
@@ -213,6 +248,35 @@ mod tests {
         );
         // A brace that opens no block the grammar allows there.
         assert_eq!(open_blocks("service s { rule {", 0, 18, &[]), None);
+    }
+
+    /// Parsing the whole rest of the text, as [`parse_from`] avoids for speed.
+    fn parse_whole(what: Rule, text: &str, at: usize) -> Result<usize, pest::error::Error<Rule>> {
+        let pairs = EgwParser::parse(what, &text[at..])?;
+        Ok(pairs.peek().expect("a rule").as_span().end())
+    }
+
+    #[test]
+    fn parsing_in_windows_finds_the_errors_of_parsing_the_whole_rest() {
+        // Blocks over several lines, so windows end inside them.
+        let good = "service s {\n  endpoint \"10.0.0.1\"\n}\n";
+        let broken = [
+            "service b { prot HTTP }\n",
+            "route r {\n  rule {\n    -> a b\n  }\n  hots \"x\"\n}\n",
+            "gateway g {\n  listener l.x {\n    port 80\n  }\n",
+        ];
+        // Errors near window edges, far apart, and at the very end.
+        for gap in [0, 1, 100, 130, 131, 400] {
+            let mut text = String::new();
+            for b in broken {
+                text.push_str(&good.repeat(gap));
+                text.push_str(b);
+            }
+            let fast = errors_with(FileId(0), &text, parse_from);
+            let slow = errors_with(FileId(0), &text, parse_whole);
+            assert_eq!(fast, slow, "gap {gap}");
+            assert!(fast.len() >= 4, "gap {gap}: {fast:?}");
+        }
     }
 
     #[test]
