@@ -41,6 +41,7 @@ pub fn check(loaded: &mut Loaded, options: &Options) -> (Option<ir::Model>, Vec<
     let mut checker = Checker {
         loaded,
         options,
+        earlier_errors: loaded.diags.iter().chain(&diags).any(Diagnostic::is_error),
         diags: Vec::new(),
         gateways: HashMap::new(),
         services: HashMap::new(),
@@ -83,6 +84,8 @@ impl<T> Copy for Def<'_, T> {}
 pub(crate) struct Checker<'a> {
     loaded: &'a Loaded,
     options: &'a Options,
+    /// Reading, parsing or constants failed somewhere: the build makes no objects.
+    earlier_errors: bool,
     diags: Vec<Diagnostic>,
     gateways: HashMap<&'a str, Def<'a, ast::Gateway>>,
     services: HashMap<&'a str, Def<'a, ast::Service>>,

@@ -307,7 +307,7 @@ impl Checker<'_> {
     /// Once per build that makes objects: applying EndpointSlices needs a permission that
     /// the default roles lack. The note points at the first address that makes one.
     fn note_endpoint_slices(&mut self, model: &ir::Model) {
-        if self.diags.iter().any(Diagnostic::is_error) {
+        if self.earlier_errors || self.diags.iter().any(Diagnostic::is_error) {
             return;
         }
         let first = model.services.iter().find_map(|s| {
