@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests the editor support that cargo cannot: the TextMate grammar (vscode-tmgrammar-test), the
-# VS Code package (vsce), Vim's runtime files (headless Vim) and, when the tree-sitter CLI is
+# VS Code package (vsce), Vim's runtime files (headless Vim), the language server in Neovim
+# and, when the tree-sitter CLI is
 # installed, that the committed parser is what grammar.js generates, plus its corpus and
 # highlight tests. (`cargo test --test editors` runs the corpus and highlight tests with the
 # committed parser, for machines without the CLI.)
@@ -57,6 +58,15 @@ cp tree-sitter-egw/queries/highlights.scm "$site/queries/egw/"
   fi
   rm -f test/result.txt
   "$nvim" --headless --clean --cmd "set rtp^=.,$site" -l test/ts_check.lua
+)
+
+echo "== Neovim: the language server, through lsp/egwc.lua"
+(
+  cd ..
+  cargo build --quiet
+  export PATH=$PWD/target/debug:$PATH
+  cd editors/vim
+  "$nvim" --headless --clean --cmd 'set rtp^=.' -l test/lsp_check.lua
 )
 
 echo "== The install commands of editors/README.md, in an empty home"

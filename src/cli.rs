@@ -1,4 +1,4 @@
-//! Commands: `build`, `check`, `fmt`, `explain`. Exit codes: 0 success (warnings allowed), 1 the
+//! Commands: `build`, `check`, `fmt`, `explain`, `lsp`. Exit codes: 0 success (warnings allowed), 1 the
 //! input has errors, 2 usage or I/O error.
 
 use std::io::{IsTerminal, Read, Write};
@@ -72,6 +72,8 @@ enum Command {
         check: bool,
     },
     /// Explain a diagnostic code (`E0100`) or name (`unknown-service`)
+    /// Run the language server on standard input and output (for editors)
+    Lsp,
     Explain {
         /// The code or name; `--all` prints the whole catalog as Markdown
         #[arg(required_unless_present = "all")]
@@ -136,6 +138,9 @@ pub fn main() -> ExitCode {
         } => check(&files, &options.options(), format),
         Command::Fmt { files, check } => fmt(&files, check),
         Command::Explain { code, all } => explain(code.as_deref(), all),
+        Command::Lsp => egwc::lsp::run()
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| Failure(format!("language server: {e}"))),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod ir;
 pub mod load;
+pub mod lsp;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

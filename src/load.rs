@@ -18,6 +18,12 @@ pub enum Input {
     Path(PathBuf),
     /// Text read from standard input; its imports resolve from the working directory.
     Stdin(Vec<u8>),
+    /// The text of the file at `path` as an editor holds it, saved or not (the language
+    /// server). It is read as that file: named by its path, importing from its directory.
+    Edited {
+        path: PathBuf,
+        text: Vec<u8>,
+    },
 }
 
 /// Everything read for one compilation.
@@ -55,6 +61,11 @@ pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
                 let root = normalize(&absolute(path.parent().unwrap_or(Path::new(""))));
                 let name = path.display().to_string();
                 loader.add(name, absolute(path), &root, bytes);
+            }
+            Input::Edited { path, text } => {
+                let root = normalize(&absolute(path.parent().unwrap_or(Path::new(""))));
+                let name = path.display().to_string();
+                loader.add(name, absolute(path), &root, text.clone());
             }
             Input::Stdin(bytes) => {
                 let cwd = absolute(Path::new(""));

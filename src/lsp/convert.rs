@@ -1,0 +1,128 @@
+//! Between egwc's types and the language server protocol's: spans and positions, diagnostics,
+//! file paths and URIs. The only place that knows LSP types besides the main loop; it never
+//! rewrites a diagnostic's wording.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use lsp_types::{
+    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position,
+    PositionEncodingKind, Range, Uri,
+};
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::source::{SourceFile, SourceMap, Span};
+
+/// How positions count characters in a line: the client's choice, UTF-16 by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+impl Encoding {
+    /// UTF-8 if the client offers it (offsets are then byte offsets, no conversion), else the
+    /// protocol's default, UTF-16.
+    pub fn choose(offered: Option<&[PositionEncodingKind]>) -> Encoding {
+        match offered {
+            Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
+            _ => Encoding::Utf16,
+        }
+    }
+
+    pub fn kind(self) -> PositionEncodingKind {
+        match self {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }
+    }
+}
+
+/// The position of byte `offset` of `file`.
+pub fn position(file: &SourceFile, offset: u32, encoding: Encoding) -> Position {
+    let line = file.line_of(offset);
+    let start = file.line_start(line);
+    let before = file.text.get(start..offset as usize).unwrap_or_default();
+    let character = match encoding {
+        Encoding::Utf8 => before.len(),
+        Encoding::Utf16 => before.encode_utf16().count(),
+    };
+    Position::new(line as u32, character as u32)
+}
+
+pub fn range(sources: &SourceMap, span: Span, encoding: Encoding) -> Range {
+    let file = sources.get(span.file);
+    Range::new(
+        position(file, span.start, encoding),
+        position(file, span.end, encoding),
+    )
+}
+
+/// The range of a whole text, for an edit that replaces it.
+pub fn whole(text: &str, encoding: Encoding) -> Range {
+    let line = text.matches('\n').count();
+    let last = &text[text.rfind('\n').map_or(0, |i| i + 1)..];
+    let character = match encoding {
+        Encoding::Utf8 => last.len(),
+        Encoding::Utf16 => last.encode_utf16().count(),
+    };
+    Range::new(
+        Position::new(0, 0),
+        Position::new(line as u32, character as u32),
+    )
+}
+
+/// A diagnostic as the protocol shows it: the primary label's range, the code, the message
+/// with its help, and the other labels as related information where they have a file (a
+/// label in the standard library has none an editor could open).
+pub fn diagnostic(
+    sources: &SourceMap,
+    d: &Diagnostic,
+    encoding: Encoding,
+    uri_of: &dyn Fn(Span) -> Option<Uri>,
+) -> lsp_types::Diagnostic {
+    let info = d.code.info();
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .labels
+        .iter()
+        .filter(|l| !l.primary)
+        .filter_map(|l| {
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(uri_of(l.span)?, range(sources, l.span, encoding)),
+                message: l.message.clone(),
+            })
+        })
+        .collect();
+    let message = match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    };
+    lsp_types::Diagnostic {
+        range: range(sources, d.primary_span(), encoding),
+        severity: Some(match d.severity() {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Note => DiagnosticSeverity::INFORMATION,
+        }),
+        code: Some(NumberOrString::String(format!(
+            "{} {}",
+            info.code, info.name
+        ))),
+        source: Some("egwc".to_string()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..lsp_types::Diagnostic::default()
+    }
+}
+
+/// The file a `file:` URI names; `None` for other schemes (an unsaved, untitled buffer).
+pub fn path(uri: &Uri) -> Option<PathBuf> {
+    url::Url::parse(uri.as_str()).ok()?.to_file_path().ok()
+}
+
+/// The `file:` URI of a path on disk; `None` for one that is not absolute (the standard
+/// library's virtual files).
+pub fn uri(path: &Path) -> Option<Uri> {
+    let url = url::Url::from_file_path(path).ok()?;
+    Uri::from_str(url.as_str()).ok()
+}

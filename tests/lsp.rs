@@ -1,0 +1,292 @@
+//! The language server as an editor runs it: `egwc lsp` over standard input and output.
+//! Every wait has a timeout, so a server that hangs fails the test instead of CI.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    messages: Receiver<Value>,
+    next_id: u64,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_egwc"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, messages) = channel();
+        std::thread::spawn(move || {
+            loop {
+                // `Content-Length: N\r\n\r\n` then N bytes of JSON.
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        length = n.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                stdout.read_exact(&mut body).unwrap();
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            messages,
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        let stdin = self.stdin.as_mut().unwrap();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and waits for its response.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        self.wait_for(|m| m["id"] == id)
+    }
+
+    /// The next message that `want` accepts; others are skipped.
+    fn wait_for(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = self
+                .messages
+                .recv_timeout(left)
+                .expect("the server answered in time");
+            if want(&message) {
+                return message;
+            }
+        }
+    }
+
+    /// The diagnostics next published for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let m = self.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        m["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    fn initialize(&mut self, encodings: &[&str]) -> Value {
+        let result = self.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": null,
+                "capabilities": { "general": { "positionEncodings": encodings } },
+            }),
+        );
+        self.notify("initialized", json!({}));
+        result["result"].clone()
+    }
+
+    /// `shutdown`, `exit`, and the process ends with success.
+    fn stop(mut self) {
+        let answer = self.request("shutdown", Value::Null);
+        assert_eq!(answer["result"], Value::Null);
+        self.notify("exit", Value::Null);
+        drop(self.stdin.take());
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "{status}");
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit after `exit`"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn file_uri(path: &std::path::Path) -> String {
+    url::Url::from_file_path(path).unwrap().to_string()
+}
+
+const GATEWAY: &str = "gateway edge { class \"eg\" listener http { port 80 protocol HTTP } }\n";
+
+#[test]
+fn diagnostics_follow_the_edits_of_a_document_and_its_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("shared.egw"),
+        "service db { endpoint \"10.0.0.9:0\" }\n",
+    )
+    .unwrap();
+    let main = dir.path().join("main.egw");
+    let (main_uri, shared_uri) = (file_uri(&main), file_uri(&dir.path().join("shared.egw")));
+
+    let mut client = Client::start();
+    let caps = client.initialize(&["utf-16"]);
+    assert_eq!(caps["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(caps["capabilities"]["documentFormattingProvider"], true);
+    assert_eq!(caps["serverInfo"]["name"], "egwc");
+
+    // Unsaved text: the rocket is two UTF-16 units before the port.
+    let text = format!(
+        "import \"./shared.egw\"\n{GATEWAY}service api {{ description \"🚀\" endpoint \"10.0.0.1:99999\" }}\n"
+    );
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": main_uri, "languageId": "egw", "version": 1, "text": text } }),
+    );
+    let diags = client.diagnostics(&main_uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "E0200 port-out-of-range");
+    assert_eq!(diags[0]["severity"], 1);
+    assert_eq!(diags[0]["source"], "egwc");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({ "line": 2, "character": 40 })
+    );
+    assert_eq!(
+        diags[0]["range"]["end"],
+        json!({ "line": 2, "character": 56 })
+    );
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\nhelp: ports are 1 to 65535")
+    );
+    // The imported file's own mistake is published for it.
+    let shared = client.diagnostics(&shared_uri);
+    assert_eq!(shared.len(), 1, "{shared:?}");
+    assert_eq!(shared[0]["code"], "E0200 port-out-of-range");
+
+    // Fixed, and no longer importing: both files are cleared.
+    let fixed = format!("{GATEWAY}service api {{ endpoint \"10.0.0.1:8080\" }}\n");
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": main_uri, "version": 2 },
+            "contentChanges": [{ "text": fixed }],
+        }),
+    );
+    assert_eq!(client.diagnostics(&shared_uri), Vec::<Value>::new());
+    // The EndpointSlice note is all that is left.
+    let notes = client.diagnostics(&main_uri);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0]["code"], "N0513 endpointslice-rbac");
+    assert_eq!(notes[0]["severity"], 3);
+
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": main_uri } }),
+    );
+    assert_eq!(client.diagnostics(&main_uri), Vec::<Value>::new());
+    client.stop();
+}
+
+#[test]
+fn related_labels_and_utf8_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.egw");
+    let uri = file_uri(&main);
+    let mut client = Client::start();
+    let caps = client.initialize(&["utf-8", "utf-16"]);
+    assert_eq!(caps["capabilities"]["positionEncoding"], "utf-8");
+    let text = format!(
+        "{GATEWAY}service api {{ description \"🚀\" endpoint \"10.0.0.1:99999\" }}\nservice api {{ endpoint \"10.0.0.2\" }}\n"
+    );
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "egw", "version": 1, "text": text } }),
+    );
+    let diags = client.diagnostics(&uri);
+    let port = diags
+        .iter()
+        .find(|d| d["code"] == "E0200 port-out-of-range")
+        .unwrap();
+    // In UTF-8 the rocket is four bytes.
+    assert_eq!(
+        port["range"]["start"],
+        json!({ "line": 1, "character": 42 })
+    );
+    let duplicate = diags
+        .iter()
+        .find(|d| d["code"] == "E0103 duplicate-definition")
+        .unwrap();
+    let related = &duplicate["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], uri.as_str());
+    assert_eq!(
+        related["location"]["range"]["start"],
+        json!({ "line": 1, "character": 8 })
+    );
+    assert_eq!(related["message"], "first defined here");
+    client.stop();
+}
+
+#[test]
+fn formatting_replaces_the_document_with_egwc_fmt_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let mut client = Client::start();
+    client.initialize(&[]);
+    let text = "service  api {endpoint \"10.0.0.1\"\n}\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "egw", "version": 1, "text": text } }),
+    );
+    let params = json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } });
+    let answer = client.request("textDocument/formatting", params.clone());
+    let edits = answer["result"].as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    assert_eq!(
+        edits[0]["newText"],
+        "service api {\n  endpoint \"10.0.0.1\"\n}\n"
+    );
+    assert_eq!(
+        edits[0]["range"],
+        json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 2, "character": 0 } })
+    );
+    // Text that does not parse is left alone: no edit.
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": "service {" }] }),
+    );
+    let answer = client.request("textDocument/formatting", params);
+    assert_eq!(answer["result"], json!([]));
+    // A request the server does not know gets the protocol's error.
+    let answer = client.request("textDocument/hover", json!({}));
+    assert_eq!(answer["error"]["code"], -32601);
+    client.stop();
+}
