@@ -14,7 +14,10 @@ echo "== VS Code: TextMate grammar and package"
   npm ci --no-audit --no-fund --loglevel=error
   npm test
   npm run package --silent
-  python3 -m zipfile -l egw.vsix | grep -q 'extension/syntaxes/egw.tmLanguage.json'
+  listing=$(python3 -m zipfile -l egw.vsix)
+  for f in syntaxes/egw.tmLanguage.json extension.js node_modules/vscode-languageclient/package.json; do
+    grep -q "extension/$f" <<< "$listing" || { echo "egw.vsix lacks $f" >&2; exit 1; }
+  done
   rm egw.vsix
 )
 
