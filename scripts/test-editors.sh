@@ -92,6 +92,11 @@ sample=$PWD/vim/test/sample.egw
   "$nvim" --headless -i NONE -c "edit $sample" \
     -c 'if &filetype !=# "egw" || !luaeval("vim.treesitter.highlighter.active[vim.api.nvim_get_current_buf()] ~= nil") | cquit! | endif' -c 'qall!' \
     || { echo "the Neovim install of editors/README.md does not start tree-sitter" >&2; exit 1; }
+  # Neovim's language server, enabled as the README says
+  mkdir -p ~/.config/nvim && echo "vim.lsp.enable('egwc')" > ~/.config/nvim/init.lua
+  PATH=$PWD/target/debug:$PATH "$nvim" --headless -i NONE -c "edit $sample" \
+    -c 'if !luaeval("vim.wait(10000, function() return #vim.lsp.get_clients({ bufnr = 0 }) > 0 end, 50)") | cquit! | endif' -c 'qall!' \
+    || { echo "the Neovim install of editors/README.md does not start egwc lsp" >&2; exit 1; }
   echo "install commands: ok"
 )
 

@@ -30,5 +30,5 @@ if #errors > 0 then
   io.stderr:write(table.concat(errors, '\n') .. '\n')
   os.exit(1)
 end
-print('lsp: ok')
+io.stdout:write('lsp: ok\n')
 os.exit(0)
