@@ -95,6 +95,21 @@ impl Client {
         }
     }
 
+    fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "egw", "version": 1, "text": text } }),
+        );
+    }
+
+    /// Replaces the whole text of an open document.
+    fn change(&mut self, uri: &str, version: u32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    }
+
     /// The diagnostics next published for `uri`.
     fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
         let m = self.wait_for(|m| {
@@ -164,10 +179,7 @@ fn diagnostics_follow_the_edits_of_a_document_and_its_imports() {
     let text = format!(
         "import \"./shared.egw\"\n{GATEWAY}service api {{ description \"🚀\" endpoint \"10.0.0.1:99999\" }}\n"
     );
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": main_uri, "languageId": "egw", "version": 1, "text": text } }),
-    );
+    client.open(&main_uri, &text);
     let diags = client.diagnostics(&main_uri);
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(diags[0]["code"], "E0200 port-out-of-range");
@@ -194,13 +206,7 @@ fn diagnostics_follow_the_edits_of_a_document_and_its_imports() {
 
     // Fixed, and no longer importing: both files are cleared.
     let fixed = format!("{GATEWAY}service api {{ endpoint \"10.0.0.1:8080\" }}\n");
-    client.notify(
-        "textDocument/didChange",
-        json!({
-            "textDocument": { "uri": main_uri, "version": 2 },
-            "contentChanges": [{ "text": fixed }],
-        }),
-    );
+    client.change(&main_uri, 2, &fixed);
     assert_eq!(client.diagnostics(&shared_uri), Vec::<Value>::new());
     // The EndpointSlice note is all that is left.
     let notes = client.diagnostics(&main_uri);
@@ -227,10 +233,7 @@ fn related_labels_and_utf8_positions() {
     let text = format!(
         "{GATEWAY}service api {{ description \"🚀\" endpoint \"10.0.0.1:99999\" }}\nservice api {{ endpoint \"10.0.0.2\" }}\n"
     );
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "egw", "version": 1, "text": text } }),
-    );
+    client.open(&uri, &text);
     let diags = client.diagnostics(&uri);
     let port = diags
         .iter()
@@ -262,10 +265,7 @@ fn formatting_replaces_the_document_with_egwc_fmt_output() {
     let mut client = Client::start();
     client.initialize(&[]);
     let text = "service  api {endpoint \"10.0.0.1\"\n}\n";
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "egw", "version": 1, "text": text } }),
-    );
+    client.open(&uri, &text);
     let params = json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } });
     let answer = client.request("textDocument/formatting", params.clone());
     let edits = answer["result"].as_array().unwrap();
@@ -279,10 +279,7 @@ fn formatting_replaces_the_document_with_egwc_fmt_output() {
         json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 2, "character": 0 } })
     );
     // Text that does not parse is left alone: no edit.
-    client.notify(
-        "textDocument/didChange",
-        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": "service {" }] }),
-    );
+    client.change(&uri, 2, "service {");
     let answer = client.request("textDocument/formatting", params);
     assert_eq!(answer["result"], json!([]));
     // A request the server does not know gets the protocol's error.
