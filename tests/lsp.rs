@@ -265,7 +265,7 @@ fn formatting_replaces_the_document_with_egwc_fmt_output() {
     let mut client = Client::start();
     client.initialize(&[]);
     let text = "service  api {endpoint \"10.0.0.1\"\n}\n";
-    client.open(&uri, &text);
+    client.open(&uri, text);
     let params = json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } });
     let answer = client.request("textDocument/formatting", params.clone());
     let edits = answer["result"].as_array().unwrap();
