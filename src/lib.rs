@@ -5,6 +5,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod emit;
+pub mod index;
 pub mod ir;
 pub mod load;
 pub mod lsp;

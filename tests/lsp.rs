@@ -287,3 +287,89 @@ fn formatting_replaces_the_document_with_egwc_fmt_output() {
     assert_eq!(answer["error"]["code"], -32601);
     client.stop();
 }
+
+/// The position of the `n`-th (0-based) occurrence of `needle` in `text`, in UTF-16 units.
+fn position_of(text: &str, needle: &str, n: usize) -> Value {
+    let at = text.match_indices(needle).nth(n).unwrap().0;
+    let line = text[..at].matches('\n').count();
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    json!({ "line": line, "character": text[start..at].encode_utf16().count() })
+}
+
+#[test]
+fn go_to_definition_and_the_outline() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("services.egw"),
+        "service api { endpoint \"10.0.0.1:8080\" }\n",
+    )
+    .unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let services_uri = file_uri(&dir.path().join("services.egw"));
+    let text = "import \"./services.egw\"\nimport \"std/headers.egw\"\nlet domain = \"lab.example.com\"\n\
+gateway edge {\n  class \"eg\"\n  listener http { port 80 protocol HTTP }\n}\n\
+filters mine { set header \"x\" = \"1\" }\n\
+route api {\n  on edge.http\n  host \"api.${domain}\"\n  rule { -> api use mine use no-index }\n}\n";
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.open(&uri, text);
+    let mut definition = |needle: &str, n: usize| {
+        let params =
+            json!({ "textDocument": { "uri": uri }, "position": position_of(text, needle, n) });
+        client.request("textDocument/definition", params)["result"].clone()
+    };
+    // A backend: the service in the imported file.
+    let api = definition("api use", 0);
+    assert_eq!(api["uri"], services_uri.as_str());
+    assert_eq!(api["range"]["start"], json!({ "line": 0, "character": 8 }));
+    // A listener, a gateway, a filter group and a constant: in this file.
+    for (needle, n, target, def_n) in [
+        ("http\n", 0, "http {", 0),
+        ("edge.", 0, "edge {", 0),
+        ("mine use", 0, "mine {", 0),
+        ("domain}", 0, "domain =", 0),
+    ] {
+        let found = definition(needle, n);
+        assert_eq!(found["uri"], uri.as_str(), "{needle}");
+        assert_eq!(
+            found["range"]["start"],
+            position_of(text, target, def_n),
+            "{needle}"
+        );
+    }
+    // The standard library has no file to open; a keyword is no name.
+    assert_eq!(definition("no-index", 0), Value::Null);
+    assert_eq!(definition("rule", 0), Value::Null);
+
+    let params = json!({ "textDocument": { "uri": uri } });
+    let symbols = client.request("textDocument/documentSymbol", params)["result"].clone();
+    let outline: Vec<(String, String)> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["detail"].as_str().unwrap().into(),
+                s["name"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("let", "domain"),
+        ("gateway", "edge"),
+        ("filters", "mine"),
+        ("route", "api"),
+    ];
+    assert_eq!(
+        outline,
+        expected
+            .map(|(d, n)| (d.to_string(), n.to_string()))
+            .to_vec()
+    );
+    assert_eq!(symbols[1]["children"][0]["name"], "http");
+    assert_eq!(
+        symbols[1]["children"][0]["selectionRange"]["start"],
+        position_of(text, "http {", 0)
+    );
+    client.stop();
+}

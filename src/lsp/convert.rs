@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use lsp_types::{
-    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position,
-    PositionEncodingKind, Range, Uri,
+    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, Location, NumberOrString,
+    Position, PositionEncodingKind, Range, SymbolKind, Uri,
 };
 
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::index::{Def, Kind};
 use crate::source::{SourceFile, SourceMap, Span};
 
 /// How positions count characters in a line: the client's choice, UTF-16 by default.
@@ -48,6 +49,25 @@ pub fn position(file: &SourceFile, offset: u32, encoding: Encoding) -> Position 
         Encoding::Utf16 => before.encode_utf16().count(),
     };
     Position::new(line as u32, character as u32)
+}
+
+/// The byte offset of a position in `file`, clamped to its line (a position past the end of
+/// a line means its end).
+pub fn offset(file: &SourceFile, position: Position, encoding: Encoding) -> u32 {
+    let start = file.line_start(position.line as usize);
+    let end = file.line_start(position.line as usize + 1);
+    let line = file.text.get(start..end).unwrap_or_default();
+    let mut units = 0;
+    for (i, c) in line.char_indices() {
+        if units >= position.character as usize {
+            return (start + i) as u32;
+        }
+        units += match encoding {
+            Encoding::Utf8 => c.len_utf8(),
+            Encoding::Utf16 => c.len_utf16(),
+        };
+    }
+    end as u32
 }
 
 pub fn range(sources: &SourceMap, span: Span, encoding: Encoding) -> Range {
@@ -125,4 +145,29 @@ pub fn path(uri: &Uri) -> Option<PathBuf> {
 pub fn uri(path: &Path) -> Option<Uri> {
     let url = url::Url::from_file_path(path).ok()?;
     Uri::from_str(url.as_str()).ok()
+}
+
+/// The outline entry of a definition, without its children.
+pub fn symbol(sources: &SourceMap, def: &Def, encoding: Encoding) -> DocumentSymbol {
+    let (kind, detail) = match def.kind {
+        Kind::Gateway => (SymbolKind::INTERFACE, "gateway"),
+        Kind::Listener => (SymbolKind::FIELD, "listener"),
+        Kind::Service => (SymbolKind::CLASS, "service"),
+        Kind::Route => (SymbolKind::FUNCTION, "route"),
+        Kind::Filters => (SymbolKind::STRUCT, "filters"),
+        Kind::Constant => (SymbolKind::CONSTANT, "let"),
+    };
+    // A listener is shown by its own name under its gateway.
+    let name = def.name.rsplit('.').next().unwrap_or(&def.name).to_string();
+    #[allow(deprecated)] // `deprecated` is a field every DocumentSymbol must give
+    DocumentSymbol {
+        name,
+        detail: Some(detail.to_string()),
+        kind,
+        tags: None,
+        deprecated: None,
+        range: range(sources, def.span, encoding),
+        selection_range: range(sources, def.name_span, encoding),
+        children: None,
+    }
 }

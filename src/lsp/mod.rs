@@ -2,7 +2,8 @@
 //! `lsp-types` (the synchronous pair rust-analyzer and ruff use). It keeps the text of the
 //! open documents, checks a document each time it changes, as `egwc check` would check it
 //! saved, and publishes the diagnostics of every file that check read (its imports too). It
-//! formats a document as `egwc fmt` does.
+//! formats a document as `egwc fmt` does, and finds definitions and the outline from
+//! [`crate::index`].
 //!
 //! A document is checked as the root of its build: a file that is only imported, in a split
 //! configuration, may be missing names that its importer defines. Imported files are read
@@ -19,14 +20,16 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{Formatting, Request as _};
+use lsp_types::request::{DocumentSymbolRequest, Formatting, GotoDefinition, Request as _};
 use lsp_types::{
-    DocumentFormattingParams, InitializeParams, InitializeResult, OneOf, PublishDiagnosticsParams,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextEdit, Uri,
+    DocumentFormattingParams, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse,
+    GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, InitializeResult, Location,
+    OneOf, PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri,
 };
 
-use crate::load::Input;
+use crate::index::{self, Index};
+use crate::load::{Input, Loaded};
 use crate::source::{FileId, Span};
 use convert::Encoding;
 
@@ -64,6 +67,8 @@ pub fn serve(connection: &Connection) -> Result<()> {
                 },
             )),
             document_formatting_provider: Some(OneOf::Left(true)),
+            definition_provider: Some(OneOf::Left(true)),
+            document_symbol_provider: Some(OneOf::Left(true)),
             ..ServerCapabilities::default()
         },
         server_info: Some(ServerInfo {
@@ -126,11 +131,91 @@ impl Server {
                     }
                 }
             }
+            GotoDefinition::METHOD => {
+                match request.extract::<GotoDefinitionParams>(GotoDefinition::METHOD) {
+                    Ok((id, params)) => {
+                        let at = params.text_document_position_params;
+                        let found = self.definition(&at.text_document.uri, at.position);
+                        Response::new_ok(id, found.map(GotoDefinitionResponse::Scalar))
+                    }
+                    Err(e) => {
+                        Response::new_err(id, ErrorCode::InvalidParams as i32, format!("{e:?}"))
+                    }
+                }
+            }
+            DocumentSymbolRequest::METHOD => {
+                match request.extract::<DocumentSymbolParams>(DocumentSymbolRequest::METHOD) {
+                    Ok((id, params)) => {
+                        let symbols = self.symbols(&params.text_document.uri);
+                        Response::new_ok(id, DocumentSymbolResponse::Nested(symbols))
+                    }
+                    Err(e) => {
+                        Response::new_err(id, ErrorCode::InvalidParams as i32, format!("{e:?}"))
+                    }
+                }
+            }
             _ => Response::new_err(
                 id,
                 ErrorCode::MethodNotFound as i32,
                 format!("egwc does not answer `{}`", request.method),
             ),
+        }
+    }
+
+    /// The document and what it imports, parsed (not checked), with its index of names.
+    fn index(&self, uri: &Uri) -> Option<(Loaded, Index)> {
+        let Document { text, .. } = self.documents.get(uri.as_str())?;
+        let mut loaded = crate::load::load(&[self.input(uri, text)]).ok()?;
+        let index = Index::new(&mut loaded);
+        Some((loaded, index))
+    }
+
+    /// Where the name at `position` is defined (in the document, an import, not the
+    /// standard library, which has no file to open).
+    fn definition(&self, uri: &Uri, position: lsp_types::Position) -> Option<Location> {
+        let (loaded, index) = self.index(uri)?;
+        let file = loaded.sources.get(FileId(0));
+        let at = convert::offset(file, position, self.encoding);
+        let def = index.definition_at(Span::new(FileId(0), at as usize, at as usize))?;
+        let target = if def.name_span.file == FileId(0) {
+            uri.clone()
+        } else {
+            convert::uri(&loaded.sources.get(def.name_span.file).path)?
+        };
+        Some(Location::new(
+            target,
+            convert::range(&loaded.sources, def.name_span, self.encoding),
+        ))
+    }
+
+    /// The outline of the document: its definitions, a gateway's listeners under it.
+    fn symbols(&self, uri: &Uri) -> Vec<DocumentSymbol> {
+        let Some((loaded, index)) = self.index(uri) else {
+            return Vec::new();
+        };
+        let symbol = |def: &index::Def| convert::symbol(&loaded.sources, def, self.encoding);
+        index
+            .defs
+            .iter()
+            .filter(|d| d.name_span.file == FileId(0))
+            .map(|d| DocumentSymbol {
+                children: Some(d.children.iter().map(symbol).collect()),
+                ..symbol(d)
+            })
+            .collect()
+    }
+
+    /// The document's text as the file at its path (an untitled one as if in the working
+    /// directory, importing from there, as standard input does).
+    fn input(&self, uri: &Uri, text: &str) -> Input {
+        let path = convert::path(uri).unwrap_or_else(|| {
+            std::env::current_dir()
+                .unwrap_or_default()
+                .join("untitled.egw")
+        });
+        Input::Edited {
+            path,
+            text: text.as_bytes().to_vec(),
         }
     }
 
@@ -198,16 +283,7 @@ impl Server {
         let Some(Document { uri, text }) = self.documents.get(key) else {
             return Vec::new();
         };
-        // An unsaved, untitled buffer imports from the working directory, like stdin.
-        let path = convert::path(uri).unwrap_or_else(|| {
-            std::env::current_dir()
-                .unwrap_or_default()
-                .join("untitled.egw")
-        });
-        let input = Input::Edited {
-            path,
-            text: text.as_bytes().to_vec(),
-        };
+        let input = self.input(uri, text);
         let Ok(c) = crate::analyze(&[input], &crate::Options::default()) else {
             return Vec::new(); // an edited text is not read from disk, so this cannot fail
         };

@@ -1,0 +1,168 @@
+//! Where each name is defined and where it is used, read from the syntax trees: the language
+//! server's go-to-definition and outline. Names are those the checker resolves: services
+//! (backends, mirrors), gateways and their listeners (`on`), filter groups (`use`) and
+//! constants (`${name}`). It reads the trees as written, so it works on files that do not
+//! check; on a file with a syntax error there is no tree, and nothing is found.
+
+use crate::load::Loaded;
+use crate::source::Span;
+use crate::syntax::ast::{self, Item, RouteItem, RuleItem};
+
+/// What a name names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Gateway,
+    /// A listener; its name is `gateway.listener`.
+    Listener,
+    Service,
+    Route,
+    Filters,
+    Constant,
+}
+
+/// A definition: its kind and name, the span of the name, and of the whole definition.
+#[derive(Clone, Debug)]
+pub struct Def {
+    pub kind: Kind,
+    pub name: String,
+    pub name_span: Span,
+    pub span: Span,
+    /// Definitions inside this one (a gateway's listeners).
+    pub children: Vec<Def>,
+}
+
+/// A use of a name, at `span`.
+#[derive(Clone, Debug)]
+pub struct Ref {
+    pub kind: Kind,
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Top-level definitions of every file, in load order.
+    pub defs: Vec<Def>,
+    pub refs: Vec<Ref>,
+}
+
+impl Index {
+    /// The index of everything loaded. (Mutable only to walk the strings, which it leaves
+    /// as they are.)
+    pub fn new(loaded: &mut Loaded) -> Index {
+        let mut index = Index::default();
+        for (_, file) in &mut loaded.files {
+            for item in &file.items {
+                index.item(item);
+            }
+            // `${name}` in strings, and in constants' values.
+            let mut holes = Vec::new();
+            file.strings_mut(&mut |s| holes.extend(s.holes.iter().cloned()));
+            for item in &file.items {
+                if let Item::Let { value, .. } = &item.node {
+                    holes.extend(value.holes.iter().cloned());
+                }
+            }
+            for hole in holes {
+                index.refer(Kind::Constant, &hole.name, hole.span);
+            }
+        }
+        index
+    }
+
+    /// The definition that the name at `at` (a use, or a definition's own name) refers to.
+    pub fn definition_at(&self, at: Span) -> Option<&Def> {
+        let contains = |s: &Span| s.file == at.file && s.start <= at.start && at.start <= s.end;
+        let (kind, name) = match self.refs.iter().find(|r| contains(&r.span)) {
+            Some(r) => (r.kind, r.name.as_str()),
+            None => {
+                let def = self.all().find(|d| contains(&d.name_span))?;
+                (def.kind, def.name.as_str())
+            }
+        };
+        self.all().find(|d| d.kind == kind && d.name == name)
+    }
+
+    /// Every definition, nested ones included.
+    fn all(&self) -> impl Iterator<Item = &Def> {
+        self.defs
+            .iter()
+            .flat_map(|d| std::iter::once(d).chain(&d.children))
+    }
+
+    fn item(&mut self, item: &ast::Spanned<Item>) {
+        let def = |kind, name: &ast::Ident| Def {
+            kind,
+            name: name.text.clone(),
+            name_span: name.span,
+            span: item.span,
+            children: Vec::new(),
+        };
+        match &item.node {
+            Item::Gateway(g) => {
+                let mut d = def(Kind::Gateway, &g.name);
+                for i in &g.items {
+                    if let ast::GatewayItem::Listener(l) = &i.node {
+                        d.children.push(Def {
+                            kind: Kind::Listener,
+                            name: format!("{}.{}", g.name.text, l.name.text),
+                            name_span: l.name.span,
+                            span: i.span,
+                            children: Vec::new(),
+                        });
+                    }
+                }
+                self.defs.push(d);
+            }
+            Item::Service(s) => self.defs.push(def(Kind::Service, &s.name)),
+            Item::Filters(f) => self.defs.push(def(Kind::Filters, &f.name)),
+            Item::Let { name, .. } => self.defs.push(def(Kind::Constant, name)),
+            Item::Route(r) => {
+                self.defs.push(def(Kind::Route, &r.name));
+                for i in &r.items {
+                    self.route_item(&i.node);
+                }
+            }
+            Item::Namespace(_) | Item::Import(_) => {}
+        }
+    }
+
+    fn route_item(&mut self, item: &RouteItem) {
+        match item {
+            RouteItem::On(parents) => {
+                for p in parents {
+                    self.refer(Kind::Gateway, &p.gateway.text, p.gateway.span);
+                    if let Some(l) = &p.listener {
+                        let name = format!("{}.{}", p.gateway.text, l.text);
+                        self.refer(Kind::Listener, &name, l.span);
+                    }
+                }
+            }
+            RouteItem::Rule(rule) => {
+                for i in &rule.items {
+                    match &i.node {
+                        RuleItem::Backends(backends) => {
+                            for b in backends {
+                                self.refer(Kind::Service, &b.service.text, b.service.span);
+                            }
+                        }
+                        RuleItem::Mirror { service, .. } => {
+                            self.refer(Kind::Service, &service.text, service.span)
+                        }
+                        RuleItem::Use(name) => self.refer(Kind::Filters, &name.text, name.span),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn refer(&mut self, kind: Kind, name: &str, span: Span) {
+        self.refs.push(Ref {
+            kind,
+            name: name.to_string(),
+            span,
+        });
+    }
+}
