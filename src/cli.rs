@@ -96,6 +96,7 @@ impl CompileOptions {
     fn options(&self) -> egwc::Options {
         egwc::Options {
             target: self.target,
+            ..egwc::Options::default()
         }
     }
 }

@@ -59,7 +59,7 @@ pub fn analyze(inputs: &[Input], options: &Options) -> Result<Compilation, LoadE
 
 fn run(inputs: &[Input], options: &Options, emit: bool) -> Result<Compilation, LoadError> {
     let start = Instant::now();
-    let mut loaded = load::load(inputs)?;
+    let mut loaded = load::load(inputs, &options.edited)?;
     let loaded_at = Instant::now();
     let (model, check_diags) = check::check(&mut loaded, options);
     // The syntax trees are not needed past checking: freed now, their memory is reused by

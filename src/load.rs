@@ -3,7 +3,7 @@
 //! output. Paths are resolved relative to the importing file and must stay inside the
 //! project's root (the directory of the file given on the command line).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,13 +18,11 @@ pub enum Input {
     Path(PathBuf),
     /// Text read from standard input; its imports resolve from the working directory.
     Stdin(Vec<u8>),
-    /// The text of the file at `path` as an editor holds it, saved or not (the language
-    /// server). It is read as that file: named by its path, importing from its directory.
-    Edited {
-        path: PathBuf,
-        text: Vec<u8>,
-    },
 }
+
+/// Files as an editor holds them, saved or not, by absolute path: read instead of the disk
+/// (the language server). Empty for the command line.
+pub type Edited = BTreeMap<PathBuf, String>;
 
 /// Everything read for one compilation.
 #[derive(Debug, Default)]
@@ -49,23 +47,23 @@ pub struct LoadError {
 /// Files larger than this are refused: spans are 32-bit, and no configuration is this big.
 const MAX_FILE_BYTES: u64 = 1 << 30;
 
-pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
-    let mut loader = Loader::default();
+pub fn load(inputs: &[Input], edited: &Edited) -> Result<Loaded, LoadError> {
+    let mut loader = Loader {
+        edited,
+        loaded: Loaded::default(),
+        seen: HashSet::new(),
+        stack: Vec::new(),
+    };
     for input in inputs {
         match input {
             Input::Path(path) => {
-                let bytes = read(path).map_err(|source| LoadError {
+                let bytes = loader.read(path).map_err(|source| LoadError {
                     path: path.display().to_string(),
                     source,
                 })?;
                 let root = normalize(&absolute(path.parent().unwrap_or(Path::new(""))));
                 let name = path.display().to_string();
                 loader.add(name, absolute(path), &root, bytes);
-            }
-            Input::Edited { path, text } => {
-                let root = normalize(&absolute(path.parent().unwrap_or(Path::new(""))));
-                let name = path.display().to_string();
-                loader.add(name, absolute(path), &root, text.clone());
             }
             Input::Stdin(bytes) => {
                 let cwd = absolute(Path::new(""));
@@ -77,6 +75,54 @@ pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
     // output follows the user's reading order: a root, then its imports.
     loader.loaded.files.sort_by_key(|(id, _)| *id);
     Ok(loader.loaded)
+}
+
+/// The file whose build takes in `path`, for the language server, which checks a file in
+/// that build so that the names its importers define are known: the file that imports it,
+/// or imports a file that does, and so on, as far as that goes. `None` if no file imports it.
+pub fn root_importing(path: &Path, edited: &Edited) -> Option<PathBuf> {
+    let mut chain = vec![path.to_path_buf()];
+    while chain.len() < 16 {
+        let last = chain.last().expect("the chain starts with `path`");
+        match importer_of(last, edited) {
+            Some(importer) if !chain.contains(&importer) => chain.push(importer),
+            _ => break,
+        }
+    }
+    chain.into_iter().skip(1).last()
+}
+
+/// A `.egw` file that imports `path`: in its directory or up to three above (an import
+/// cannot leave its root's directory), whose text names `path`'s file (read only then), the
+/// nearest first, then by path.
+fn importer_of(path: &Path, edited: &Edited) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    for dir in path.ancestors().skip(1).take(4) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut candidates: Vec<PathBuf> = entries
+            .filter_map(|e| Some(e.ok()?.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "egw") && p != path)
+            .collect();
+        candidates.sort();
+        for candidate in candidates {
+            let names_it = match edited.get(&candidate) {
+                Some(text) => text.contains(name),
+                None => std::fs::read_to_string(&candidate).is_ok_and(|t| t.contains(name)),
+            };
+            if !names_it {
+                continue;
+            }
+            let Ok(loaded) = load(&[Input::Path(candidate.clone())], edited) else {
+                continue;
+            };
+            if loaded.sources.files().any(|(_, f)| f.path == path) {
+                return Some(candidate);
+            }
+        }
+    }
+    None
 }
 
 fn read(path: &Path) -> std::io::Result<Vec<u8>> {
@@ -138,8 +184,8 @@ pub fn add_source(
     }
 }
 
-#[derive(Default)]
-struct Loader {
+struct Loader<'e> {
+    edited: &'e Edited,
     loaded: Loaded,
     /// Files already loaded (normalized absolute paths), so a file imported twice is read once.
     seen: HashSet<PathBuf>,
@@ -147,7 +193,15 @@ struct Loader {
     stack: Vec<PathBuf>,
 }
 
-impl Loader {
+impl Loader<'_> {
+    /// A file's bytes: as the editor holds it, or from the disk.
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        match self.edited.get(&normalize(&absolute(path))) {
+            Some(text) => Ok(text.clone().into_bytes()),
+            None => read(path),
+        }
+    }
+
     fn add(&mut self, name: String, path: PathBuf, root: &Path, bytes: Vec<u8>) {
         let path = normalize(&path);
         if !self.seen.insert(path.clone()) {
@@ -232,7 +286,7 @@ impl Loader {
         if self.seen.contains(&path) {
             return;
         }
-        match read(&path) {
+        match self.read(&path) {
             Ok(bytes) => {
                 let importer = self.loaded.sources.get(from).name.clone();
                 let name = display_name(&importer, &target.value);

@@ -167,6 +167,7 @@ fn examples_compile_for_every_target() {
                 .join(format!("{name}.{}.egw", controller.name()));
             let options = egwc::Options {
                 target: Some(Target::latest(controller)),
+                ..egwc::Options::default()
             };
             failures.extend(run_case_with(Path::new(root), &base, &options).0);
         }

@@ -37,6 +37,7 @@ fn all_outputs() -> Vec<(String, Vec<Manifest>)> {
                 PathBuf::from(example),
                 egwc::Options {
                     target: Some(Target::latest(controller)),
+                    ..egwc::Options::default()
                 },
             ));
         }

@@ -14,6 +14,8 @@ struct Client {
     child: Child,
     stdin: Option<ChildStdin>,
     messages: Receiver<Value>,
+    /// Messages received while waiting for another, in order.
+    pending: Vec<Value>,
     next_id: u64,
 }
 
@@ -57,6 +59,7 @@ impl Client {
             child,
             stdin,
             messages,
+            pending: Vec::new(),
             next_id: 1,
         }
     }
@@ -80,8 +83,11 @@ impl Client {
         self.wait_for(|m| m["id"] == id)
     }
 
-    /// The next message that `want` accepts; others are skipped.
+    /// The next message that `want` accepts; others are kept for later waits.
     fn wait_for(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.pending.iter().position(&want) {
+            return self.pending.remove(i);
+        }
         let deadline = Instant::now() + WAIT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -92,6 +98,7 @@ impl Client {
             if want(&message) {
                 return message;
             }
+            self.pending.push(message);
         }
     }
 
@@ -371,5 +378,56 @@ route api {\n  on edge.http\n  host \"api.${domain}\"\n  rule { -> api use mine 
         symbols[1]["children"][0]["selectionRange"]["start"],
         position_of(text, "http {", 0)
     );
+    client.stop();
+}
+
+#[test]
+fn a_file_is_checked_in_the_build_of_the_file_that_imports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        file_uri(&dir.path().join(name))
+    };
+    let main = write(
+        "main.egw",
+        &format!("import \"./routes.egw\"\nimport \"./services.egw\"\n{GATEWAY}"),
+    );
+    let services = write(
+        "services.egw",
+        "service api { endpoint \"api.example.com\" }\n",
+    );
+    let routes_text = "route api {\n  on edge\n  rule { -> api }\n}\n";
+    let routes = write("routes.egw", routes_text);
+
+    let mut client = Client::start();
+    client.initialize(&[]);
+    // Alone, routes.egw names a gateway and a service it does not define; in main.egw's
+    // build, which imports it, both are known.
+    client.open(&routes, routes_text);
+    assert_eq!(client.diagnostics(&routes), Vec::<Value>::new());
+    assert_eq!(client.diagnostics(&services), Vec::<Value>::new());
+    // Envoy Gateway's setup note is for the gateway, in main.egw.
+    let notes = client.diagnostics(&main);
+    assert_eq!(notes[0]["code"], "N0510 envoy-backend-api", "{notes:?}");
+    // Definitions are found in the files of that build.
+    let params =
+        json!({ "textDocument": { "uri": routes }, "position": { "line": 1, "character": 6 } });
+    let edge = client.request("textDocument/definition", params)["result"].clone();
+    assert_eq!(edge["uri"], main.as_str());
+
+    // An unsaved edit of an open file is what the other files are checked against.
+    client.open(&services, "service api { endpoint \"api.example.com\" }\n");
+    client.change(
+        &services,
+        2,
+        "service api2 { endpoint \"api.example.com\" }\n",
+    );
+    let unknown = loop {
+        let diags = client.diagnostics(&routes);
+        if !diags.is_empty() {
+            break diags;
+        }
+    };
+    assert_eq!(unknown[0]["code"], "E0100 unknown-service");
     client.stop();
 }

@@ -26,6 +26,8 @@ use crate::target::Target;
 pub struct Options {
     /// `--target`: compile every gateway for this target, whatever it says.
     pub target: Option<Target>,
+    /// Files as an editor holds them, read instead of the disk (the language server).
+    pub edited: crate::load::Edited,
 }
 
 /// The namespace of definitions that do not name one.

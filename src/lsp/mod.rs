@@ -5,15 +5,16 @@
 //! formats a document as `egwc fmt` does, and finds definitions and the outline from
 //! [`crate::index`].
 //!
-//! A document is checked as the root of its build: a file that is only imported, in a split
-//! configuration, may be missing names that its importer defines. Imported files are read
-//! from disk, so an unsaved edit in one is seen once it is saved (every open document is
-//! checked again on each save).
+//! A document is checked in the build of the file that imports it ([`load::root_importing`],
+//! found when it is opened and on each save), so that the names a split configuration
+//! defines in other files are known. Every open document is read as the editor holds it
+//! (`Options::edited`), saved or not.
 
 mod convert;
 
 use std::collections::BTreeMap;
 use std::error::Error;
+use std::path::PathBuf;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
@@ -29,8 +30,8 @@ use lsp_types::{
 };
 
 use crate::index::{self, Index};
-use crate::load::{Input, Loaded};
-use crate::source::{FileId, Span};
+use crate::load::{self, Input, Loaded};
+use crate::source::{FileId, SourceMap, Span};
 use convert::Encoding;
 
 type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
@@ -117,6 +118,32 @@ struct Server {
 struct Document {
     uri: Uri,
     text: String,
+    /// The file, for a `file:` URI; an untitled buffer has none.
+    path: Option<PathBuf>,
+    /// The file whose build takes this one in (it imports it, maybe through others), found
+    /// when the document is opened or a file is saved; `None` when no file imports it.
+    root: Option<PathBuf>,
+}
+
+/// What a document is checked in: the build of its root, with every open document's text.
+struct Build {
+    input: Input,
+    options: crate::Options,
+    /// The document's own file in that build, once loaded: by path, or the only file read
+    /// from an untitled buffer.
+    path: Option<PathBuf>,
+}
+
+impl Build {
+    fn file(&self, sources: &SourceMap) -> Option<FileId> {
+        match &self.path {
+            Some(path) => sources
+                .files()
+                .find(|(_, f)| f.path == *path)
+                .map(|(id, _)| id),
+            None => Some(FileId(0)),
+        }
+    }
 }
 
 impl Server {
@@ -162,61 +189,97 @@ impl Server {
         }
     }
 
-    /// The document and what it imports, parsed (not checked), with its index of names.
-    fn index(&self, uri: &Uri) -> Option<(Loaded, Index)> {
-        let Document { text, .. } = self.documents.get(uri.as_str())?;
-        let mut loaded = crate::load::load(&[self.input(uri, text)]).ok()?;
+    /// Files as the editor holds them: every open document that is a file.
+    fn edited(&self) -> load::Edited {
+        self.documents
+            .values()
+            .filter_map(|d| Some((d.path.clone()?, d.text.clone())))
+            .collect()
+    }
+
+    /// The build a document is checked in: its root's, with the open documents' text.
+    fn build(&self, document: &Document) -> Build {
+        let options = crate::Options {
+            edited: self.edited(),
+            ..crate::Options::default()
+        };
+        match &document.path {
+            Some(path) => Build {
+                input: Input::Path(document.root.clone().unwrap_or_else(|| path.clone())),
+                options,
+                path: Some(path.clone()),
+            },
+            // Untitled: read as standard input is, importing from the working directory.
+            None => Build {
+                input: Input::Stdin(document.text.clone().into_bytes()),
+                options,
+                path: None,
+            },
+        }
+    }
+
+    /// Finds again which file's build takes in each open document.
+    fn find_roots(&mut self) {
+        let edited = self.edited();
+        for document in self.documents.values_mut() {
+            document.root = document
+                .path
+                .as_deref()
+                .and_then(|p| load::root_importing(p, &edited));
+        }
+    }
+
+    /// The URI a file of a build is shown under: an open document's own, else its path's.
+    fn uri_of(&self, sources: &SourceMap, file: FileId) -> Option<Uri> {
+        let path = &sources.get(file).path;
+        match self
+            .documents
+            .values()
+            .find(|d| d.path.as_ref() == Some(path))
+        {
+            Some(d) => Some(d.uri.clone()),
+            None => convert::uri(path),
+        }
+    }
+
+    /// The document's build, parsed (not checked), with its index of names and the
+    /// document's file in it.
+    fn index(&self, uri: &Uri) -> Option<(Loaded, Index, FileId)> {
+        let build = self.build(self.documents.get(uri.as_str())?);
+        let mut loaded =
+            load::load(std::slice::from_ref(&build.input), &build.options.edited).ok()?;
+        let file = build.file(&loaded.sources)?;
         let index = Index::new(&mut loaded);
-        Some((loaded, index))
+        Some((loaded, index, file))
     }
 
     /// Where the name at `position` is defined (in the document, an import, not the
     /// standard library, which has no file to open).
     fn definition(&self, uri: &Uri, position: lsp_types::Position) -> Option<Location> {
-        let (loaded, index) = self.index(uri)?;
-        let file = loaded.sources.get(FileId(0));
-        let at = convert::offset(file, position, self.encoding);
-        let def = index.definition_at(Span::new(FileId(0), at as usize, at as usize))?;
-        let target = if def.name_span.file == FileId(0) {
-            uri.clone()
-        } else {
-            convert::uri(&loaded.sources.get(def.name_span.file).path)?
-        };
+        let (loaded, index, file) = self.index(uri)?;
+        let at = convert::offset(loaded.sources.get(file), position, self.encoding);
+        let def = index.definition_at(Span::new(file, at as usize, at as usize))?;
         Some(Location::new(
-            target,
+            self.uri_of(&loaded.sources, def.name_span.file)?,
             convert::range(&loaded.sources, def.name_span, self.encoding),
         ))
     }
 
     /// The outline of the document: its definitions, a gateway's listeners under it.
     fn symbols(&self, uri: &Uri) -> Vec<DocumentSymbol> {
-        let Some((loaded, index)) = self.index(uri) else {
+        let Some((loaded, index, file)) = self.index(uri) else {
             return Vec::new();
         };
         let symbol = |def: &index::Def| convert::symbol(&loaded.sources, def, self.encoding);
         index
             .defs
             .iter()
-            .filter(|d| d.name_span.file == FileId(0))
+            .filter(|d| d.name_span.file == file)
             .map(|d| DocumentSymbol {
                 children: Some(d.children.iter().map(symbol).collect()),
                 ..symbol(d)
             })
             .collect()
-    }
-
-    /// The document's text as the file at its path (an untitled one as if in the working
-    /// directory, importing from there, as standard input does).
-    fn input(&self, uri: &Uri, text: &str) -> Input {
-        let path = convert::path(uri).unwrap_or_else(|| {
-            std::env::current_dir()
-                .unwrap_or_default()
-                .join("untitled.egw")
-        });
-        Input::Edited {
-            path,
-            text: text.as_bytes().to_vec(),
-        }
     }
 
     /// One edit that replaces the document by its formatted text; none when it is formatted
@@ -246,8 +309,14 @@ impl Server {
                 let p: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(n.params)?;
                 let uri = p.text_document.uri;
                 let key = uri.as_str().to_string();
-                let text = p.text_document.text;
-                self.documents.insert(key.clone(), Document { uri, text });
+                let document = Document {
+                    path: convert::path(&uri),
+                    uri,
+                    text: p.text_document.text,
+                    root: None,
+                };
+                self.documents.insert(key.clone(), document);
+                self.find_roots();
                 Ok(self.check(&key))
             }
             DidChangeTextDocument::METHOD => {
@@ -262,7 +331,8 @@ impl Server {
                 Ok(self.check(&key))
             }
             DidSaveTextDocument::METHOD => {
-                // A saved file may be imported by any open document.
+                // A saved file may import, or be imported by, any open document.
+                self.find_roots();
                 let open: Vec<String> = self.documents.keys().cloned().collect();
                 Ok(open.iter().flat_map(|key| self.check(key)).collect())
             }
@@ -277,30 +347,23 @@ impl Server {
         }
     }
 
-    /// Checks a document as the root of its build: the diagnostics of every file it read,
-    /// and an empty list for each file it reported on last time and not now.
+    /// Checks a document in its build: the diagnostics of every file the build read, and
+    /// an empty list for each file it reported on last time and not now.
     fn check(&mut self, key: &str) -> Vec<PublishDiagnosticsParams> {
-        let Some(Document { uri, text }) = self.documents.get(key) else {
+        let Some(document) = self.documents.get(key) else {
             return Vec::new();
         };
-        let input = self.input(uri, text);
-        let Ok(c) = crate::analyze(&[input], &crate::Options::default()) else {
-            return Vec::new(); // an edited text is not read from disk, so this cannot fail
-        };
-        // The document itself is the first file loaded; other files have their own URI.
-        let uri_of = |span: Span| -> Option<Uri> {
-            if span.file == FileId(0) {
-                Some(uri.clone())
-            } else {
-                convert::uri(&c.sources.get(span.file).path)
-            }
+        let build = self.build(document);
+        let Ok(c) = crate::analyze(&[build.input], &build.options) else {
+            return Vec::new(); // the root is gone since it was found; a save finds it again
         };
         let mut by_file: BTreeMap<String, (Uri, Vec<lsp_types::Diagnostic>)> = BTreeMap::new();
         for (id, _) in c.sources.files() {
-            if let Some(u) = uri_of(Span::new(id, 0, 0)) {
+            if let Some(u) = self.uri_of(&c.sources, id) {
                 by_file.insert(u.as_str().to_string(), (u, Vec::new()));
             }
         }
+        let uri_of = |span: Span| self.uri_of(&c.sources, span.file);
         for d in &c.diagnostics {
             if let Some(u) = uri_of(d.primary_span())
                 && let Some((_, list)) = by_file.get_mut(u.as_str())
