@@ -17,6 +17,7 @@ Examples:
   egwc build cluster.egw                 print the manifests as YAML
   egwc build cluster.egw -o manifests/   write one file per object
   egwc build cluster.egw --target istio  compile every gateway for Istio
+  egwc build cluster.egw --allow N0513   do not report a note you have acted on
   egwc build cluster.egw | kubectl apply -f -
   egwc check *.egw --format json         diagnostics for tools
   egwc fmt .                             format every .egw file under here
@@ -90,12 +91,17 @@ struct CompileOptions {
     /// `@VERSION` (`cilium@1.19`)
     #[arg(long, value_name = "TARGET")]
     target: Option<Target>,
+    /// Do not report this warning or note (`N0513` or `endpointslice-rbac`), once you have
+    /// acted on it; repeat for several. Errors cannot be allowed
+    #[arg(long, value_name = "CODE")]
+    allow: Vec<diagnostics::Allowed>,
 }
 
 impl CompileOptions {
     fn options(&self) -> egwc::Options {
         egwc::Options {
             target: self.target,
+            allow: self.allow.clone(),
             ..egwc::Options::default()
         }
     }

@@ -82,6 +82,7 @@ fn run(inputs: &[Input], options: &Options, emit: bool) -> Result<Compilation, L
     };
     let mut diagnostics = load_diags;
     diagnostics.extend(check_diags);
+    diagnostics.retain(|d| !options.allow.iter().any(|a| a.0 == d.code));
     diagnostics::sort(&mut diagnostics);
     Ok(Compilation {
         sources,

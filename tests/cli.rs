@@ -295,3 +295,27 @@ fn fmt_reads_standard_input_and_writes_standard_output() {
         "nothing is printed for text that does not parse"
     );
 }
+
+#[test]
+fn allow_hides_a_warning_or_note_but_never_an_error() {
+    // The note of simple-http.egw, by code or by name.
+    for code in ["N0513", "endpointslice-rbac"] {
+        let out = egwc(&["build", GOOD, "--allow", code], None);
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(text(&out.stderr), "");
+    }
+    let out = egwc(&["check", BAD, "--allow", "E0100"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("errors cannot be allowed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = egwc(&["check", GOOD, "--allow", "N0531"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `N0511`?"),
+        "{}",
+        text(&out.stderr)
+    );
+}

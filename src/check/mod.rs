@@ -28,6 +28,8 @@ pub struct Options {
     pub target: Option<Target>,
     /// Files as an editor holds them, read instead of the disk (the language server).
     pub edited: crate::load::Edited,
+    /// `--allow`: warnings and notes not to report.
+    pub allow: Vec<crate::diagnostics::Allowed>,
 }
 
 /// The namespace of definitions that do not name one.

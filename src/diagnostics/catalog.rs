@@ -39,6 +39,35 @@ macro_rules! catalog {
     };
 }
 
+/// A code given to `--allow`: a warning or a note, by code or name. Errors cannot be allowed:
+/// the manifests they stop would be wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Allowed(pub Code);
+
+impl std::str::FromStr for Allowed {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Allowed, String> {
+        let Some(code) = Code::find(text) else {
+            let names = Code::ALL
+                .iter()
+                .flat_map(|c| [c.info().code, c.info().name]);
+            let hint = super::closest(text, names)
+                .map(|c| format!(": did you mean `{c}`?"))
+                .unwrap_or_default();
+            return Err(format!("no diagnostic is called `{text}`{hint}"));
+        };
+        match code.info().severity {
+            Severity::Error => Err(format!(
+                "{} {} is an error, and errors cannot be allowed; only warnings and notes can",
+                code.info().code,
+                code.info().name
+            )),
+            Severity::Warning | Severity::Note => Ok(Allowed(code)),
+        }
+    }
+}
+
 impl Code {
     /// Looks a code up by its code (`E0100`, case-insensitive) or its name (`unknown-service`).
     pub fn find(text: &str) -> Option<Code> {
