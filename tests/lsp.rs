@@ -431,3 +431,18 @@ fn a_file_is_checked_in_the_build_of_the_file_that_imports_it() {
     assert_eq!(unknown[0]["code"], "E0100 unknown-service");
     client.stop();
 }
+
+#[test]
+fn a_notification_it_cannot_read_does_not_end_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.notify("textDocument/didOpen", json!({ "textDocument": 42 }));
+    client.open(&uri, "service api { endpoint \"10.0.0.1:0\" }\n");
+    assert_eq!(
+        client.diagnostics(&uri)[0]["code"],
+        "E0200 port-out-of-range"
+    );
+    client.stop();
+}

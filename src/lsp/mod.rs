@@ -93,7 +93,14 @@ pub fn serve(connection: &Connection) -> Result<()> {
                 connection.sender.send(Message::Response(response))?;
             }
             Message::Notification(notification) => {
-                for publish in server.notification(notification)? {
+                let method = notification.method.clone();
+                // A notification cannot be answered: one the server cannot read is logged
+                // (editors show a server's standard error) and the session goes on.
+                let publishes = server.notification(notification).unwrap_or_else(|e| {
+                    eprintln!("egwc lsp: ignored `{method}`: {e}");
+                    Vec::new()
+                });
+                for publish in publishes {
                     let params = serde_json::to_value(publish)?;
                     let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
                     connection.sender.send(Message::Notification(note))?;
