@@ -83,6 +83,12 @@ impl Index {
         self.all().find(|d| d.kind == kind && d.name == name)
     }
 
+    /// The kind and name of every definition, with the file it is in.
+    pub fn names(&self) -> impl Iterator<Item = (Kind, &str, crate::source::FileId)> {
+        self.all()
+            .map(|d| (d.kind, d.name.as_str(), d.name_span.file))
+    }
+
     /// Every definition, nested ones included.
     fn all(&self) -> impl Iterator<Item = &Def> {
         self.defs

@@ -3,6 +3,7 @@
 //! (names and rules, producing the `ir`) → `emit` (typed Kubernetes objects).
 
 pub mod check;
+pub mod complete;
 pub mod diagnostics;
 pub mod emit;
 pub mod index;

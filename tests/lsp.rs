@@ -446,3 +446,51 @@ fn a_notification_it_cannot_read_does_not_end_the_session() {
     );
     client.stop();
 }
+
+#[test]
+fn completion_offers_keywords_and_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let mut client = Client::start();
+    let caps = client.initialize(&[]);
+    assert_eq!(
+        caps["capabilities"]["completionProvider"]["triggerCharacters"],
+        json!([".", "{"])
+    );
+    let text = format!(
+        "{GATEWAY}service api {{ endpoint \"10.0.0.1:8080\" }}\nroute r {{\n  on edge\n  rule {{\n    -> api\n  }}\n}}\n"
+    );
+    client.open(&uri, &text);
+    let complete = |client: &mut Client, line: u32, character: u32| -> Vec<(String, u64)> {
+        let params = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+        let answer = client.request("textDocument/completion", params);
+        answer["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["label"].as_str().unwrap().to_string(),
+                    i["kind"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // After `->`: the services (kind Class).
+    assert_eq!(complete(&mut client, 5, 7), [("api".to_string(), 7)]);
+    // At the start of a rule's line: the rule's keywords (kind Keyword).
+    let keywords = complete(&mut client, 5, 4);
+    assert!(
+        keywords.contains(&("match".to_string(), 14)),
+        "{keywords:?}"
+    );
+    assert!(
+        !keywords.iter().any(|(l, _)| l == "endpoint"),
+        "{keywords:?}"
+    );
+    // While the text does not parse, the document's names are those it last had.
+    let broken = text.replace("    -> api\n  }\n}\n", "    -> \n");
+    client.change(&uri, 2, &broken);
+    assert_eq!(complete(&mut client, 5, 7), [("api".to_string(), 7)]);
+    client.stop();
+}

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use lsp_types::{
-    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, Location, NumberOrString,
-    Position, PositionEncodingKind, Range, SymbolKind, Uri,
+    CompletionItem, CompletionItemKind, DiagnosticRelatedInformation, DiagnosticSeverity,
+    DocumentSymbol, Location, NumberOrString, Position, PositionEncodingKind, Range, SymbolKind,
+    Uri,
 };
 
+use crate::complete::{Candidate, What};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::index::{Def, Kind};
 use crate::source::{SourceFile, SourceMap, Span};
@@ -169,5 +171,25 @@ pub fn symbol(sources: &SourceMap, def: &Def, encoding: Encoding) -> DocumentSym
         range: range(sources, def.span, encoding),
         selection_range: range(sources, def.name_span, encoding),
         children: None,
+    }
+}
+
+/// A completion candidate as the protocol shows it.
+pub fn completion(c: Candidate) -> CompletionItem {
+    let (kind, detail) = match c.what {
+        What::Keyword => (CompletionItemKind::KEYWORD, "keyword"),
+        What::Target => (CompletionItemKind::ENUM_MEMBER, "target"),
+        What::Name(Kind::Service) => (CompletionItemKind::CLASS, "service"),
+        What::Name(Kind::Gateway) => (CompletionItemKind::INTERFACE, "gateway"),
+        What::Name(Kind::Listener) => (CompletionItemKind::FIELD, "listener"),
+        What::Name(Kind::Route) => (CompletionItemKind::FUNCTION, "route"),
+        What::Name(Kind::Filters) => (CompletionItemKind::STRUCT, "filters"),
+        What::Name(Kind::Constant) => (CompletionItemKind::CONSTANT, "let"),
+    };
+    CompletionItem {
+        label: c.label,
+        kind: Some(kind),
+        detail: Some(detail.to_string()),
+        ..CompletionItem::default()
     }
 }

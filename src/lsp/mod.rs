@@ -2,8 +2,8 @@
 //! `lsp-types` (the synchronous pair rust-analyzer and ruff use). It keeps the text of the
 //! open documents, checks a document each time it changes, as `egwc check` would check it
 //! saved, and publishes the diagnostics of every file that check read (its imports too). It
-//! formats a document as `egwc fmt` does, and finds definitions and the outline from
-//! [`crate::index`].
+//! formats a document as `egwc fmt` does, finds definitions and the outline from
+//! [`crate::index`], and completes from [`crate::complete`].
 //!
 //! A document is checked in the build of the file that imports it ([`load::root_importing`],
 //! found when it is opened and on each save), so that the names a split configuration
@@ -21,14 +21,18 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{DocumentSymbolRequest, Formatting, GotoDefinition, Request as _};
+use lsp_types::request::{
+    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, Request as _,
+};
 use lsp_types::{
+    CompletionItem, CompletionOptions, CompletionParams, CompletionResponse,
     DocumentFormattingParams, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse,
     GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, InitializeResult, Location,
     OneOf, PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
     TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri,
 };
 
+use crate::diagnostics::Code;
 use crate::index::{self, Index};
 use crate::load::{self, Input, Loaded};
 use crate::source::{FileId, SourceMap, Span};
@@ -69,6 +73,10 @@ pub fn serve(connection: &Connection) -> Result<()> {
             )),
             document_formatting_provider: Some(OneOf::Left(true)),
             definition_provider: Some(OneOf::Left(true)),
+            completion_provider: Some(CompletionOptions {
+                trigger_characters: Some(vec![".".to_string(), "{".to_string()]),
+                ..CompletionOptions::default()
+            }),
             document_symbol_provider: Some(OneOf::Left(true)),
             ..ServerCapabilities::default()
         },
@@ -130,6 +138,8 @@ struct Document {
     /// The file whose build takes this one in (it imports it, maybe through others), found
     /// when the document is opened or a file is saved; `None` when no file imports it.
     root: Option<PathBuf>,
+    /// The names it defined when it last parsed, for completion while it does not.
+    names: Vec<(index::Kind, String)>,
 }
 
 /// What a document is checked in: the build of its root, with every open document's text.
@@ -177,6 +187,14 @@ impl Server {
                     }
                 }
             }
+            Completion::METHOD => match request.extract::<CompletionParams>(Completion::METHOD) {
+                Ok((id, params)) => {
+                    let at = params.text_document_position;
+                    let items = self.complete(&at.text_document.uri, at.position);
+                    Response::new_ok(id, CompletionResponse::Array(items))
+                }
+                Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, format!("{e:?}")),
+            },
             DocumentSymbolRequest::METHOD => {
                 match request.extract::<DocumentSymbolParams>(DocumentSymbolRequest::METHOD) {
                     Ok((id, params)) => {
@@ -272,6 +290,40 @@ impl Server {
         ))
     }
 
+    /// What may be written at `position`. The names are those of the document's build; while
+    /// the document does not parse, its own are those it had when it last did.
+    fn complete(&mut self, uri: &Uri, position: lsp_types::Position) -> Vec<CompletionItem> {
+        let Some((loaded, index, file)) = self.index(uri) else {
+            return Vec::new();
+        };
+        let parsed = !loaded
+            .diags
+            .iter()
+            .any(|d| d.code == Code::SyntaxError && d.primary_span().file == file);
+        let Some(document) = self.documents.get_mut(uri.as_str()) else {
+            return Vec::new();
+        };
+        let mut names: Vec<(index::Kind, String)> = Vec::new();
+        let mut own = Vec::new();
+        for (kind, name, in_file) in index.names() {
+            if in_file == file {
+                own.push((kind, name.to_string()));
+            } else {
+                names.push((kind, name.to_string()));
+            }
+        }
+        if parsed {
+            document.names = own;
+        }
+        names.extend(document.names.iter().cloned());
+        let source = loaded.sources.get(file);
+        let at = convert::offset(source, position, self.encoding) as usize;
+        crate::complete::at(&source.text, at, &names)
+            .into_iter()
+            .map(convert::completion)
+            .collect()
+    }
+
     /// The outline of the document: its definitions, a gateway's listeners under it.
     fn symbols(&self, uri: &Uri) -> Vec<DocumentSymbol> {
         let Some((loaded, index, file)) = self.index(uri) else {
@@ -321,6 +373,7 @@ impl Server {
                     uri,
                     text: p.text_document.text,
                     root: None,
+                    names: Vec::new(),
                 };
                 self.documents.insert(key.clone(), document);
                 self.find_roots();

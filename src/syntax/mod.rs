@@ -182,6 +182,12 @@ pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
     }
 }
 
+/// The keywords that may begin an item at byte `offset` of `text` (see
+/// [`recover::keywords_at`]).
+pub fn keywords_at(text: &str, offset: usize) -> Vec<String> {
+    recover::keywords_at(text, offset)
+}
+
 /// The diagnostic for pest's error on the text from byte `offset` of `text` on.
 pub(super) fn syntax_error(
     file: FileId,

@@ -142,6 +142,31 @@ fn parse_from(what: Rule, text: &str, at: usize) -> Result<usize, pest::error::E
     }
 }
 
+/// The keywords that may begin an item at byte `offset` of `text`, in the block open there,
+/// as the grammar says: what a parse of the rest of that block expects at a character that
+/// begins nothing (the language server's completion). Empty where the blocks are unclear.
+pub(super) fn keywords_at(text: &str, offset: usize) -> Vec<String> {
+    let Some(blocks) = open_blocks(text, 0, offset, &[]) else {
+        return Vec::new();
+    };
+    let rest = blocks.last().map_or(Rule::file, |b| b.rest());
+    let probe = "\u{1}";
+    let _detail = ErrorDetail::on();
+    let Err(err) = EgwParser::parse(rest, probe) else {
+        return Vec::new();
+    };
+    let (_, expected) = super::expected_at(&err, probe);
+    let mut words: Vec<String> = expected
+        .iter()
+        .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'))
+        .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(String::from)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
 /// Where parsing starts again after an error at `pos`, parsing having started at `at` with
 /// the blocks `open`: a position after `at`, and the blocks open there.
 fn resume(text: &str, pos: usize, at: usize, open: &[Block]) -> Option<(usize, Vec<Block>)> {
@@ -277,6 +302,23 @@ mod tests {
             assert_eq!(fast, slow, "gap {gap}");
             assert!(fast.len() >= 4, "gap {gap}: {fast:?}");
         }
+    }
+
+    #[test]
+    fn the_keywords_of_each_block_come_from_the_grammar() {
+        let at = |text: &str| keywords_at(text, text.len()).join(" ");
+        assert_eq!(at(""), "filters gateway import let namespace route service");
+        assert_eq!(
+            at("service s {\n  "),
+            "annotation balance description endpoint endpoints label namespace port protocol rewrite tls"
+        );
+        assert_eq!(at("gateway g { listener l { tls { "), "cert mode");
+        assert_eq!(at("service s { tls { "), "ca hostname san");
+        assert_eq!(
+            at("route r { rule { "),
+            "add match mirror redirect remove response rewrite set timeout use"
+        );
+        assert_eq!(at("service s { rule { "), "");
     }
 
     #[test]
