@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::PathBuf;
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     Notification as _, PublishDiagnostics,
@@ -25,10 +25,9 @@ use lsp_types::request::{
     Completion, DocumentSymbolRequest, Formatting, GotoDefinition, Request as _,
 };
 use lsp_types::{
-    CompletionItem, CompletionOptions, CompletionParams, CompletionResponse,
-    DocumentFormattingParams, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse,
-    GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, InitializeResult, Location,
-    OneOf, PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    CompletionItem, CompletionOptions, CompletionResponse, DocumentSymbol, DocumentSymbolResponse,
+    GotoDefinitionResponse, InitializeParams, InitializeResult, Location, OneOf,
+    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
     TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri,
 };
 
@@ -165,49 +164,26 @@ impl Build {
 
 impl Server {
     fn request(&mut self, request: Request) -> Response {
-        let id = request.id.clone();
         match request.method.as_str() {
             Formatting::METHOD => {
-                match request.extract::<DocumentFormattingParams>(Formatting::METHOD) {
-                    Ok((id, params)) => self.format(id, &params.text_document.uri),
-                    Err(e) => {
-                        Response::new_err(id, ErrorCode::InvalidParams as i32, format!("{e:?}"))
-                    }
-                }
+                answer::<Formatting>(request, |p| Some(self.format(&p.text_document.uri)))
             }
-            GotoDefinition::METHOD => {
-                match request.extract::<GotoDefinitionParams>(GotoDefinition::METHOD) {
-                    Ok((id, params)) => {
-                        let at = params.text_document_position_params;
-                        let found = self.definition(&at.text_document.uri, at.position);
-                        Response::new_ok(id, found.map(GotoDefinitionResponse::Scalar))
-                    }
-                    Err(e) => {
-                        Response::new_err(id, ErrorCode::InvalidParams as i32, format!("{e:?}"))
-                    }
-                }
-            }
-            Completion::METHOD => match request.extract::<CompletionParams>(Completion::METHOD) {
-                Ok((id, params)) => {
-                    let at = params.text_document_position;
-                    let items = self.complete(&at.text_document.uri, at.position);
-                    Response::new_ok(id, CompletionResponse::Array(items))
-                }
-                Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, format!("{e:?}")),
-            },
-            DocumentSymbolRequest::METHOD => {
-                match request.extract::<DocumentSymbolParams>(DocumentSymbolRequest::METHOD) {
-                    Ok((id, params)) => {
-                        let symbols = self.symbols(&params.text_document.uri);
-                        Response::new_ok(id, DocumentSymbolResponse::Nested(symbols))
-                    }
-                    Err(e) => {
-                        Response::new_err(id, ErrorCode::InvalidParams as i32, format!("{e:?}"))
-                    }
-                }
-            }
+            GotoDefinition::METHOD => answer::<GotoDefinition>(request, |p| {
+                let at = p.text_document_position_params;
+                let found = self.definition(&at.text_document.uri, at.position);
+                found.map(GotoDefinitionResponse::Scalar)
+            }),
+            Completion::METHOD => answer::<Completion>(request, |p| {
+                let at = p.text_document_position;
+                let items = self.complete(&at.text_document.uri, at.position);
+                Some(CompletionResponse::Array(items))
+            }),
+            DocumentSymbolRequest::METHOD => answer::<DocumentSymbolRequest>(request, |p| {
+                let symbols = self.symbols(&p.text_document.uri);
+                Some(DocumentSymbolResponse::Nested(symbols))
+            }),
             _ => Response::new_err(
-                id,
+                request.id,
                 ErrorCode::MethodNotFound as i32,
                 format!("egwc does not answer `{}`", request.method),
             ),
@@ -343,22 +319,17 @@ impl Server {
 
     /// One edit that replaces the document by its formatted text; none when it is formatted
     /// already, or does not parse (its syntax errors are already shown).
-    fn format(&self, id: RequestId, uri: &Uri) -> Response {
+    fn format(&self, uri: &Uri) -> Vec<TextEdit> {
         let Some(Document { text, .. }) = self.documents.get(uri.as_str()) else {
-            return Response::new_err(
-                id,
-                ErrorCode::InvalidParams as i32,
-                "the document is not open".to_string(),
-            );
+            return Vec::new();
         };
-        let edits: Vec<TextEdit> = match crate::syntax::format(FileId(0), text) {
+        match crate::syntax::format(FileId(0), text) {
             Ok(formatted) if formatted != *text => vec![TextEdit::new(
                 convert::whole(text, self.encoding),
                 formatted,
             )],
             _ => Vec::new(),
-        };
-        Response::new_ok(id, edits)
+        }
     }
 
     /// Keeps the documents' text; returns the diagnostics to publish.
@@ -451,6 +422,19 @@ impl Server {
                 .map(|(u, diagnostics)| PublishDiagnosticsParams::new(u, diagnostics, None)),
         );
         out
+    }
+}
+
+/// Answers a request of type `R` with `f` of its parameters; parameters that are not `R`'s
+/// get the protocol's error.
+fn answer<R: lsp_types::request::Request>(
+    request: Request,
+    f: impl FnOnce(R::Params) -> R::Result,
+) -> Response {
+    let id = request.id.clone();
+    match request.extract::<R::Params>(R::METHOD) {
+        Ok((id, params)) => Response::new_ok(id, f(params)),
+        Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, format!("{e:?}")),
     }
 }
 
