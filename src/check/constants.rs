@@ -10,8 +10,8 @@ use crate::diagnostics::{self, Code, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::syntax::ast;
 
-/// What the pass found: its diagnostics, and the spans of strings that use a constant whose
-/// value is unknown (undefined, or in a cycle). Diagnostics inside those strings would be
+/// What the pass found: its diagnostics, and the spans of strings whose value is unknown:
+/// they use a constant that is undefined or in a cycle, or hold a malformed `${`. Diagnostics inside those strings would be
 /// about a value egwc does not know, so the checker drops them.
 #[derive(Default)]
 pub(super) struct Expansion {
@@ -27,6 +27,9 @@ struct Def {
 
 pub(super) fn expand(files: &mut [(FileId, ast::File)]) -> Expansion {
     let mut out = Expansion::default();
+    for (_, file) in files.iter() {
+        out.unknown.extend(&file.malformed);
+    }
     let defs = definitions(files, &mut out.diags);
     if defs.is_empty() && !files.iter().any(|(_, f)| f.has_holes) {
         return out;

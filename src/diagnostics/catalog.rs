@@ -113,8 +113,9 @@ is checked by its own diagnostic.";
     summary "a `${` in a string is not a constant reference, or is where none may be"
     explain "In a string, `${name}` stands for the value of the constant `name` (`let name = \
 \"value\"`). A `${` must be followed by a name and `}`; to write the characters `${`, escape the \
-dollar: `\\${`. Import paths and CA file paths cannot use constants, because files are read \
-before constants are known: write them out.";
+dollar: `\\${`. A string with a malformed `${` is not checked further, since its value is \
+not what was meant. Import paths and CA file paths cannot use constants, because files are \
+read before constants are known: write them out.";
 
     FileNotFound = "E0010" "file-not-found" Error
     summary "an imported file or a CA file cannot be read"

@@ -59,6 +59,9 @@ pub struct File {
     pub items: Vec<Spanned<Item>>,
     /// Some string of the file holds a `${name}`.
     pub has_holes: bool,
+    /// Strings with a malformed `${` (E0005): their value is not what was meant, so the
+    /// checker does not report on it.
+    pub malformed: Vec<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

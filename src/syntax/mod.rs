@@ -72,6 +72,7 @@ fn parse_in_chunks(file: FileId, text: &str, chunks: &[(usize, usize)]) -> (File
         let (chunk, chunk_diags) = result.expect("failures were handled above");
         ast.items.extend(chunk.items);
         ast.has_holes |= chunk.has_holes;
+        ast.malformed.extend(chunk.malformed);
         diags.extend(chunk_diags);
     }
     (ast, diags)
@@ -89,6 +90,7 @@ fn parse_chunk(
         offset,
         diags: Vec::new(),
         has_holes: false,
+        malformed: Vec::new(),
     };
     let root = pairs
         .next()
@@ -456,6 +458,8 @@ struct Builder {
     diags: Vec<Diagnostic>,
     /// A string with a `${name}` was built.
     has_holes: bool,
+    /// The strings with a malformed `${`.
+    malformed: Vec<Span>,
 }
 
 /// Invariant for every `next()` below: the grammar fixes the children of each rule, so the
@@ -499,6 +503,7 @@ impl Builder {
         File {
             items,
             has_holes: self.has_holes,
+            malformed: std::mem::take(&mut self.malformed),
         }
     }
 
@@ -528,7 +533,10 @@ impl Builder {
             if c == '$' && chars.peek().is_some_and(|&(_, c)| c == '{') {
                 let (len, hole) = self.hole(&inner[i..], base + i, value.len());
                 value.push_str(&inner[i..i + len]);
-                holes.extend(hole);
+                match hole {
+                    Some(hole) => holes.push(hole),
+                    None => self.malformed.push(span),
+                }
                 while chars.peek().is_some_and(|&(j, _)| j < i + len) {
                     chars.next();
                 }
