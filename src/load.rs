@@ -79,12 +79,13 @@ pub fn load(inputs: &[Input], edited: &Edited) -> Result<Loaded, LoadError> {
 
 /// The file whose build takes in `path`, for the language server, which checks a file in
 /// that build so that the names its importers define are known: the file that imports it,
-/// or imports a file that does, and so on, as far as that goes. `None` if no file imports it.
-pub fn root_importing(path: &Path, edited: &Edited) -> Option<PathBuf> {
+/// or imports a file that does, and so on, as far as that goes. No directory above `within`
+/// (the editor's workspace folder) is searched. `None` if no file imports it.
+pub fn root_importing(path: &Path, edited: &Edited, within: Option<&Path>) -> Option<PathBuf> {
     let mut chain = vec![path.to_path_buf()];
     while chain.len() < 16 {
         let last = chain.last().expect("the chain starts with `path`");
-        match importer_of(last, edited) {
+        match importer_of(last, edited, within) {
             Some(importer) if !chain.contains(&importer) => chain.push(importer),
             _ => break,
         }
@@ -95,9 +96,10 @@ pub fn root_importing(path: &Path, edited: &Edited) -> Option<PathBuf> {
 /// A `.egw` file that imports `path`: in its directory or up to three above (an import
 /// cannot leave its root's directory), whose text names `path`'s file (read only then), the
 /// nearest first, then by path.
-fn importer_of(path: &Path, edited: &Edited) -> Option<PathBuf> {
+fn importer_of(path: &Path, edited: &Edited, within: Option<&Path>) -> Option<PathBuf> {
     let name = path.file_name()?.to_str()?;
-    for dir in path.ancestors().skip(1).take(4) {
+    let inside = |dir: &&Path| within.is_none_or(|w| dir.starts_with(w));
+    for dir in path.ancestors().skip(1).take(4).take_while(inside) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };

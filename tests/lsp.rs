@@ -494,3 +494,41 @@ fn completion_offers_keywords_and_names() {
     assert_eq!(complete(&mut client, 5, 7), [("api".to_string(), 7)]);
     client.stop();
 }
+
+#[test]
+fn importers_are_not_looked_for_above_the_workspace_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(
+        dir.path().join("main.egw"),
+        format!("import \"./sub/routes.egw\"\n{GATEWAY}service api {{ endpoint \"10.0.0.1\" }}\n"),
+    )
+    .unwrap();
+    let routes_text = "route api {\n  on edge\n  rule { -> api }\n}\n";
+    std::fs::write(dir.path().join("sub/routes.egw"), routes_text).unwrap();
+    let routes = file_uri(&dir.path().join("sub/routes.egw"));
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "capabilities": {},
+            "workspaceFolders": [{ "uri": file_uri(&dir.path().join("sub")), "name": "sub" }],
+        }),
+    );
+    client.notify("initialized", json!({}));
+    client.open(&routes, routes_text);
+    let codes: Vec<Value> = client
+        .diagnostics(&routes)
+        .iter()
+        .map(|d| d["code"].clone())
+        .collect();
+    assert_eq!(codes, ["E0101 unknown-gateway", "E0100 unknown-service"]);
+    client.stop();
+    // Without a workspace folder, main.egw in the directory above is found.
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.open(&routes, routes_text);
+    assert_eq!(client.diagnostics(&routes), Vec::<Value>::new());
+    client.stop();
+}

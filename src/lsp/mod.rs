@@ -85,8 +85,15 @@ pub fn serve(connection: &Connection) -> Result<()> {
         }),
     };
     connection.initialize_finish(id, serde_json::to_value(result)?)?;
+    let workspace = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| convert::path(&f.uri))
+        .collect();
     let mut server = Server {
         encoding,
+        workspace,
         documents: BTreeMap::new(),
         published: BTreeMap::new(),
     };
@@ -122,6 +129,8 @@ pub fn serve(connection: &Connection) -> Result<()> {
 /// Maps are keyed by a URI's text: `Uri` caches parts of itself, so it is no key.
 struct Server {
     encoding: Encoding,
+    /// The editor's workspace folders: importers are not looked for above them.
+    workspace: Vec<PathBuf>,
     /// The open documents' text.
     documents: BTreeMap<String, Document>,
     /// For each open document, the files its last check published diagnostics for, so that a
@@ -223,10 +232,11 @@ impl Server {
     fn find_roots(&mut self) {
         let edited = self.edited();
         for document in self.documents.values_mut() {
-            document.root = document
-                .path
-                .as_deref()
-                .and_then(|p| load::root_importing(p, &edited));
+            let Some(path) = document.path.as_deref() else {
+                continue;
+            };
+            let within = self.workspace.iter().find(|w| path.starts_with(w));
+            document.root = load::root_importing(path, &edited, within.map(PathBuf::as_path));
         }
     }
 
