@@ -348,6 +348,26 @@ route api {\n  on edge.http\n  host \"api.${domain}\"\n  rule { -> api use mine 
     assert_eq!(definition("no-index", 0), Value::Null);
     assert_eq!(definition("rule", 0), Value::Null);
 
+    // Hover shows the definition as written, and where it is when in another file.
+    let mut hover = |needle: &str| {
+        let params =
+            json!({ "textDocument": { "uri": uri }, "position": position_of(text, needle, 0) });
+        client.request("textDocument/hover", params)["result"].clone()
+    };
+    let constant = hover("domain}");
+    assert_eq!(constant["contents"]["kind"], "markdown");
+    assert_eq!(
+        constant["contents"]["value"],
+        "```egw\nlet domain = \"lab.example.com\"\n```"
+    );
+    let service = hover("api use")["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(service.starts_with("```egw\nservice api {"), "{service}");
+    assert!(service.ends_with("services.egw`"), "{service}");
+    assert_eq!(hover("rule"), Value::Null);
+
     let params = json!({ "textDocument": { "uri": uri } });
     let symbols = client.request("textDocument/documentSymbol", params)["result"].clone();
     let outline: Vec<(String, String)> = symbols

@@ -22,13 +22,14 @@ use lsp_types::notification::{
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, Request as _,
+    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, Request as _,
 };
 use lsp_types::{
     CompletionItem, CompletionOptions, CompletionResponse, DocumentSymbol, DocumentSymbolResponse,
-    GotoDefinitionResponse, InitializeParams, InitializeResult, Location, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri,
+    GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability, InitializeParams,
+    InitializeResult, Location, MarkupContent, MarkupKind, OneOf, PublishDiagnosticsParams,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextEdit, Uri,
 };
 
 use crate::diagnostics::Code;
@@ -72,6 +73,7 @@ pub fn serve(connection: &Connection) -> Result<()> {
             )),
             document_formatting_provider: Some(OneOf::Left(true)),
             definition_provider: Some(OneOf::Left(true)),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
             completion_provider: Some(CompletionOptions {
                 trigger_characters: Some(vec![".".to_string(), "{".to_string()]),
                 ..CompletionOptions::default()
@@ -182,6 +184,10 @@ impl Server {
                 let found = self.definition(&at.text_document.uri, at.position);
                 found.map(GotoDefinitionResponse::Scalar)
             }),
+            HoverRequest::METHOD => answer::<HoverRequest>(request, |p| {
+                let at = p.text_document_position_params;
+                self.hover(&at.text_document.uri, at.position)
+            }),
             Completion::METHOD => answer::<Completion>(request, |p| {
                 let at = p.text_document_position;
                 let items = self.complete(&at.text_document.uri, at.position);
@@ -274,6 +280,35 @@ impl Server {
             self.uri_of(&loaded.sources, def.name_span.file)?,
             convert::range(&loaded.sources, def.name_span, self.encoding),
         ))
+    }
+
+    /// The definition of the name at `position`, as written (its first lines), and the file
+    /// it is in when that is another one: what a service, gateway, group or constant is,
+    /// without going there.
+    fn hover(&self, uri: &Uri, position: lsp_types::Position) -> Option<Hover> {
+        const LINES: usize = 12;
+        let (loaded, index, file) = self.index(uri)?;
+        let at = convert::offset(loaded.sources.get(file), position, self.encoding);
+        let def = index.definition_at(Span::new(file, at as usize, at as usize))?;
+        let text = loaded.sources.text(def.span);
+        let mut shown: Vec<&str> = text.lines().take(LINES).collect();
+        if text.lines().count() > LINES {
+            shown.push("…");
+        }
+        let mut value = format!("```egw\n{}\n```", shown.join("\n"));
+        if def.span.file != file {
+            value.push_str(&format!(
+                "\n\nin `{}`",
+                loaded.sources.get(def.span.file).name
+            ));
+        }
+        Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }),
+            range: None,
+        })
     }
 
     /// What may be written at `position`. The names are those of the document's build; while
