@@ -290,7 +290,7 @@ fn formatting_replaces_the_document_with_egwc_fmt_output() {
     let answer = client.request("textDocument/formatting", params);
     assert_eq!(answer["result"], json!([]));
     // A request the server does not know gets the protocol's error.
-    let answer = client.request("textDocument/hover", json!({}));
+    let answer = client.request("textDocument/references", json!({}));
     assert_eq!(answer["error"]["code"], -32601);
     client.stop();
 }
