@@ -2,7 +2,7 @@
 //! `lsp-types` (the synchronous pair rust-analyzer and ruff use). It keeps the text of the
 //! open documents, checks a document each time it changes, as `egwc check` would check it
 //! saved, and publishes the diagnostics of every file that check read (its imports too). It
-//! formats a document as `egwc fmt` does, finds definitions and the outline from
+//! formats a document as `egwc fmt` does, finds definitions, hover text and the outline from
 //! [`crate::index`], and completes from [`crate::complete`].
 //!
 //! A document is checked in the build of the file that imports it ([`load::root_importing`],
