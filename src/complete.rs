@@ -99,20 +99,9 @@ enum Scan<'a> {
 }
 
 fn scan(line: &str) -> Scan<'_> {
-    let mut open = None;
-    let mut chars = line.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' if open.is_some() => {
-                chars.next();
-            }
-            '"' => open = if open.is_some() { None } else { Some(i + 1) },
-            '/' if open.is_none() && line[i..].starts_with("//") => return Scan::Comment,
-            _ => {}
-        }
-    }
-    match open {
-        Some(start) => Scan::String(&line[start..]),
+    match crate::syntax::open_string(line) {
+        Some(quote) => Scan::String(&line[quote + 1..]),
+        None if crate::syntax::comment_start(line).is_some() => Scan::Comment,
         None => Scan::Code,
     }
 }

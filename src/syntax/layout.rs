@@ -125,6 +125,34 @@ pub fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
+/// Where the string still open at the end of `line` starts (its opening quote), for a line
+/// that starts outside any string; `None` when every string on it is closed, or it ends in a
+/// comment.
+pub fn open_string(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return Some(start),
+                        Some(b'\\') => i += 2,
+                        Some(b'"') => break,
+                        Some(_) => i += 1,
+                    }
+                }
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => return None,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// The length of the string literal at the start of `b`, quotes included (or the rest of `b`
 /// if it is not closed).
 pub fn string_len(b: &[u8]) -> usize {

@@ -6,6 +6,8 @@ pub mod ast;
 mod layout;
 mod recover;
 
+pub use layout::{comment_start, open_string};
+
 use pest::Parser;
 use pest::iterators::Pair;
 
@@ -199,6 +201,9 @@ pub(super) fn syntax_error(
 ) -> Diagnostic {
     let (at, mut expected) = expected_at(err, &text[offset..]);
     let pos = offset + at;
+    if let Some(diag) = unclosed_string(file, text, pos) {
+        return diag;
+    }
     let found = found_at(text, pos);
     let span = Span::new(file, pos, pos + found.len_bytes);
     expected.sort_unstable();
@@ -274,6 +279,7 @@ fn found_at(text: &str, pos: usize) -> Found<'_> {
     }
     let description = match first {
         '"' => "a string".to_string(),
+        '\n' | '\r' => "the end of the line".to_string(),
         '\0' => "a NUL byte".to_string(),
         c if c.is_control() => format!("the control character U+{:04X}", c as u32),
         c => format!("`{c}`"),
@@ -283,6 +289,26 @@ fn found_at(text: &str, pos: usize) -> Found<'_> {
         word: None,
         len_bytes: first.len_utf8(),
     }
+}
+
+/// A parse that stops at the end of a line inside a string: the string lacks its closing
+/// quote, which is what to say, at the string.
+fn unclosed_string(file: FileId, text: &str, pos: usize) -> Option<Diagnostic> {
+    let rest = &text[pos..];
+    if !(rest.is_empty() || rest.starts_with(['\n', '\r'])) {
+        return None;
+    }
+    let line = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let open = line + open_string(&text[line..pos])?;
+    Some(
+        Diagnostic::new(
+            Code::SyntaxError,
+            Span::new(file, open, pos),
+            "this string is not closed",
+            "no closing `\"` on this line",
+        )
+        .with_help("end it with `\"` on the same line: a string cannot span lines (`\\n` writes a line break)"),
+    )
 }
 
 /// Where a parse failed and what was expected there, in the user's words. With pest's
