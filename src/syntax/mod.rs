@@ -243,6 +243,28 @@ pub(super) fn syntax_error(
         && let Some(best) = crate::diagnostics::closest(word, keywords.iter().copied())
     {
         diag = diag.with_help(format!("did you mean `{best}`?"));
+    } else if text[pos..].starts_with('%') && line_before.contains("->") {
+        diag = diag.with_help(
+            "weights are plain numbers, relative to each other: `-> a 90, b 10` sends 90 % to `a`",
+        );
+    } else if expected.iter().any(|e| e == "a string") && found.description != "a string" {
+        // A value written bare: `endpoint 10.0.0.1`, `path /api`.
+        let value = text[pos..]
+            .split(|c: char| c.is_whitespace() || c == '}')
+            .next()
+            .unwrap_or_default();
+        if !value.is_empty() {
+            diag = diag.with_help(format!(
+                "values are strings in double quotes: `\"{value}\"`"
+            ));
+        }
+    } else if expected.iter().any(|e| e == "a number") && found.description == "a string" {
+        // A number in quotes: `port "80"`.
+        let quoted = &text[pos..pos + layout::string_len(text[pos..].as_bytes())];
+        let inner = quoted.trim_matches('"');
+        if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()) {
+            diag = diag.with_help(format!("numbers are written without quotes: `{inner}`"));
+        }
     }
     if diag.help.is_none() {
         diag = diag.with_help("see docs/language.md for what each block may contain");
@@ -372,7 +394,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::integer => "a number",
         Rule::percent => "a percentage like `10%`",
         Rule::duration => "a duration like `10s`",
-        Rule::op => "`=` or `~`",
+        Rule::op => "`=`|`~`",
         Rule::namespace_decl | Rule::kw_namespace => "`namespace`",
         Rule::import_decl | Rule::kw_import => "`import`",
         Rule::let_decl | Rule::kw_let => "`let`",
