@@ -260,7 +260,7 @@ pub(super) fn syntax_error(
         }
     } else if expected.iter().any(|e| e == "a number") && found.description == "a string" {
         // A number in quotes: `port "80"`.
-        let quoted = &text[pos..pos + layout::string_len(text[pos..].as_bytes())];
+        let quoted = &text[pos..pos + layout::string_len(&text.as_bytes()[pos..])];
         let inner = quoted.trim_matches('"');
         if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()) {
             diag = diag.with_help(format!("numbers are written without quotes: `{inner}`"));
