@@ -1,5 +1,5 @@
 //! Where each name is defined and where it is used, read from the syntax trees: the language
-//! server's go-to-definition and outline. Names are those the checker resolves: services
+//! server's definitions, hover, references, rename, outline and completion names. Names are those the checker resolves: services
 //! (backends, mirrors), gateways and their listeners (`on`), filter groups (`use`) and
 //! constants (`${name}`). It reads the trees as written, so it works on files that do not
 //! check; on a file with a syntax error there is no tree, and nothing is found.
@@ -72,15 +72,46 @@ impl Index {
 
     /// The definition that the name at `at` (a use, or a definition's own name) refers to.
     pub fn definition_at(&self, at: Span) -> Option<&Def> {
+        let (kind, name) = self.name_at(at)?;
+        self.all().find(|d| d.kind == kind && d.name == name)
+    }
+
+    /// Where the name at `at` is written: its definition's name (`true`), if it has one, and
+    /// every use (`false`). Each span covers the name alone (of `${name}`, the `name`).
+    pub fn occurrences_at(&self, at: Span) -> Vec<(Span, bool)> {
+        let Some((kind, name)) = self.name_at(at) else {
+            return Vec::new();
+        };
+        let defs = self
+            .all()
+            .filter(|d| d.kind == kind && d.name == name)
+            .map(|d| (d.name_span, true));
+        let uses = self
+            .refs
+            .iter()
+            .filter(|r| r.kind == kind && r.name == name)
+            .map(|r| match kind {
+                Kind::Constant => Span {
+                    start: r.span.start + 2,
+                    end: r.span.end - 1,
+                    ..r.span
+                },
+                _ => r.span,
+            })
+            .map(|s| (s, false));
+        defs.chain(uses).collect()
+    }
+
+    /// The kind and name written at `at`: a use, or a definition's own name.
+    fn name_at(&self, at: Span) -> Option<(Kind, &str)> {
         let contains = |s: &Span| s.file == at.file && s.start <= at.start && at.start <= s.end;
-        let (kind, name) = match self.refs.iter().find(|r| contains(&r.span)) {
-            Some(r) => (r.kind, r.name.as_str()),
+        match self.refs.iter().find(|r| contains(&r.span)) {
+            Some(r) => Some((r.kind, r.name.as_str())),
             None => {
                 let def = self.all().find(|d| contains(&d.name_span))?;
-                (def.kind, def.name.as_str())
+                Some((def.kind, def.name.as_str()))
             }
-        };
-        self.all().find(|d| d.kind == kind && d.name == name)
+        }
     }
 
     /// The kind and name of every definition, with the file it is in.

@@ -290,7 +290,7 @@ fn formatting_replaces_the_document_with_egwc_fmt_output() {
     let answer = client.request("textDocument/formatting", params);
     assert_eq!(answer["result"], json!([]));
     // A request the server does not know gets the protocol's error.
-    let answer = client.request("textDocument/references", json!({}));
+    let answer = client.request("textDocument/signatureHelp", json!({}));
     assert_eq!(answer["error"]["code"], -32601);
     client.stop();
 }
@@ -550,5 +550,80 @@ fn importers_are_not_looked_for_above_the_workspace_folder() {
     client.initialize(&[]);
     client.open(&routes, routes_text);
     assert_eq!(client.diagnostics(&routes), Vec::<Value>::new());
+    client.stop();
+}
+
+#[test]
+fn references_and_rename_across_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("services.egw"),
+        "service api { endpoint \"10.0.0.1:8080\" }\n",
+    )
+    .unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let services_uri = file_uri(&dir.path().join("services.egw"));
+    let text = format!(
+        "import \"./services.egw\"\nimport \"std/headers.egw\"\nlet domain = \"lab.example.com\"\n{GATEWAY}\
+route api {{\n  on edge\n  host \"api.${{domain}}\" \"www.${{domain}}\"\n  rule {{ -> api 9, api 1 mirror api use no-index }}\n}}\n"
+    );
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.open(&uri, &text);
+    let position = |needle: &str| position_of(&text, needle, 0);
+    let at = |needle: &str| json!({ "textDocument": { "uri": uri }, "position": position(needle) });
+
+    let references = |client: &mut Client, needle: &str, declaration: bool| -> Vec<Value> {
+        let mut params = at(needle);
+        params["context"] = json!({ "includeDeclaration": declaration });
+        let answer = client.request("textDocument/references", params);
+        answer["result"].as_array().unwrap().clone()
+    };
+    // `api` the service (not the route of the same name): three uses and its definition.
+    let uses = references(&mut client, "api 9", false);
+    assert_eq!(uses.len(), 3, "{uses:?}");
+    assert!(uses.iter().all(|l| l["uri"] == uri.as_str()));
+    let all = references(&mut client, "api 9", true);
+    assert_eq!(all.len(), 4);
+    assert!(all.iter().any(|l| l["uri"] == services_uri.as_str()));
+
+    let rename = |client: &mut Client, needle: &str, new_name: &str| -> Value {
+        let mut params = at(needle);
+        params["newName"] = json!(new_name);
+        client.request("textDocument/rename", params)
+    };
+    let edit = rename(&mut client, "api 9", "web")["result"].clone();
+    let changes = edit["documentChanges"].as_array().unwrap();
+    let edits_in = |u: &str| -> usize {
+        changes
+            .iter()
+            .filter(|c| c["textDocument"]["uri"] == u)
+            .map(|c| c["edits"].as_array().unwrap().len())
+            .sum()
+    };
+    assert_eq!((edits_in(&uri), edits_in(&services_uri)), (3, 1));
+    // A constant: only its name is replaced, not the `${` and `}` around it.
+    let edit = rename(&mut client, "domain}", "zone")["result"].clone();
+    let edits = edit["documentChanges"][0]["edits"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(edits.len(), 3);
+    let first_use = position("domain}\" \"www");
+    assert!(
+        edits
+            .iter()
+            .any(|e| e["range"]["start"] == first_use && e["newText"] == "zone")
+    );
+    // What cannot be renamed says why.
+    let refused = rename(&mut client, "api 9", "not a name");
+    assert_eq!(refused["error"]["code"], -32803);
+    let refused = rename(&mut client, "no-index", "quiet");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("standard library")
+    );
     client.stop();
 }

@@ -2,8 +2,8 @@
 //! `lsp-types` (the synchronous pair rust-analyzer and ruff use). It keeps the text of the
 //! open documents, checks a document each time it changes, as `egwc check` would check it
 //! saved, and publishes the diagnostics of every file that check read (its imports too). It
-//! formats a document as `egwc fmt` does, finds definitions, hover text and the outline from
-//! [`crate::index`], and completes from [`crate::complete`].
+//! formats a document as `egwc fmt` does, finds definitions, hover text, references, renames
+//! and the outline from [`crate::index`], and completes from [`crate::complete`].
 //!
 //! A document is checked in the build of the file that imports it ([`load::root_importing`],
 //! found when it is opened and on each save), so that the names a split configuration
@@ -22,14 +22,16 @@ use lsp_types::notification::{
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, Request as _,
+    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References,
+    Rename, Request as _,
 };
 use lsp_types::{
-    CompletionItem, CompletionOptions, CompletionResponse, DocumentSymbol, DocumentSymbolResponse,
-    GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability, InitializeParams,
-    InitializeResult, Location, MarkupContent, MarkupKind, OneOf, PublishDiagnosticsParams,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextEdit, Uri,
+    AnnotatedTextEdit, CompletionItem, CompletionOptions, CompletionResponse, DocumentChanges,
+    DocumentSymbol, DocumentSymbolResponse, GotoDefinitionResponse, Hover, HoverContents,
+    HoverProviderCapability, InitializeParams, InitializeResult, Location, MarkupContent,
+    MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier, PublishDiagnosticsParams,
+    ServerCapabilities, ServerInfo, TextDocumentEdit, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::diagnostics::Code;
@@ -74,6 +76,8 @@ pub fn serve(connection: &Connection) -> Result<()> {
             document_formatting_provider: Some(OneOf::Left(true)),
             definition_provider: Some(OneOf::Left(true)),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
+            references_provider: Some(OneOf::Left(true)),
+            rename_provider: Some(OneOf::Left(true)),
             completion_provider: Some(CompletionOptions {
                 trigger_characters: Some(vec![".".to_string(), "{".to_string()]),
                 ..CompletionOptions::default()
@@ -177,25 +181,36 @@ impl Server {
     fn request(&mut self, request: Request) -> Response {
         match request.method.as_str() {
             Formatting::METHOD => {
-                answer::<Formatting>(request, |p| Some(self.format(&p.text_document.uri)))
+                answer::<Formatting>(request, |p| Ok(Some(self.format(&p.text_document.uri))))
             }
             GotoDefinition::METHOD => answer::<GotoDefinition>(request, |p| {
                 let at = p.text_document_position_params;
                 let found = self.definition(&at.text_document.uri, at.position);
-                found.map(GotoDefinitionResponse::Scalar)
+                Ok(found.map(GotoDefinitionResponse::Scalar))
             }),
             HoverRequest::METHOD => answer::<HoverRequest>(request, |p| {
                 let at = p.text_document_position_params;
-                self.hover(&at.text_document.uri, at.position)
+                Ok(self.hover(&at.text_document.uri, at.position))
+            }),
+            References::METHOD => answer::<References>(request, |p| {
+                let at = p.text_document_position;
+                let all = self.occurrences(&at.text_document.uri, at.position);
+                let declaration = p.context.include_declaration;
+                let found = all.into_iter().filter(|(_, is_def)| declaration || !is_def);
+                Ok(Some(found.map(|(location, _)| location).collect()))
+            }),
+            Rename::METHOD => answer::<Rename>(request, |p| {
+                let at = p.text_document_position;
+                self.rename(&at.text_document.uri, at.position, &p.new_name)
             }),
             Completion::METHOD => answer::<Completion>(request, |p| {
                 let at = p.text_document_position;
                 let items = self.complete(&at.text_document.uri, at.position);
-                Some(CompletionResponse::Array(items))
+                Ok(Some(CompletionResponse::Array(items)))
             }),
             DocumentSymbolRequest::METHOD => answer::<DocumentSymbolRequest>(request, |p| {
                 let symbols = self.symbols(&p.text_document.uri);
-                Some(DocumentSymbolResponse::Nested(symbols))
+                Ok(Some(DocumentSymbolResponse::Nested(symbols)))
             }),
             _ => Response::new_err(
                 request.id,
@@ -309,6 +324,74 @@ impl Server {
             }),
             range: None,
         })
+    }
+
+    /// Where the name at `position` is written across its build, each with whether it is
+    /// the definition. Places in the standard library, which has no file, are left out.
+    fn occurrences(&self, uri: &Uri, position: lsp_types::Position) -> Vec<(Location, bool)> {
+        let Some((loaded, index, file)) = self.index(uri) else {
+            return Vec::new();
+        };
+        let at = convert::offset(loaded.sources.get(file), position, self.encoding) as usize;
+        index
+            .occurrences_at(Span::new(file, at, at))
+            .into_iter()
+            .filter_map(|(span, is_def)| {
+                let uri = self.uri_of(&loaded.sources, span.file)?;
+                let range = convert::range(&loaded.sources, span, self.encoding);
+                Some((Location::new(uri, range), is_def))
+            })
+            .collect()
+    }
+
+    /// Renames the name at `position` where it is defined and wherever it is used.
+    fn rename(
+        &self,
+        uri: &Uri,
+        position: lsp_types::Position,
+        new_name: &str,
+    ) -> std::result::Result<Option<WorkspaceEdit>, String> {
+        let mut chars = new_name.chars();
+        let is_name = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !is_name {
+            return Err(format!(
+                "`{new_name}` is not a name: a letter or `_`, then letters, digits, `_` and `-`"
+            ));
+        }
+        let Some((loaded, index, file)) = self.index(uri) else {
+            return Ok(None);
+        };
+        let at = convert::offset(loaded.sources.get(file), position, self.encoding) as usize;
+        let mut by_file: BTreeMap<String, (Uri, Vec<OneOf<TextEdit, AnnotatedTextEdit>>)> =
+            BTreeMap::new();
+        for (span, _) in index.occurrences_at(Span::new(file, at, at)) {
+            let Some(uri) = self.uri_of(&loaded.sources, span.file) else {
+                return Err("it is defined in the standard library, which cannot change".into());
+            };
+            let range = convert::range(&loaded.sources, span, self.encoding);
+            let edit = OneOf::Left(TextEdit::new(range, new_name.to_string()));
+            let (_, edits) = by_file
+                .entry(uri.as_str().to_string())
+                .or_insert_with(|| (uri, Vec::new()));
+            edits.push(edit);
+        }
+        if by_file.is_empty() {
+            return Ok(None);
+        }
+        let changes = by_file
+            .into_values()
+            .map(|(uri, edits)| TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+                edits,
+            })
+            .collect();
+        Ok(Some(WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Edits(changes)),
+            ..WorkspaceEdit::default()
+        }))
     }
 
     /// What may be written at `position`. The names are those of the document's build; while
@@ -470,15 +553,18 @@ impl Server {
     }
 }
 
-/// Answers a request of type `R` with `f` of its parameters; parameters that are not `R`'s
-/// get the protocol's error.
+/// Answers a request of type `R` with `f` of its parameters. Parameters that are not `R`'s
+/// get the protocol's error; a request `f` refuses gets its reason, which editors show.
 fn answer<R: lsp_types::request::Request>(
     request: Request,
-    f: impl FnOnce(R::Params) -> R::Result,
+    f: impl FnOnce(R::Params) -> std::result::Result<R::Result, String>,
 ) -> Response {
     let id = request.id.clone();
     match request.extract::<R::Params>(R::METHOD) {
-        Ok((id, params)) => Response::new_ok(id, f(params)),
+        Ok((id, params)) => match f(params) {
+            Ok(result) => Response::new_ok(id, result),
+            Err(reason) => Response::new_err(id, ErrorCode::RequestFailed as i32, reason),
+        },
         Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, format!("{e:?}")),
     }
 }
