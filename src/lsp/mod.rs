@@ -285,12 +285,18 @@ impl Server {
         Some((loaded, index, file))
     }
 
+    /// [`Server::index`], with `position` as an empty span in the document's file.
+    fn index_at(&self, uri: &Uri, position: lsp_types::Position) -> Option<(Loaded, Index, Span)> {
+        let (loaded, index, file) = self.index(uri)?;
+        let at = convert::offset(loaded.sources.get(file), position, self.encoding) as usize;
+        Some((loaded, index, Span::new(file, at, at)))
+    }
+
     /// Where the name at `position` is defined (in the document, an import, not the
     /// standard library, which has no file to open).
     fn definition(&self, uri: &Uri, position: lsp_types::Position) -> Option<Location> {
-        let (loaded, index, file) = self.index(uri)?;
-        let at = convert::offset(loaded.sources.get(file), position, self.encoding);
-        let def = index.definition_at(Span::new(file, at as usize, at as usize))?;
+        let (loaded, index, at) = self.index_at(uri, position)?;
+        let def = index.definition_at(at)?;
         Some(Location::new(
             self.uri_of(&loaded.sources, def.name_span.file)?,
             convert::range(&loaded.sources, def.name_span, self.encoding),
@@ -302,16 +308,15 @@ impl Server {
     /// without going there.
     fn hover(&self, uri: &Uri, position: lsp_types::Position) -> Option<Hover> {
         const LINES: usize = 12;
-        let (loaded, index, file) = self.index(uri)?;
-        let at = convert::offset(loaded.sources.get(file), position, self.encoding);
-        let def = index.definition_at(Span::new(file, at as usize, at as usize))?;
+        let (loaded, index, at) = self.index_at(uri, position)?;
+        let def = index.definition_at(at)?;
         let text = loaded.sources.text(def.span);
         let mut shown: Vec<&str> = text.lines().take(LINES).collect();
         if text.lines().count() > LINES {
             shown.push("…");
         }
         let mut value = format!("```egw\n{}\n```", shown.join("\n"));
-        if def.span.file != file {
+        if def.span.file != at.file {
             value.push_str(&format!(
                 "\n\nin `{}`",
                 loaded.sources.get(def.span.file).name
@@ -329,12 +334,11 @@ impl Server {
     /// Where the name at `position` is written across its build, each with whether it is
     /// the definition. Places in the standard library, which has no file, are left out.
     fn occurrences(&self, uri: &Uri, position: lsp_types::Position) -> Vec<(Location, bool)> {
-        let Some((loaded, index, file)) = self.index(uri) else {
+        let Some((loaded, index, at)) = self.index_at(uri, position) else {
             return Vec::new();
         };
-        let at = convert::offset(loaded.sources.get(file), position, self.encoding) as usize;
         index
-            .occurrences_at(Span::new(file, at, at))
+            .occurrences_at(at)
             .into_iter()
             .filter_map(|(span, is_def)| {
                 let uri = self.uri_of(&loaded.sources, span.file)?;
@@ -361,13 +365,12 @@ impl Server {
                 "`{new_name}` is not a name: a letter or `_`, then letters, digits, `_` and `-`"
             ));
         }
-        let Some((loaded, index, file)) = self.index(uri) else {
+        let Some((loaded, index, at)) = self.index_at(uri, position) else {
             return Ok(None);
         };
-        let at = convert::offset(loaded.sources.get(file), position, self.encoding) as usize;
         let mut by_file: BTreeMap<String, (Uri, Vec<OneOf<TextEdit, AnnotatedTextEdit>>)> =
             BTreeMap::new();
-        for (span, _) in index.occurrences_at(Span::new(file, at, at)) {
+        for (span, _) in index.occurrences_at(at) {
             let Some(uri) = self.uri_of(&loaded.sources, span.file) else {
                 return Err("it is defined in the standard library, which cannot change".into());
             };
