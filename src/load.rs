@@ -317,7 +317,9 @@ impl Loader<'_> {
                 "imported here",
             );
             d = match crate::diagnostics::closest(&target.value, modules.iter().copied()) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                Some(best) => d
+                    .with_help(format!("did you mean `{best}`?"))
+                    .with_fix(target.span, format!("\"{best}\"")),
                 None => d.with_help(format!(
                     "the standard library has {}; to import a file of yours in a directory named `std`, write `./{}`",
                     modules.join(", "),

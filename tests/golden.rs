@@ -206,3 +206,46 @@ fn output_is_deterministic() {
         assert_eq!(render(), render(), "{}", root.display());
     }
 }
+
+/// A fix does what its help says: with the replacement made (as an editor holds the file,
+/// through `Options::edited`), the diagnostic it belongs to is gone. Over every case.
+#[test]
+fn every_fix_removes_its_diagnostic() {
+    let mut cases = Vec::new();
+    egw_files(Path::new("tests/cases"), &mut cases);
+    let mut fixes = 0;
+    let mut failures = Vec::new();
+    for case in cases {
+        let input = [Input::Path(case.clone())];
+        let c = egwc::compile(&input, &egwc::Options::default()).unwrap();
+        for d in &c.diagnostics {
+            let Some(fix) = &d.fix else { continue };
+            let file = c.sources.get(fix.span.file);
+            let mut text = file.text.to_string();
+            text.replace_range(
+                fix.span.start as usize..fix.span.end as usize,
+                &fix.replacement,
+            );
+            let options = egwc::Options {
+                edited: [(file.path.clone(), text)].into(),
+                ..egwc::Options::default()
+            };
+            let after = egwc::compile(&input, &options).unwrap();
+            let start = fix.span.start;
+            if after
+                .diagnostics
+                .iter()
+                .any(|a| a.code == d.code && a.primary_span().start == start)
+            {
+                failures.push(format!(
+                    "{}: the fix of {:?} leaves it",
+                    case.display(),
+                    d.code
+                ));
+            }
+            fixes += 1;
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(fixes >= 5, "only {fixes} fixes among the cases");
+}

@@ -627,3 +627,34 @@ route api {{\n  on edge\n  host \"api.${{domain}}\" \"www.${{domain}}\"\n  rule 
     );
     client.stop();
 }
+
+#[test]
+fn a_did_you_mean_is_a_quick_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let mut client = Client::start();
+    client.initialize(&[]);
+    let text = format!(
+        "{GATEWAY}service api {{ endpoint \"10.0.0.1:8080\" }}\nroute r {{\n  on edge\n  rule {{ -> apii }}\n}}\n"
+    );
+    client.open(&uri, &text);
+    let diagnostics = client.diagnostics(&uri);
+    let unknown: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "E0100 unknown-service")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{diagnostics:?}");
+    let params = json!({
+        "textDocument": { "uri": uri },
+        "range": unknown[0]["range"],
+        "context": { "diagnostics": [unknown[0]] },
+    });
+    let actions = client.request("textDocument/codeAction", params)["result"].clone();
+    assert_eq!(actions[0]["title"], "Write `api`");
+    assert_eq!(actions[0]["kind"], "quickfix");
+    let edit = &actions[0]["edit"]["documentChanges"][0];
+    assert_eq!(edit["textDocument"]["uri"], uri.as_str());
+    assert_eq!(edit["edits"][0]["newText"], "api");
+    assert_eq!(edit["edits"][0]["range"], unknown[0]["range"]);
+    client.stop();
+}

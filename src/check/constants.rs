@@ -191,6 +191,7 @@ fn unknown(hole: &ast::Hole, defs: &[Def]) -> Diagnostic {
             let def = defs.iter().find(|d| d.name.text == best).expect("a defined name");
             d.with_label(def.name.span, format!("`{best}` is defined here"))
                 .with_help(format!("did you mean `${{{best}}}`?"))
+                .with_fix(hole.span, format!("${{{best}}}"))
         }
         None => d.with_help(format!(
             "define it at the top of a file with `let {} = \"value\"`, or write `\\${{` for the characters `${{`",

@@ -206,7 +206,7 @@ impl<'a> Checker<'a> {
                 "no gateway has this name",
             );
             d = match crate::diagnostics::closest(&p.gateway.text, names.iter().copied()) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")).with_label(self.gateways[best].node.name.span, format!("`{best}` is defined here")),
+                Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(p.gateway.span, best).with_label(self.gateways[best].node.name.span, format!("`{best}` is defined here")),
                 None => d.with_help("define it with `gateway NAME { class \"...\" listener ... }`, or import the file that does"),
             };
             self.report(d);
@@ -245,25 +245,28 @@ impl<'a> Checker<'a> {
                         .map(|n| format!("`{n}`"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    let help = match crate::diagnostics::closest(&l.text, names.iter().copied()) {
+                    let best = crate::diagnostics::closest(&l.text, names.iter().copied());
+                    let help = match best {
                         Some(best) => {
                             format!("did you mean `{best}`? `{}` has {list}", gateway.meta.name)
                         }
                         None => format!("`{}` has {list}", gateway.meta.name),
                     };
-                    self.report(
-                        Diagnostic::new(
-                            Code::UnknownListener,
-                            l.span,
-                            format!(
-                                "gateway `{}` has no listener `{}`",
-                                gateway.meta.name, l.text
-                            ),
-                            "no such listener",
-                        )
-                        .with_label(def.node.name.span, "gateway defined here")
-                        .with_help(help),
-                    );
+                    let mut d = Diagnostic::new(
+                        Code::UnknownListener,
+                        l.span,
+                        format!(
+                            "gateway `{}` has no listener `{}`",
+                            gateway.meta.name, l.text
+                        ),
+                        "no such listener",
+                    )
+                    .with_label(def.node.name.span, "gateway defined here")
+                    .with_help(help);
+                    if let Some(best) = best {
+                        d = d.with_fix(l.span, best);
+                    }
+                    self.report(d);
                     return None;
                 }
             },
@@ -631,7 +634,8 @@ impl<'a> Checker<'a> {
         d = match crate::diagnostics::closest(&name.text, names.iter().copied()) {
             Some(best) => d
                 .with_label(self.services[best].node.name.span, format!("`{best}` is defined here"))
-                .with_help(format!("did you mean `{best}`?")),
+                .with_help(format!("did you mean `{best}`?"))
+                .with_fix(name.span, best),
             None => d.with_help(format!("define it with `service {} {{ endpoint \"host:port\" }}`, or import the file that does", name.text)),
         };
         self.report(d);
@@ -919,7 +923,8 @@ impl<'a> Checker<'a> {
                     self.filters[best].0.name.span,
                     format!("`{best}` is defined here"),
                 )
-                .with_help(format!("did you mean `{best}`?"));
+                .with_help(format!("did you mean `{best}`?"))
+                .with_fix(name.span, best);
         }
         match crate::stdlib::defining_filters(&name.text) {
             Some(module) => d.with_help(format!(

@@ -42,6 +42,16 @@ pub struct Diagnostic {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// The edit that does what the help says, where it is one replacement ("did you mean
+    /// `api`?"): for editors' quick fixes and tools.
+    pub fix: Option<Fix>,
+}
+
+/// Text to put in place of a span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub span: Span,
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -61,6 +71,7 @@ impl Diagnostic {
                 primary: true,
             }],
             help: None,
+            fix: None,
         }
     }
 
@@ -76,6 +87,14 @@ impl Diagnostic {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(mut self, span: Span, replacement: impl Into<String>) -> Self {
+        self.fix = Some(Fix {
+            span,
+            replacement: replacement.into(),
+        });
         self
     }
 

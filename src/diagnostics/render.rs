@@ -11,7 +11,7 @@ use miette::{
 };
 
 use super::{Diagnostic, Label, Severity};
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Span};
 
 /// How to draw human diagnostics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,21 +222,25 @@ impl miette::Diagnostic for Report {
 
 /// Machine-readable diagnostics: one JSON document with a `diagnostics` array.
 pub fn render_json(sources: &SourceMap, diags: &[Diagnostic]) -> String {
-    let position = |label: &Label| {
-        let file = sources.get(label.span.file);
-        let (line, column) = file.line_col(label.span.start);
-        let (end_line, end_column) = file.line_col(label.span.end);
+    let at = |span: Span| {
+        let file = sources.get(span.file);
+        let (line, column) = file.line_col(span.start);
+        let (end_line, end_column) = file.line_col(span.end);
         serde_json::json!({
             "file": file.name,
             "line": line,
             "column": column,
             "end_line": end_line,
             "end_column": end_column,
-            "offset": label.span.start,
-            "length": label.span.len(),
-            "message": label.message,
-            "primary": label.primary,
+            "offset": span.start,
+            "length": span.len(),
         })
+    };
+    let position = |label: &Label| {
+        let mut place = at(label.span);
+        place["message"] = label.message.clone().into();
+        place["primary"] = label.primary.into();
+        place
     };
     let items: Vec<serde_json::Value> = diags
         .iter()
@@ -244,6 +248,12 @@ pub fn render_json(sources: &SourceMap, diags: &[Diagnostic]) -> String {
             let info = d.code.info();
             let primary = d.labels.iter().find(|l| l.primary).unwrap_or(&d.labels[0]);
             let pos = position(primary);
+            // Where the fix goes, and what to write there.
+            let fix = d.fix.as_ref().map(|f| {
+                let mut place = at(f.span);
+                place["replacement"] = f.replacement.clone().into();
+                place
+            });
             serde_json::json!({
                 "file": pos["file"],
                 "line": pos["line"],
@@ -254,6 +264,7 @@ pub fn render_json(sources: &SourceMap, diags: &[Diagnostic]) -> String {
                 "message": d.message,
                 "help": d.help,
                 "labels": d.labels.iter().map(position).collect::<Vec<_>>(),
+                "fix": fix,
             })
         })
         .collect();

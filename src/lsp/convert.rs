@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use lsp_types::{
-    CompletionItem, CompletionItemKind, DiagnosticRelatedInformation, DiagnosticSeverity,
-    DocumentSymbol, Location, NumberOrString, Position, PositionEncodingKind, Range, SymbolKind,
-    Uri,
+    CodeAction, CodeActionKind, CompletionItem, CompletionItemKind, DiagnosticRelatedInformation,
+    DiagnosticSeverity, DocumentChanges, DocumentSymbol, Location, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Position, PositionEncodingKind, Range, SymbolKind,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::complete::{Candidate, What};
@@ -133,8 +134,37 @@ pub fn diagnostic(
         source: Some("egwc".to_string()),
         message,
         related_information: (!related.is_empty()).then_some(related),
+        // The fix travels with the diagnostic, so a code action needs no state to offer it.
+        data: d.fix.as_ref().map(|f| {
+            let edit = TextEdit::new(range(sources, f.span, encoding), f.replacement.clone());
+            serde_json::json!({ "fix": edit })
+        }),
         ..lsp_types::Diagnostic::default()
     }
+}
+
+/// The quick fix carried by a diagnostic the server published, for the document `uri`.
+pub fn quick_fix(uri: &Uri, d: &lsp_types::Diagnostic) -> Option<CodeAction> {
+    let edit: TextEdit = serde_json::from_value(d.data.as_ref()?.get("fix")?.clone()).ok()?;
+    let title = format!("Write `{}`", edit.new_text);
+    let change = TextDocumentEdit {
+        text_document: OptionalVersionedTextDocumentIdentifier {
+            uri: uri.clone(),
+            version: None,
+        },
+        edits: vec![OneOf::Left(edit)],
+    };
+    Some(CodeAction {
+        title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![d.clone()]),
+        edit: Some(WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Edits(vec![change])),
+            ..WorkspaceEdit::default()
+        }),
+        is_preferred: Some(true),
+        ..CodeAction::default()
+    })
 }
 
 /// The file a `file:` URI names; `None` for other schemes (an unsaved, untitled buffer).

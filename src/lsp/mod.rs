@@ -22,16 +22,17 @@ use lsp_types::notification::{
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References,
-    Rename, Request as _,
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    References, Rename, Request as _,
 };
 use lsp_types::{
-    AnnotatedTextEdit, CompletionItem, CompletionOptions, CompletionResponse, DocumentChanges,
-    DocumentSymbol, DocumentSymbolResponse, GotoDefinitionResponse, Hover, HoverContents,
-    HoverProviderCapability, InitializeParams, InitializeResult, Location, MarkupContent,
-    MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier, PublishDiagnosticsParams,
-    ServerCapabilities, ServerInfo, TextDocumentEdit, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri, WorkspaceEdit,
+    AnnotatedTextEdit, CodeActionOrCommand, CodeActionProviderCapability, CompletionItem,
+    CompletionOptions, CompletionResponse, DocumentChanges, DocumentSymbol, DocumentSymbolResponse,
+    GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability, InitializeParams,
+    InitializeResult, Location, MarkupContent, MarkupKind, OneOf,
+    OptionalVersionedTextDocumentIdentifier, PublishDiagnosticsParams, ServerCapabilities,
+    ServerInfo, TextDocumentEdit, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::diagnostics::Code;
@@ -78,6 +79,7 @@ pub fn serve(connection: &Connection) -> Result<()> {
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             references_provider: Some(OneOf::Left(true)),
             rename_provider: Some(OneOf::Left(true)),
+            code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
             completion_provider: Some(CompletionOptions {
                 trigger_characters: Some(vec![".".to_string(), "{".to_string()]),
                 ..CompletionOptions::default()
@@ -202,6 +204,12 @@ impl Server {
             Rename::METHOD => answer::<Rename>(request, |p| {
                 let at = p.text_document_position;
                 self.rename(&at.text_document.uri, at.position, &p.new_name)
+            }),
+            CodeActionRequest::METHOD => answer::<CodeActionRequest>(request, |p| {
+                let uri = p.text_document.uri;
+                let fixes = p.context.diagnostics.iter();
+                let actions = fixes.filter_map(|d| convert::quick_fix(&uri, d));
+                Ok(Some(actions.map(CodeActionOrCommand::CodeAction).collect()))
             }),
             Completion::METHOD => answer::<Completion>(request, |p| {
                 let at = p.text_document_position;

@@ -242,7 +242,9 @@ pub(super) fn syntax_error(
     } else if let Some(word) = found.word
         && let Some(best) = crate::diagnostics::closest(word, keywords.iter().copied())
     {
-        diag = diag.with_help(format!("did you mean `{best}`?"));
+        diag = diag
+            .with_help(format!("did you mean `{best}`?"))
+            .with_fix(span, best);
     } else if text[pos..].starts_with('%') && line_before.contains("->") {
         diag = diag.with_help(
             "weights are plain numbers, relative to each other: `-> a 90, b 10` sends 90 % to `a`",
@@ -254,16 +256,23 @@ pub(super) fn syntax_error(
             .next()
             .unwrap_or_default();
         if !value.is_empty() {
-            diag = diag.with_help(format!(
-                "values are strings in double quotes: `\"{value}\"`"
-            ));
+            diag = diag
+                .with_help(format!(
+                    "values are strings in double quotes: `\"{value}\"`"
+                ))
+                .with_fix(
+                    Span::new(file, pos, pos + value.len()),
+                    format!("\"{value}\""),
+                );
         }
     } else if expected.iter().any(|e| e == "a number") && found.description == "a string" {
         // A number in quotes: `port "80"`.
         let quoted = &text[pos..pos + layout::string_len(&text.as_bytes()[pos..])];
         let inner = quoted.trim_matches('"');
         if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()) {
-            diag = diag.with_help(format!("numbers are written without quotes: `{inner}`"));
+            diag = diag
+                .with_help(format!("numbers are written without quotes: `{inner}`"))
+                .with_fix(Span::new(file, pos, pos + quoted.len()), inner);
         }
     }
     if diag.help.is_none() {
