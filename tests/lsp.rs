@@ -303,16 +303,19 @@ fn position_of(text: &str, needle: &str, n: usize) -> Value {
     json!({ "line": line, "character": text[start..at].encode_utf16().count() })
 }
 
+/// A directory with `services.egw` (service `api`) on disk; the URIs of `main.egw` (not
+/// written: the test opens it) and of `services.egw`.
+fn with_services() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let services = dir.path().join("services.egw");
+    std::fs::write(&services, "service api { endpoint \"10.0.0.1:8080\" }\n").unwrap();
+    let main = file_uri(&dir.path().join("main.egw"));
+    (dir, main, file_uri(&services))
+}
+
 #[test]
 fn go_to_definition_and_the_outline() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("services.egw"),
-        "service api { endpoint \"10.0.0.1:8080\" }\n",
-    )
-    .unwrap();
-    let uri = file_uri(&dir.path().join("main.egw"));
-    let services_uri = file_uri(&dir.path().join("services.egw"));
+    let (_dir, uri, services_uri) = with_services();
     let text = "import \"./services.egw\"\nimport \"std/headers.egw\"\nlet domain = \"lab.example.com\"\n\
 gateway edge {\n  class \"eg\"\n  listener http { port 80 protocol HTTP }\n}\n\
 filters mine { set header \"x\" = \"1\" }\n\
@@ -555,14 +558,7 @@ fn importers_are_not_looked_for_above_the_workspace_folder() {
 
 #[test]
 fn references_and_rename_across_files() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("services.egw"),
-        "service api { endpoint \"10.0.0.1:8080\" }\n",
-    )
-    .unwrap();
-    let uri = file_uri(&dir.path().join("main.egw"));
-    let services_uri = file_uri(&dir.path().join("services.egw"));
+    let (_dir, uri, services_uri) = with_services();
     let text = format!(
         "import \"./services.egw\"\nimport \"std/headers.egw\"\nlet domain = \"lab.example.com\"\n{GATEWAY}\
 route api {{\n  on edge\n  host \"api.${{domain}}\" \"www.${{domain}}\"\n  rule {{ -> api 9, api 1 mirror api use no-index }}\n}}\n"
