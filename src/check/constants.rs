@@ -72,7 +72,12 @@ fn definitions(files: &[(FileId, ast::File)], diags: &mut Vec<Diagnostic>) -> Ve
                 continue;
             };
             if let Some(&at) = first.get(name.text.as_str()) {
-                diags.push(super::duplicate("constant", name, at));
+                diags.push(super::duplicate(
+                    "constant",
+                    name,
+                    at,
+                    "`${NAME}` must mean one value",
+                ));
                 continue;
             }
             first.insert(&name.text, name.span);

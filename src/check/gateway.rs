@@ -49,7 +49,12 @@ impl<'a> Checker<'a> {
                 GatewayItem::Annotation(kv) => annotations.push(kv),
                 GatewayItem::Listener(l) => {
                     if let Some(first) = listener_names.get(l.name.text.as_str()) {
-                        self.report(super::duplicate("listener", &l.name, first.span));
+                        self.report(super::duplicate(
+                            "listener",
+                            &l.name,
+                            first.span,
+                            &super::kubernetes_name("listener"),
+                        ));
                         ok = false;
                         continue;
                     }

@@ -119,17 +119,23 @@ impl<'a> Checker<'a> {
         for (_, ast) in &loaded.files {
             let namespace = self.file_namespace(ast);
             for item in &ast.items {
-                let (kind, name) = match &item.node {
-                    ast::Item::Gateway(g) => ("gateway", &g.name),
-                    ast::Item::Service(s) => ("service", &s.name),
-                    ast::Item::Route(r) => ("route", &r.name),
-                    ast::Item::Filters(f) => ("filter group", &f.name),
+                // Why the name must be unique, where it is not that it names an object.
+                let (kind, name, why) = match &item.node {
+                    ast::Item::Gateway(g) => ("gateway", &g.name, None),
+                    ast::Item::Service(s) => ("service", &s.name, None),
+                    ast::Item::Route(r) => ("route", &r.name, None),
+                    ast::Item::Filters(f) => (
+                        "filter group",
+                        &f.name,
+                        Some("`use NAME` must mean one group"),
+                    ),
                     ast::Item::Namespace(_) | ast::Item::Import(_) | ast::Item::Let { .. } => {
                         continue;
                     }
                 };
                 if let Some(&span) = first.get(&(kind, name.text.as_str())) {
-                    self.report(duplicate(kind, name, span));
+                    let why = why.map_or_else(|| kubernetes_name(kind), str::to_string);
+                    self.report(duplicate(kind, name, span, &why));
                     continue;
                 }
                 first.insert((kind, &name.text), name.span);
@@ -445,7 +451,13 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn duplicate(what: &str, name: &ast::Ident, first: Span) -> Diagnostic {
+/// Why names of `what` (a gateway, a listener, …) are unique: they name Kubernetes objects.
+fn kubernetes_name(what: &str) -> String {
+    format!("{what} names become Kubernetes names and must be unique")
+}
+
+/// Two definitions of one name; `why` says why the name must be unique.
+fn duplicate(what: &str, name: &ast::Ident, first: Span, why: &str) -> Diagnostic {
     Diagnostic::new(
         Code::DuplicateDefinition,
         name.span,
@@ -453,13 +465,7 @@ fn duplicate(what: &str, name: &ast::Ident, first: Span) -> Diagnostic {
         "defined again here",
     )
     .with_label(first, "first defined here")
-    .with_help(if what == "filter group" {
-        "`use NAME` must mean one group; rename or remove one".to_string()
-    } else if what == "constant" {
-        "`${NAME}` must mean one value; rename or remove one".to_string()
-    } else {
-        format!("{what} names become Kubernetes names and must be unique; rename or remove one")
-    })
+    .with_help(format!("{why}; rename or remove one"))
 }
 
 fn duplicate_attribute(what: &str, again: Span, first: Span) -> Diagnostic {

@@ -31,8 +31,6 @@ struct HeaderEditor<'a> {
     direction: &'static str,
     edits: ir::HeaderEdits,
     first: HashMap<String, Edit<'a>>,
-    /// A `set`, `add` or `remove` line was written or used, valid or not.
-    used: bool,
 }
 
 /// Where a header edit was written: its header name, and the `use` line that took it in from
@@ -49,8 +47,12 @@ impl<'a> HeaderEditor<'a> {
             direction,
             edits: ir::HeaderEdits::default(),
             first: HashMap::new(),
-            used: false,
         }
+    }
+
+    /// A `set`, `add` or `remove` line was written or used, valid or not.
+    fn used(&self) -> bool {
+        !self.first.is_empty()
     }
 }
 
@@ -392,11 +394,7 @@ impl<'a> Checker<'a> {
             }
         }
         ok &= self.limit(matches.len(), 64, "matches", span);
-        for edits in [&request.edits, &response.edits] {
-            ok &= self.limit(edits.set.len(), 16, "`set header` lines", span);
-            ok &= self.limit(edits.add.len(), 16, "`add header` lines", span);
-            ok &= self.limit(edits.remove.len(), 16, "`remove header` lines", span);
-        }
+        ok &= self.header_limits([&request, &response], span);
 
         // Backends, with weights split over balanced services' endpoints.
         let mut backends = Vec::new();
@@ -596,8 +594,8 @@ impl<'a> Checker<'a> {
             });
         }
 
-        let filter_count = usize::from(request.used)
-            + usize::from(response.used)
+        let filter_count = usize::from(request.used())
+            + usize::from(response.used())
             + usize::from(rewrite.is_some())
             + usize::from(redirect.is_some())
             + ir_mirrors.len();
@@ -605,8 +603,8 @@ impl<'a> Checker<'a> {
         ok.then(|| ir::Rule {
             matches: matches.into_iter().map(|(m, _)| m).collect(),
             filters: ir::Filters {
-                request_headers: request.used.then_some(request.edits),
-                response_headers: response.used.then_some(response.edits),
+                request_headers: request.used().then_some(request.edits),
+                response_headers: response.used().then_some(response.edits),
                 rewrite,
                 redirect,
                 mirrors: ir_mirrors,
@@ -834,7 +832,6 @@ impl<'a> Checker<'a> {
             | HeaderAction::Add { name, .. }
             | HeaderAction::Remove { name } => name,
         };
-        editor.used = true;
         let again = Edit { name, via };
         let key = name.value.to_ascii_lowercase();
         if let Some(&first) = editor.first.get(&key) {
@@ -872,15 +869,16 @@ impl<'a> Checker<'a> {
                 ast::FiltersItem::ResponseHeader(a) => self.header_action(a, &mut response),
             };
         }
-        for edits in [&request.edits, &response.edits] {
-            ok &= self.limit(edits.set.len(), 16, "`set header` lines", group.name.span);
-            ok &= self.limit(edits.add.len(), 16, "`add header` lines", group.name.span);
-            ok &= self.limit(
-                edits.remove.len(),
-                16,
-                "`remove header` lines",
-                group.name.span,
-            );
+        ok & self.header_limits([&request, &response], group.name.span)
+    }
+
+    /// The Gateway API's limit of 16 edits of each kind per direction.
+    fn header_limits(&mut self, editors: [&HeaderEditor<'_>; 2], span: Span) -> bool {
+        let mut ok = true;
+        for edits in editors.map(|e| &e.edits) {
+            ok &= self.limit(edits.set.len(), 16, "`set header` lines", span);
+            ok &= self.limit(edits.add.len(), 16, "`add header` lines", span);
+            ok &= self.limit(edits.remove.len(), 16, "`remove header` lines", span);
         }
         ok
     }

@@ -257,13 +257,17 @@ impl Server {
         }
     }
 
-    /// Finds again which file's build takes in each open document.
-    fn find_roots(&mut self) {
+    /// Finds again which file's build takes in each open document (all of them: a save may
+    /// change what imports what), or in the one of `key` (a document just opened).
+    fn find_roots(&mut self, key: Option<&str>) {
         let edited = self.edited();
-        for document in self.documents.values_mut() {
+        for (k, document) in &mut self.documents {
             let Some(path) = document.path.as_deref() else {
                 continue;
             };
+            if key.is_some_and(|key| key != k) {
+                continue;
+            }
             let within = self.workspace.iter().find(|w| path.starts_with(w));
             document.root = load::root_importing(path, &edited, within.map(PathBuf::as_path));
         }
@@ -363,12 +367,7 @@ impl Server {
         position: lsp_types::Position,
         new_name: &str,
     ) -> std::result::Result<Option<WorkspaceEdit>, String> {
-        let mut chars = new_name.chars();
-        let is_name = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if !is_name {
+        if !crate::syntax::is_name(new_name) {
             return Err(format!(
                 "`{new_name}` is not a name: a letter or `_`, then letters, digits, `_` and `-`"
             ));
@@ -486,7 +485,7 @@ impl Server {
                     names: Vec::new(),
                 };
                 self.documents.insert(key.clone(), document);
-                self.find_roots();
+                self.find_roots(Some(&key));
                 Ok(self.check(&key))
             }
             DidChangeTextDocument::METHOD => {
@@ -502,7 +501,7 @@ impl Server {
             }
             DidSaveTextDocument::METHOD => {
                 // A saved file may import, or be imported by, any open document.
-                self.find_roots();
+                self.find_roots(None);
                 let open: Vec<String> = self.documents.keys().cloned().collect();
                 Ok(open.iter().flat_map(|key| self.check(key)).collect())
             }

@@ -186,6 +186,19 @@ pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
     }
 }
 
+/// The length of the name (the grammar's `name` token) at the start of `text`; 0 if none.
+fn name_len(text: &str) -> usize {
+    EgwParser::parse(Rule::name, text)
+        .ok()
+        .and_then(|mut pairs| pairs.next())
+        .map_or(0, |name| name.as_str().len())
+}
+
+/// Whether `text` is exactly a name: what a service, gateway or constant may be called.
+pub fn is_name(text: &str) -> bool {
+    !text.is_empty() && name_len(text) == text.len()
+}
+
 /// The keywords that may begin an item at byte `offset` of `text` (see
 /// [`recover::keywords_at`]).
 pub fn keywords_at(text: &str, offset: usize) -> Vec<String> {
@@ -641,12 +654,7 @@ impl Builder {
     /// and the hole, or `None` after reporting a malformed one (its text is then kept as is).
     fn hole(&mut self, text: &str, at: usize, in_value: usize) -> (usize, Option<Hole>) {
         let body = &text[2..];
-        let name_len = body
-            .char_indices()
-            .find(|&(i, c)| {
-                !(c.is_ascii_alphabetic() || c == '_' || i > 0 && (c.is_ascii_digit() || c == '-'))
-            })
-            .map_or(body.len(), |(i, _)| i);
+        let name_len = name_len(body);
         if name_len > 0 && body[name_len..].starts_with('}') {
             let len = 2 + name_len + 1;
             let hole = Hole {
