@@ -358,9 +358,15 @@ fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, Failure> {
                 .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
             (path.display().to_string(), bytes)
         };
-        let formatted = egwc::load::add_source(&mut sources, name.clone(), path.clone(), bytes)
-            .map_err(|diag| vec![diag])
-            .and_then(|(file, text)| Ok((egwc::syntax::format(file, &text)?, text)));
+        let formatted = egwc::load::add_source(
+            &mut sources,
+            name.clone(),
+            name.clone(),
+            path.clone(),
+            bytes,
+        )
+        .map_err(|diag| vec![diag])
+        .and_then(|(file, text)| Ok((egwc::syntax::format(file, &text)?, text)));
         let (formatted, text) = match formatted {
             Ok(pair) => pair,
             Err(errors) => {

@@ -10,6 +10,7 @@ pub mod index;
 pub mod ir;
 pub mod load;
 pub mod lsp;
+pub mod pem;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

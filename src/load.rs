@@ -1,13 +1,17 @@
 //! Loading: reads the files named on the command line, follows their imports and reads the
 //! CA files they name. This is the compiler's only file-system access besides the CLI's
 //! output. Paths are resolved relative to the importing file and must stay inside the
-//! project's root (the directory of the file given on the command line).
+//! project's root (the directory of the file given on the command line), lexically and once
+//! symbolic links are resolved. Imports and CA files are read only when they are regular
+//! files, and never past a size limit, so a hostile repository cannot make egwc read
+//! elsewhere, block on a FIFO or fill memory from a device.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::pem;
 use crate::source::{FileId, SourceMap, Span};
 use crate::stdlib;
 use crate::syntax::{self, ast};
@@ -46,6 +50,27 @@ pub struct LoadError {
 
 /// Files larger than this are refused: spans are 32-bit, and no configuration is this big.
 const MAX_FILE_BYTES: u64 = 1 << 30;
+/// CA files larger than this are refused: a ConfigMap holds at most 1 MiB.
+const MAX_CA_BYTES: u64 = 1 << 20;
+/// Imports nested deeper than this are refused: no project needs them, and each level takes
+/// stack.
+pub const MAX_IMPORT_DEPTH: usize = 64;
+
+/// The directory a root file's imports and CA files must stay in: as written (for the
+/// lexical check and the names shown) and with symbolic links resolved.
+#[derive(Clone, Debug)]
+struct Root {
+    lexical: PathBuf,
+    real: PathBuf,
+}
+
+impl Root {
+    fn new(dir: &Path) -> Root {
+        let lexical = normalize(&absolute(dir));
+        let real = std::fs::canonicalize(&lexical).unwrap_or_else(|_| lexical.clone());
+        Root { lexical, real }
+    }
+}
 
 pub fn load(inputs: &[Input], edited: &Edited) -> Result<Loaded, LoadError> {
     let mut loader = Loader {
@@ -57,17 +82,18 @@ pub fn load(inputs: &[Input], edited: &Edited) -> Result<Loaded, LoadError> {
     for input in inputs {
         match input {
             Input::Path(path) => {
-                let bytes = loader.read(path).map_err(|source| LoadError {
+                let bytes = loader.read(path, false).map_err(|source| LoadError {
                     path: path.display().to_string(),
                     source,
                 })?;
-                let root = normalize(&absolute(path.parent().unwrap_or(Path::new(""))));
+                let root = Root::new(directory_of(path));
                 let name = path.display().to_string();
                 loader.add(name, absolute(path), &root, bytes);
             }
             Input::Stdin(bytes) => {
-                let cwd = absolute(Path::new(""));
-                loader.add("<stdin>".into(), cwd.join("<stdin>"), &cwd, bytes.clone());
+                let root = Root::new(Path::new("."));
+                let path = root.lexical.join("<stdin>");
+                loader.add("<stdin>".into(), path, &root, bytes.clone());
             }
         }
     }
@@ -111,7 +137,8 @@ fn importer_of(path: &Path, edited: &Edited, within: Option<&Path>) -> Option<Pa
         for candidate in candidates {
             let names_it = match edited.get(&candidate) {
                 Some(text) => text.contains(name),
-                None => std::fs::read_to_string(&candidate).is_ok_and(|t| t.contains(name)),
+                None => read_regular(&candidate, MAX_FILE_BYTES)
+                    .is_ok_and(|t| String::from_utf8_lossy(&t).contains(name)),
             };
             if !names_it {
                 continue;
@@ -127,12 +154,86 @@ fn importer_of(path: &Path, edited: &Edited, within: Option<&Path>) -> Option<Pa
     None
 }
 
-fn read(path: &Path) -> std::io::Result<Vec<u8>> {
-    let meta = std::fs::metadata(path)?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(std::io::Error::other("file is larger than 1 GiB"));
+/// A root file's bytes: any kind of file its user names (`<(…)` is a pipe), but never more
+/// than the limit, counted as read (a device reports no size).
+fn read_root(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_capped(std::fs::File::open(path)?, MAX_FILE_BYTES)
+}
+
+/// The bytes of a file that a project names (an import, a CA file): only a regular file, so
+/// a FIFO cannot block the build nor a device fill memory, and at most `limit` bytes.
+fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    // Checked before opening, as opening a FIFO blocks until a writer comes.
+    not_regular(&std::fs::metadata(path)?)?;
+    let file = std::fs::File::open(path)?;
+    not_regular(&file.metadata()?)?; // what was opened, should the path have changed since
+    read_capped(file, limit)
+}
+
+fn not_regular(meta: &std::fs::Metadata) -> std::io::Result<()> {
+    if meta.is_file() {
+        return Ok(());
     }
-    std::fs::read(path)
+    let kind = file_kind(meta);
+    Err(std::io::Error::other(format!(
+        "it is {kind}, not a regular file"
+    )))
+}
+
+#[cfg(unix)]
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+fn read_capped(file: std::fs::File, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {}",
+            human_size(limit)
+        )));
+    }
+    Ok(bytes)
+}
+
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// The directory of a file named on the command line; `.` for a bare file name, whose
+/// parent is the empty path (which would make every path "inside" it).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -159,6 +260,7 @@ fn normalize(path: &Path) -> PathBuf {
 pub fn add_source(
     sources: &mut SourceMap,
     name: String,
+    in_project: String,
     path: PathBuf,
     bytes: Vec<u8>,
 ) -> Result<(FileId, Arc<str>), Diagnostic> {
@@ -170,7 +272,7 @@ pub fn add_source(
         }
     };
     let text: Arc<str> = text.into();
-    let file = sources.add(name, path, Arc::clone(&text));
+    let file = sources.add(name, in_project, path, Arc::clone(&text));
     match utf8_error {
         None => Ok((file, text)),
         Some(at) => {
@@ -196,20 +298,27 @@ struct Loader<'e> {
 }
 
 impl Loader<'_> {
-    /// A file's bytes: as the editor holds it, or from the disk.
-    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+    /// A file's bytes: as the editor holds it, or from the disk (a root file: any kind of
+    /// file its user names; an import: a regular file only).
+    fn read(&self, path: &Path, import: bool) -> std::io::Result<Vec<u8>> {
         match self.edited.get(&normalize(&absolute(path))) {
             Some(text) => Ok(text.clone().into_bytes()),
-            None => read(path),
+            None if import => read_regular(path, MAX_FILE_BYTES),
+            None => read_root(path),
         }
     }
 
-    fn add(&mut self, name: String, path: PathBuf, root: &Path, bytes: Vec<u8>) {
+    fn add(&mut self, name: String, path: PathBuf, root: &Root, bytes: Vec<u8>) {
         let path = normalize(&path);
         if !self.seen.insert(path.clone()) {
             return;
         }
-        let (file, text) = match add_source(&mut self.loaded.sources, name, path.clone(), bytes) {
+        let in_project = match path.strip_prefix(&root.lexical) {
+            Ok(relative) => slash_separated(relative),
+            Err(_) => name.clone(), // `<stdin>` and the standard library's `std/…`
+        };
+        let sources = &mut self.loaded.sources;
+        let (file, text) = match add_source(sources, name, in_project, path.clone(), bytes) {
             Ok(added) => added,
             Err(diag) => {
                 self.loaded.diags.push(diag);
@@ -231,36 +340,62 @@ impl Loader<'_> {
         self.loaded.files.push((file, ast));
     }
 
-    /// Resolves `target` against `dir`, inside `root`; reports and returns `None` otherwise.
+    /// Resolves `target` against `dir`, inside `root` as written and once symbolic links are
+    /// resolved; reports and returns `None` otherwise.
     fn resolve(
         &mut self,
         dir: &Path,
-        root: &Path,
+        root: &Root,
         target: &ast::Str,
         what: &str,
     ) -> Option<PathBuf> {
         let raw = Path::new(&target.value);
         let resolved = normalize(&dir.join(raw));
-        if raw.is_absolute() || !resolved.starts_with(root) {
-            self.loaded.diags.push(
-                Diagnostic::new(
-                    Code::PathOutsideProject,
-                    target.span,
-                    format!("{what} `{}` is outside the project", target.value),
-                    "leaves the project's root directory",
-                )
-                .with_help(format!(
-                    "{what} paths are relative and stay inside the directory of the file given on the command line"
-                )),
-            );
+        let outside = |label: String, help: String| {
+            Diagnostic::new(
+                Code::PathOutsideProject,
+                target.span,
+                format!("{what} `{}` is outside the project", target.value),
+                label,
+            )
+            .with_help(help)
+        };
+        if raw.is_absolute() || !resolved.starts_with(&root.lexical) {
+            self.loaded.diags.push(outside(
+                "leaves the project's root directory".into(),
+                format!("{what} paths are relative and stay inside the directory of the file given on the command line"),
+            ));
+            return None;
+        }
+        if let Some(link) = link_out_of(&resolved, root) {
+            let shown = slash_separated(link.strip_prefix(&root.lexical).unwrap_or(&link));
+            let to = std::fs::read_link(&link)
+                .map(|t| format!(" to `{}`", t.display()))
+                .unwrap_or_default();
+            self.loaded.diags.push(outside(
+                format!("`{shown}` is a symbolic link{to}, out of the project's root directory"),
+                "copy the file into the project instead of linking to it, or build from the directory that holds both".into(),
+            ));
             return None;
         }
         Some(resolved)
     }
 
-    fn import(&mut self, from: FileId, dir: &Path, root: &Path, target: &ast::Str) {
+    fn import(&mut self, from: FileId, dir: &Path, root: &Root, target: &ast::Str) {
         if !target.holes.is_empty() {
             return; // a constant in the path is reported by the parser
+        }
+        if self.stack.len() >= MAX_IMPORT_DEPTH {
+            self.loaded.diags.push(
+                Diagnostic::new(
+                    Code::ImportsTooDeep,
+                    target.span,
+                    format!("imports are nested more than {MAX_IMPORT_DEPTH} files deep"),
+                    "this import is one level too deep",
+                )
+                .with_help("import the files from one file instead of each from the one before"),
+            );
+            return;
         }
         if target.value.starts_with(stdlib::PREFIX) {
             return self.import_std(root, target);
@@ -272,7 +407,7 @@ impl Loader<'_> {
             let chain: Vec<String> = self.stack[at..]
                 .iter()
                 .chain(std::iter::once(&path))
-                .map(|p| display_relative(p, root))
+                .map(|p| display_relative(p, &root.lexical))
                 .collect();
             self.loaded.diags.push(
                 Diagnostic::new(
@@ -288,7 +423,7 @@ impl Loader<'_> {
         if self.seen.contains(&path) {
             return;
         }
-        match self.read(&path) {
+        match self.read(&path, true) {
             Ok(bytes) => {
                 let importer = self.loaded.sources.get(from).name.clone();
                 let name = display_name(&importer, &target.value);
@@ -307,7 +442,7 @@ impl Loader<'_> {
     }
 
     /// `import "std/…"`: a module of the standard library, read from the binary.
-    fn import_std(&mut self, root: &Path, target: &ast::Str) {
+    fn import_std(&mut self, root: &Root, target: &ast::Str) {
         let Some(module) = stdlib::module(&target.value) else {
             let modules: Vec<&str> = stdlib::MODULES.iter().map(|m| m.path).collect();
             let mut d = Diagnostic::new(
@@ -342,7 +477,7 @@ impl Loader<'_> {
         );
     }
 
-    fn ca_files(&mut self, dir: &Path, root: &Path, service: &ast::Service) {
+    fn ca_files(&mut self, dir: &Path, root: &Root, service: &ast::Service) {
         for item in &service.items {
             let ast::ServiceItem::Tls(tls) = &item.node else {
                 continue;
@@ -357,23 +492,74 @@ impl Loader<'_> {
                 let Some(path) = self.resolve(dir, root, target, "CA file") else {
                     continue;
                 };
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => {
-                        self.loaded.ca_files.insert(target.span, text);
+                let read = read_regular(&path, MAX_CA_BYTES).and_then(|bytes| {
+                    String::from_utf8(bytes)
+                        .map_err(|_| std::io::Error::other("it is not UTF-8 text (PEM)"))
+                });
+                let text = match read {
+                    Ok(text) => text,
+                    Err(e) => {
+                        self.loaded.diags.push(
+                            Diagnostic::new(
+                                Code::FileNotFound,
+                                target.span,
+                                format!("cannot read CA file `{}`: {e}", target.value),
+                                "named here",
+                            )
+                            .with_help("CA file paths are relative to the file that names them"),
+                        );
+                        continue;
                     }
-                    Err(e) => self.loaded.diags.push(
+                };
+                match pem::certificates(&text) {
+                    Ok(certificates) => {
+                        self.loaded.ca_files.insert(target.span, certificates);
+                    }
+                    Err(key) => self.loaded.diags.push(
                         Diagnostic::new(
-                            Code::FileNotFound,
+                            Code::PrivateKeyInCaFile,
                             target.span,
-                            format!("cannot read CA file `{}`: {e}", target.value),
-                            "named here",
+                            format!(
+                                "CA file `{}` holds a private key (`-----BEGIN {}-----`, line {})",
+                                target.value, key.label, key.line
+                            ),
+                            "the key would be copied into a ConfigMap, which others can read",
                         )
-                        .with_help("CA file paths are relative to the file that names them"),
+                        .with_help("point to a file with the CA certificate alone (`openssl x509 -in combined.pem -out ca.pem` takes the first certificate out), and keep the key in a Secret"),
                     ),
                 }
             }
         }
     }
+}
+
+/// The first symbolic link on the way from `root` to `path` (a path inside `root.lexical`)
+/// that leads out of the root's real directory, if the resolved `path` is outside it.
+fn link_out_of(path: &Path, root: &Root) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(path).ok()?; // a missing file is reported when read
+    if real.starts_with(&root.real) {
+        return None;
+    }
+    let relative = path.strip_prefix(&root.lexical).ok()?;
+    let mut prefix = root.lexical.clone();
+    for component in relative.components() {
+        prefix.push(component);
+        let is_link = std::fs::symlink_metadata(&prefix).is_ok_and(|m| m.is_symlink());
+        let leaves = std::fs::canonicalize(&prefix).is_ok_and(|r| !r.starts_with(&root.real));
+        if is_link && leaves {
+            return Some(prefix);
+        }
+    }
+    Some(path.to_path_buf()) // left through a link above the root's real path: name the file
+}
+
+/// A relative path with `/` between its parts on every platform, as written in output.
+fn slash_separated(path: &Path) -> String {
+    let parts: Vec<_> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
 }
 
 /// The name an imported file is shown under: the importer's directory joined with the import

@@ -48,6 +48,9 @@ impl Span {
 pub struct SourceFile {
     /// The name shown to users: the path as given, or `<stdin>`.
     pub name: String,
+    /// The path relative to the project's root (`/`-separated), written in the `egwc/source`
+    /// annotation, so output does not depend on where egwc was run from.
+    pub in_project: String,
     /// Where the file lives, used to resolve its imports and CA files.
     pub path: PathBuf,
     pub text: Arc<str>,
@@ -90,7 +93,13 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
-    pub fn add(&mut self, name: String, path: PathBuf, text: Arc<str>) -> FileId {
+    pub fn add(
+        &mut self,
+        name: String,
+        in_project: String,
+        path: PathBuf,
+        text: Arc<str>,
+    ) -> FileId {
         let mut line_starts = vec![0];
         line_starts.extend(
             text.bytes()
@@ -100,6 +109,7 @@ impl SourceMap {
         );
         self.files.push(SourceFile {
             name,
+            in_project,
             path,
             text,
             line_starts,
@@ -115,10 +125,11 @@ impl SourceMap {
         &self.get(span.file).text[span.start as usize..span.end as usize]
     }
 
-    /// `file:line`, the form used in the source annotation of emitted objects.
+    /// `file:line` with the file's path in the project, the form used in the source
+    /// annotation of emitted objects.
     pub fn location(&self, span: Span) -> String {
         let file = self.get(span.file);
-        format!("{}:{}", file.name, file.line_col(span.start).0)
+        format!("{}:{}", file.in_project, file.line_col(span.start).0)
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

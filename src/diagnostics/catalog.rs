@@ -136,6 +136,12 @@ Move the file into the project, or build from a file higher up.";
 through its imports, imports itself would be read forever. Move the shared definitions into a \
 third file that both import.";
 
+    ImportsTooDeep = "E0015" "imports-too-deep" Error
+    summary "imports are nested more than 64 files deep"
+    explain "A file may import a file that imports another, and so on, up to 64 files deep. \
+Deeper chains are refused, as no configuration needs them and each level takes memory: \
+import the files from one file instead of each from the one before.";
+
     DuplicateAttribute = "E0013" "duplicate-attribute" Error
     summary "an attribute that may appear once appears twice"
     explain "Attributes such as `port`, `protocol`, `class` or `namespace` have one value. \
@@ -311,6 +317,14 @@ name 1 to 253, a certificate or ConfigMap name a valid Kubernetes name.";
     summary "a CA file holds no PEM certificate"
     explain "`ca file \"x.pem\"` must contain at least one `-----BEGIN CERTIFICATE-----` block. \
 It becomes a ConfigMap with key `ca.crt` that the gateway uses to verify the backend.";
+
+    PrivateKeyInCaFile = "E0218" "private-key-in-ca-file" Error
+    summary "a CA file holds a private key"
+    explain "A `ca file` is copied into a ConfigMap, which anyone allowed to read ConfigMaps in \
+the namespace can read. A file that also holds a private key (a combined certificate-and-key \
+PEM, as HAProxy and Proxmox use) would publish the key, so it is refused: point to a file \
+that holds the CA certificate alone. Only `CERTIFICATE` blocks of a CA file are copied; \
+text around them is left out.";
 
     // ---- gateways and routes --------------------------------------------------------------
     TlsCertificateRequired = "E0300" "tls-certificate-required" Error

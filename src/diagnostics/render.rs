@@ -291,7 +291,12 @@ mod tests {
             .collect::<String>()
             + "last line without newline";
         let mut sources = SourceMap::default();
-        let file = sources.add("f.egw".into(), PathBuf::new(), text.as_str().into());
+        let file = sources.add(
+            "f.egw".into(),
+            "f.egw".into(),
+            PathBuf::new(),
+            text.as_str().into(),
+        );
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor());
         let render = |report: &Report| {
             let mut out = String::new();
