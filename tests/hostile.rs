@@ -121,3 +121,17 @@ proptest! {
         prop_assert!(c.manifests.is_some() || !c.diagnostics.is_empty());
     }
 }
+
+#[test]
+fn a_multi_byte_character_at_a_recovery_window_edge_is_no_panic() {
+    // A syntax error, then more than 4 KiB of text made of multi-byte characters, shifted
+    // byte by byte, so one falls across the edge of the first window the recovery parses.
+    for pad in 0..4 {
+        let mut text = String::from("gateway g { frob }\n//");
+        text.push_str(&" ".repeat(pad));
+        text.push_str(&"€".repeat(2000));
+        text.push('\n');
+        let c = compile(text.into_bytes());
+        assert_eq!(codes(&c), ["E0001"]);
+    }
+}

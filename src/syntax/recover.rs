@@ -123,9 +123,12 @@ fn errors_with(file: FileId, text: &str, parse_from: ParseFrom) -> Vec<Diagnosti
 fn parse_from(what: Rule, text: &str, at: usize) -> Result<usize, pest::error::Error<Rule>> {
     let mut size = 4096;
     loop {
-        let end = text[(at + size).min(text.len())..]
-            .find('\n')
-            .map_or(text.len(), |i| at + size + i + 1);
+        // Bytes, not `str`: `at + size` may fall inside a character.
+        let from = (at + size).min(text.len());
+        let end = text.as_bytes()[from..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| from + i + 1);
         let whole = end == text.len();
         let last_line = text[at..end - usize::from(!whole)]
             .rfind('\n')
