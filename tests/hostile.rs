@@ -135,3 +135,27 @@ fn a_multi_byte_character_at_a_recovery_window_edge_is_no_panic() {
         assert_eq!(codes(&c), ["E0001"]);
     }
 }
+
+#[test]
+fn constants_that_double_are_refused_without_being_worked_out() {
+    // 40 doublings in under 1 KB: 2^40 bytes if written out, even unused.
+    let mut text = String::from("let a0 = \"x\"\n");
+    for i in 1..40 {
+        text.push_str(&format!("let a{i} = \"${{a{p}}}${{a{p}}}\"\n", p = i - 1));
+    }
+    let c = compile(text.clone().into_bytes());
+    assert_eq!(codes(&c), ["E0109"]);
+    // Many uses of a constant under the limit: refused once they pass the build's total.
+    text.push_str("service api {\n  endpoint \"10.0.0.1:80\"\n");
+    for i in 0..3000 {
+        text.push_str(&format!("  annotation \"x{i}\" = \"${{a15}}\"\n"));
+    }
+    text.push_str("}\n");
+    let c = compile(text.into_bytes());
+    assert_eq!(codes(&c)[..2], ["E0109", "E0109"]);
+    assert!(
+        c.diagnostics[1].message.contains("64 MiB in all"),
+        "{:?}",
+        c.diagnostics[1]
+    );
+}

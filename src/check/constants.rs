@@ -19,6 +19,46 @@ pub(super) struct Expansion {
     pub unknown: Vec<Span>,
 }
 
+/// The most bytes a string may hold once its constants are written out. No value Kubernetes
+/// takes comes near it (annotations hold 256 KiB in all), and it keeps constants that use
+/// each other twice over (`let b = "${a}${a}"`, forty deep) from filling memory.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// The most bytes all strings and constants of a build may hold together once written out,
+/// so that many uses of a long constant cannot fill memory either.
+pub const MAX_TOTAL_BYTES: usize = 64 << 20;
+
+/// What is left of [`MAX_TOTAL_BYTES`]; the first value past it is reported, the rest are
+/// refused silently (the build has failed).
+struct Budget {
+    left: usize,
+    reported: bool,
+}
+
+impl Budget {
+    /// Takes `len` bytes for the value at `span`, or reports and returns `false`.
+    fn take(&mut self, len: usize, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
+        if len <= self.left {
+            self.left -= len;
+            return true;
+        }
+        if !std::mem::replace(&mut self.reported, true) {
+            diags.push(
+                Diagnostic::new(
+                    Code::ValueTooLong,
+                    span,
+                    format!(
+                        "the constants of this build, written out, would pass {} MiB in all here",
+                        MAX_TOTAL_BYTES >> 20
+                    ),
+                    "this value passes the limit",
+                )
+                .with_help("use long constants in fewer places, or write the values out"),
+            );
+        }
+        false
+    }
+}
+
 /// One `let`: its name, and its value as written (with holes).
 struct Def {
     name: ast::Ident,
@@ -34,7 +74,11 @@ pub(super) fn expand(files: &mut [(FileId, ast::File)]) -> Expansion {
     if defs.is_empty() && !files.iter().any(|(_, f)| f.has_holes) {
         return out;
     }
-    let values = values(&defs, &mut out.diags);
+    let mut budget = Budget {
+        left: MAX_TOTAL_BYTES,
+        reported: false,
+    };
+    let values = values(&defs, &mut budget, &mut out.diags);
     for (_, file) in files.iter_mut().filter(|(_, f)| f.has_holes) {
         file.strings_mut(&mut |s| {
             if s.holes.is_empty() {
@@ -51,8 +95,18 @@ pub(super) fn expand(files: &mut [(FileId, ast::File)]) -> Expansion {
                     }
                 }
             }
+            let value = |name: &str| values[name].as_deref().unwrap_or_default();
             if known {
-                s.value = fill(s, |name| values[name].as_deref().unwrap_or_default());
+                let len = filled_len(s, |name| value(name).len());
+                if len > MAX_VALUE_BYTES {
+                    out.diags.push(too_long(s.span, "this string", len));
+                    known = false;
+                } else {
+                    known = budget.take(len, s.span, &mut out.diags);
+                }
+            }
+            if known {
+                s.value = fill(s, value);
                 s.holes = Box::default();
             } else {
                 out.unknown.push(s.span);
@@ -93,7 +147,11 @@ fn definitions(files: &[(FileId, ast::File)], diags: &mut Vec<Diagnostic>) -> Ve
 /// The value of every constant, `None` for one that uses an undefined constant or is in (or
 /// depends on) a cycle. Worked out in dependency order (Kahn's algorithm), without
 /// recursion, so a long chain of constants cannot overflow the stack.
-fn values<'d>(defs: &'d [Def], diags: &mut Vec<Diagnostic>) -> HashMap<&'d str, Option<String>> {
+fn values<'d>(
+    defs: &'d [Def],
+    budget: &mut Budget,
+    diags: &mut Vec<Diagnostic>,
+) -> HashMap<&'d str, Option<String>> {
     let index: HashMap<&str, usize> = defs
         .iter()
         .enumerate()
@@ -121,7 +179,20 @@ fn values<'d>(defs: &'d [Def], diags: &mut Vec<Diagnostic>) -> HashMap<&'d str, 
     let mut ready: VecDeque<usize> = (0..defs.len()).filter(|&i| pending[i] == 0).collect();
     let mut values: Vec<Option<Option<String>>> = vec![None; defs.len()];
     while let Some(i) = ready.pop_front() {
-        let known = !broken[i] && deps[i].iter().all(|&j| matches!(values[j], Some(Some(_))));
+        let value = |j: usize| values[j].as_ref().and_then(Option::as_deref);
+        let mut known = !broken[i] && deps[i].iter().all(|&j| value(j).is_some());
+        if known {
+            let len = filled_len(&defs[i].value, |name| {
+                value(index[name]).map_or(0, str::len)
+            });
+            if len > MAX_VALUE_BYTES {
+                let what = format!("`{}`", defs[i].name.text);
+                diags.push(too_long(defs[i].name.span, &what, len));
+                known = false;
+            } else {
+                known = budget.take(len, defs[i].name.span, diags);
+            }
+        }
         values[i] = Some(known.then(|| {
             fill(&defs[i].value, |name| {
                 values[index[name]]
@@ -168,6 +239,28 @@ fn values<'d>(defs: &'d [Def], diags: &mut Vec<Diagnostic>) -> HashMap<&'d str, 
         .zip(values)
         .map(|(d, v)| (d.name.text.as_str(), v.flatten()))
         .collect()
+}
+
+/// The length of `s` with each hole replaced by a value `len(name)` bytes long, without
+/// writing it out.
+fn filled_len(s: &ast::Str, len: impl Fn(&str) -> usize) -> usize {
+    let holes: usize = s.holes.iter().map(|h| (h.end - h.start) as usize).sum();
+    s.holes.iter().fold(s.value.len() - holes, |total, h| {
+        total.saturating_add(len(&h.name))
+    })
+}
+
+fn too_long(span: Span, what: &str, len: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::ValueTooLong,
+        span,
+        format!(
+            "{what} would be {} bytes long once its constants are written out",
+            diagnostics::thousands(len)
+        ),
+        format!("more than {} bytes", diagnostics::thousands(MAX_VALUE_BYTES)),
+    )
+    .with_help("a constant that uses another several times grows fast: use each once, or write the value out")
 }
 
 /// The value of `s` with each hole replaced by `value(name)`.

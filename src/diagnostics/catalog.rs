@@ -212,6 +212,14 @@ not itself, directly or through others, since it would never have a value. The m
 the cycle; write one of the values out.";
 
     // ---- values ---------------------------------------------------------------------------
+    ValueTooLong = "E0109" "value-too-long" Error
+    summary "a string would be longer than 64 KiB once its constants are written out"
+    explain "`${name}` writes a constant's value into a string, and a constant may use others. \
+Constants that each use the one before twice double at every step, so a few lines could stand \
+for gigabytes. No value Kubernetes takes needs more than 64 KiB, so a constant or a string \
+whose value would pass that is refused where it crosses it, without working the value out. \
+Use each constant once, or write the value out.";
+
     PortOutOfRange = "E0200" "port-out-of-range" Error
     summary "a port is not between 1 and 65535"
     explain "Ports of listeners, services, endpoints and redirects are TCP ports, 1 to 65535.";

@@ -124,12 +124,29 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
+/// `12345` as `12,345`, for counts and sizes in messages.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// "did you mean" by edit distance (with transpositions): the closest candidate within a
 /// third of the length, or a candidate the word is a prefix of (`prot` → `protocol`).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
+        // Names are short; a long hostile one must not cost its length squared, and the
+        // distance is at least the difference in length.
+        .filter(|c| name.len().max(c.len()) <= 256)
+        .filter(|c| c.len().abs_diff(name.len()) <= limit || c.starts_with(name))
         .map(|c| (edit_distance(name, c), c))
         .filter(|&(d, c)| d <= limit || (name.len() >= 3 && c.starts_with(name)))
         .min()
@@ -198,5 +215,15 @@ mod tests {
         assert_eq!(closest("pvv", names), Some("pve"));
         assert_eq!(closest("egde", ["edge"]), Some("edge"));
         assert_eq!(closest("prot", ["port", "protocol"]), Some("port"));
+        let long = "a".repeat(100_000);
+        assert_eq!(closest(&long, [long.as_str()]), None);
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(12_345_678), "12,345,678");
     }
 }
