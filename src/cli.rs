@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use egwc::diagnostics::{self, Code, Style};
+use egwc::diagnostics::{self, Code, Diagnostic, Style};
 use egwc::emit::{self, Format};
 use egwc::load::Input;
 use egwc::target::Target;
@@ -72,9 +72,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Explain a diagnostic code (`E0100`) or name (`unknown-service`)
     /// Run the language server on standard input and output (for editors)
     Lsp,
+    /// Explain a diagnostic code (`E0100`) or name (`unknown-service`)
     Explain {
         /// The code or name; `--all` prints the whole catalog as Markdown
         #[arg(required_unless_present = "all")]
@@ -119,8 +119,44 @@ enum DiagnosticFormat {
     Json,
 }
 
-/// A usage or I/O failure: printed as one line, exit code 2.
-struct Failure(String);
+/// Why a command stopped early.
+enum Failure {
+    /// A usage or I/O failure: printed as one line, exit code 2.
+    Message(String),
+    /// The reader of standard output or error closed it (`egwc check … | head`): the
+    /// command ends quietly with exit code 0, as other command-line tools do.
+    Closed,
+}
+
+/// The result of writing to a stream: a closed pipe is [`Failure::Closed`], any other error
+/// (a full disk, `/dev/full`) a failure with its reason.
+fn written(result: std::io::Result<()>, what: &str) -> Result<(), Failure> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::Closed),
+        Err(e) => Err(Failure::Message(format!("cannot write to {what}: {e}"))),
+    }
+}
+
+/// Writes `bytes` to standard output, whole or failed.
+fn to_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    let result = out.write_all(bytes).and_then(|()| out.flush());
+    written(result, "standard output")
+}
+
+/// Writes `text` to standard error, whole or failed.
+fn to_stderr(text: &str) -> Result<(), Failure> {
+    let mut err = std::io::stderr().lock();
+    let result = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+    written(result, "standard error")
+}
+
+/// Draws diagnostics on standard error as they are rendered.
+fn report(sources: &egwc::source::SourceMap, diags: &[Diagnostic]) -> Result<(), Failure> {
+    let result = diagnostics::write_human(&mut std::io::stderr().lock(), sources, diags, style());
+    written(result, "standard error")
+}
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -147,12 +183,14 @@ pub fn main() -> ExitCode {
         Command::Explain { code, all } => explain(code.as_deref(), all),
         Command::Lsp => egwc::lsp::run()
             .map(|()| ExitCode::SUCCESS)
-            .map_err(|e| Failure(format!("language server: {e}"))),
+            .map_err(|e| Failure::Message(format!("language server: {e}"))),
     };
     match result {
         Ok(code) => code,
-        Err(Failure(message)) => {
-            eprintln!("egwc: {message}");
+        Err(Failure::Closed) => ExitCode::SUCCESS,
+        Err(Failure::Message(message)) => {
+            // Standard error may be what failed: nothing more can be said then.
+            let _ = writeln!(std::io::stderr(), "egwc: {message}");
             ExitCode::from(2)
         }
     }
@@ -166,7 +204,7 @@ fn inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
                 let mut bytes = Vec::new();
                 std::io::stdin()
                     .read_to_end(&mut bytes)
-                    .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+                    .map_err(|e| Failure::Message(format!("cannot read standard input: {e}")))?;
                 Ok(Input::Stdin(bytes))
             } else {
                 Ok(Input::Path(f.clone()))
@@ -176,7 +214,7 @@ fn inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
 }
 
 fn compile(files: &[PathBuf], options: &egwc::Options) -> Result<egwc::Compilation, Failure> {
-    egwc::compile(&inputs(files)?, options).map_err(|e| Failure(e.to_string()))
+    egwc::compile(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))
 }
 
 fn style() -> Style {
@@ -213,10 +251,7 @@ fn build(
     timings: bool,
 ) -> Result<ExitCode, Failure> {
     let c = compile(files, options)?;
-    eprint!(
-        "{}",
-        diagnostics::render_human(&c.sources, &c.diagnostics, style())
-    );
+    report(&c.sources, &c.diagnostics)?;
     let output_start = std::time::Instant::now();
     let Some(manifests) = &c.manifests else {
         return Ok(finish(c));
@@ -229,25 +264,25 @@ fn build(
         None => {
             let parts = emit::to_stream_parts(manifests, format);
             let mut out = std::io::stdout().lock();
-            // A closed pipe (`egwc build x | head`) is not an error worth a message.
-            let _ = parts
+            let result = parts
                 .iter()
                 .try_for_each(|part| out.write_all(part.as_bytes()))
                 .and_then(|()| out.flush());
+            written(result, "standard output")?;
         }
         Some(dir) => write_dir(dir, manifests, format)?,
     }
     if timings {
         let t = c.timings;
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-        eprintln!(
-            "timings (ms): load+parse {:.1}, check {:.1}, emit {:.1}, serialize+write {:.1}; {} objects",
+        to_stderr(&format!(
+            "timings (ms): load+parse {:.1}, check {:.1}, emit {:.1}, serialize+write {:.1}; {} objects\n",
             ms(t.load_and_parse),
             ms(t.check),
             ms(t.emit),
             ms(output_start.elapsed()),
             manifests.len()
-        );
+        ))?;
     }
     Ok(finish(c))
 }
@@ -259,7 +294,7 @@ const MARKER: &str = ".egwc-output";
 /// beside it, which then replaces `dir`. A directory egwc did not write is never replaced.
 fn write_dir(dir: &Path, manifests: &[emit::Manifest], format: Format) -> Result<(), Failure> {
     let io = |what: &str, path: &Path, e: std::io::Error| {
-        Failure(format!("cannot {what} {}: {e}", path.display()))
+        Failure::Message(format!("cannot {what} {}: {e}", path.display()))
     };
     if dir.exists() {
         let is_ours = dir.join(MARKER).exists();
@@ -268,7 +303,7 @@ fn write_dir(dir: &Path, manifests: &[emit::Manifest], format: Format) -> Result
             .next()
             .is_none();
         if !is_ours && !is_empty {
-            return Err(Failure(format!(
+            return Err(Failure::Message(format!(
                 "{} exists and was not written by egwc; refusing to replace it (choose a new or empty directory)",
                 dir.display()
             )));
@@ -322,14 +357,11 @@ fn check(
     options: &egwc::Options,
     format: DiagnosticFormat,
 ) -> Result<ExitCode, Failure> {
-    let c = egwc::analyze(&inputs(files)?, options).map_err(|e| Failure(e.to_string()))?;
+    let c = egwc::analyze(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))?;
     match format {
-        DiagnosticFormat::Human => eprint!(
-            "{}",
-            diagnostics::render_human(&c.sources, &c.diagnostics, style())
-        ),
+        DiagnosticFormat::Human => report(&c.sources, &c.diagnostics)?,
         DiagnosticFormat::Json => {
-            print!("{}", diagnostics::render_json(&c.sources, &c.diagnostics))
+            to_stdout(diagnostics::render_json(&c.sources, &c.diagnostics).as_bytes())?
         }
     }
     Ok(finish(c))
@@ -351,11 +383,11 @@ fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, Failure> {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)
-                .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+                .map_err(|e| Failure::Message(format!("cannot read standard input: {e}")))?;
             ("<stdin>".to_string(), bytes)
         } else {
             let bytes = std::fs::read(path)
-                .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
+                .map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;
             (path.display().to_string(), bytes)
         };
         let formatted = egwc::load::add_source(
@@ -376,25 +408,26 @@ fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, Failure> {
         };
         if *formatted == *text {
             if stdin && !check {
-                print!("{formatted}");
+                to_stdout(formatted.as_bytes())?;
             }
         } else if check {
             unformatted.push(name);
         } else if stdin {
-            print!("{formatted}");
+            to_stdout(formatted.as_bytes())?;
         } else {
             replace_file(path, &formatted)?;
         }
     }
     diagnostics::sort(&mut diags);
-    eprint!("{}", diagnostics::render_human(&sources, &diags, style()));
-    for name in &unformatted {
-        println!("{name}");
-    }
+    report(&sources, &diags)?;
+    let listed: String = unformatted.iter().map(|name| format!("{name}\n")).collect();
+    to_stdout(listed.as_bytes())?;
     if !unformatted.is_empty() {
         let n = unformatted.len();
         let files = if n == 1 { "file is" } else { "files are" };
-        eprintln!("egwc: {n} {files} not formatted; `egwc fmt` formats them");
+        to_stderr(&format!(
+            "egwc: {n} {files} not formatted; `egwc fmt` formats them\n"
+        ))?;
     }
     Ok(if diags.is_empty() && unformatted.is_empty() {
         ExitCode::SUCCESS
@@ -410,7 +443,7 @@ fn egw_files_in(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let read = |e: std::io::Error| Failure(format!("cannot read {}: {e}", path.display()));
+    let read = |e: std::io::Error| Failure::Message(format!("cannot read {}: {e}", path.display()));
     let mut entries = Vec::new();
     for entry in std::fs::read_dir(path).map_err(read)? {
         entries.push(entry.map_err(read)?.path());
@@ -434,7 +467,7 @@ fn egw_files_in(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
 /// so a failure leaves the old file as it was. A symbolic link keeps pointing at its file.
 fn replace_file(path: &Path, text: &str) -> Result<(), Failure> {
     let io = |what: &str, p: &Path, e: std::io::Error| {
-        Failure(format!("cannot {what} {}: {e}", p.display()))
+        Failure::Message(format!("cannot {what} {}: {e}", p.display()))
     };
     let target = std::fs::canonicalize(path).map_err(|e| io("resolve", path, e))?;
     let name = target.file_name().unwrap_or_default().to_string_lossy();
@@ -454,23 +487,26 @@ fn replace_file(path: &Path, text: &str) -> Result<(), Failure> {
 
 fn explain(code: Option<&str>, all: bool) -> Result<ExitCode, Failure> {
     if all {
-        print!("{}", diagnostics::catalog_markdown());
+        to_stdout(diagnostics::catalog_markdown().as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
     let text = code.unwrap_or_default();
     let Some(code) = Code::find(text) else {
-        return Err(Failure(format!(
+        return Err(Failure::Message(format!(
             "unknown diagnostic code `{text}`; `egwc explain --all` lists them"
         )));
     };
     let info = code.info();
-    println!(
-        "{} {} ({})\n\n{}\n\n{}",
-        info.code,
-        info.name,
-        info.severity.as_str(),
-        info.summary,
-        info.explanation
-    );
+    to_stdout(
+        format!(
+            "{} {} ({})\n\n{}\n\n{}\n",
+            info.code,
+            info.name,
+            info.severity.as_str(),
+            info.summary,
+            info.explanation
+        )
+        .as_bytes(),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -319,3 +319,99 @@ fn allow_hides_a_warning_or_note_but_never_an_error() {
         text(&out.stderr)
     );
 }
+
+/// Runs egwc with standard output and error sent to files or devices.
+fn egwc_to(args: &[&str], stdout: Stdio, stderr: Stdio) -> std::process::ExitStatus {
+    Command::new(env!("CARGO_BIN_EXE_egwc"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(std::fs::File::open(GOOD).unwrap())
+        .stdout(stdout)
+        .stderr(stderr)
+        .status()
+        .unwrap()
+}
+
+fn dev_full() -> Stdio {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
+        .into()
+}
+
+#[test]
+fn a_full_output_is_exit_2_with_a_message() {
+    let big = "examples/proxmox/main.egw";
+    let out = Command::new(env!("CARGO_BIN_EXE_egwc"))
+        .args(["build", big])
+        .stdout(dev_full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr)
+            .contains("egwc: cannot write to standard output: No space left on device"),
+        "{}",
+        text(&out.stderr)
+    );
+    for args in [
+        &["explain", "--all"][..],
+        &["check", BAD, "--format", "json"],
+        &["fmt", "-"],
+    ] {
+        let status = egwc_to(args, dev_full(), Stdio::null());
+        assert_eq!(status.code(), Some(2), "{args:?}");
+    }
+    // Standard error full: the diagnostics cannot be shown, which is exit 2, not a panic.
+    let status = egwc_to(&["check", BAD], Stdio::null(), dev_full());
+    assert_eq!(status.code(), Some(2));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let cases: [(&[&str], bool); 4] = [
+        (&["check", BAD, "--format", "json"], false),
+        (&["explain", "--all"], false),
+        (&["build", "examples/proxmox/main.egw"], false),
+        (&["check", BAD], true), // standard error closed
+    ];
+    for (args, closed_stderr) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_egwc"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before egwc writes.
+        if closed_stderr {
+            drop(child.stderr.take());
+        } else {
+            drop(child.stdout.take());
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stderr).contains("panicked"), "{args:?}");
+    }
+}
+
+#[test]
+fn a_file_with_many_errors_gives_bounded_output() {
+    // 64 KB of `${`: each error once drew the whole line, 4 GB in all.
+    let source = format!("service a {{ endpoint \"{}\" }}\n", "${".repeat(32_000));
+    let out = egwc(&["check", "-"], Some(source.as_bytes()));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.len() < 64 * 1024, "{} bytes", stderr.len());
+    assert!(
+        stderr.contains("… and 31,950 more in <stdin>: 31,950 E0005 invalid-interpolation"),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("32000 errors\n"));
+}

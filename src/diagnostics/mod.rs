@@ -6,7 +6,7 @@ mod catalog;
 mod render;
 
 pub use catalog::{Allowed, Code, CodeInfo};
-pub use render::{Style, render_human, render_json};
+pub use render::{MAX_DRAWN_PER_FILE, Style, render_human, render_json, write_human};
 
 use crate::source::Span;
 

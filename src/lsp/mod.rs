@@ -119,7 +119,10 @@ pub fn serve(connection: &Connection) -> Result<()> {
                 // A notification cannot be answered: one the server cannot read is logged
                 // (editors show a server's standard error) and the session goes on.
                 let publishes = server.notification(notification).unwrap_or_else(|e| {
-                    eprintln!("egwc lsp: ignored `{method}`: {e}");
+                    let _ = std::io::Write::write_all(
+                        &mut std::io::stderr(),
+                        format!("egwc lsp: ignored `{method}`: {e}\n").as_bytes(),
+                    );
                     Vec::new()
                 });
                 for publish in publishes {

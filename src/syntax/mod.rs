@@ -188,7 +188,13 @@ pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
 
 /// The length of the name (the grammar's `name` token) at the start of `text`; 0 if none.
 fn name_len(text: &str) -> usize {
-    EgwParser::parse(Rule::name, text)
+    // Given only the ASCII word it starts with: pest's error costs time in the length of the
+    // text it is given, and a string of many `${` would make that quadratic.
+    let word = text
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        .unwrap_or(text.len());
+    EgwParser::parse(Rule::name, &text[..word])
         .ok()
         .and_then(|mut pairs| pairs.next())
         .map_or(0, |name| name.as_str().len())
