@@ -270,7 +270,16 @@ fn build(
                 .and_then(|()| out.flush());
             written(result, "standard output")?;
         }
-        Some(dir) => write_dir(dir, manifests, format)?,
+        Some(dir) => {
+            let extension = match format {
+                Format::Yaml => "yaml",
+                Format::Json => "json",
+            };
+            let files = manifests
+                .iter()
+                .map(|m| (m.file_name(extension), emit::to_document(m, format)));
+            crate::output_dir::replace(dir, files).map_err(Failure::Message)?
+        }
     }
     if timings {
         let t = c.timings;
@@ -285,71 +294,6 @@ fn build(
         ))?;
     }
     Ok(finish(c))
-}
-
-/// The marker file that says a directory was written by egwc and may be replaced.
-const MARKER: &str = ".egwc-output";
-
-/// Writes one file per object into `dir`, all or nothing: the files go into a new directory
-/// beside it, which then replaces `dir`. A directory egwc did not write is never replaced.
-fn write_dir(dir: &Path, manifests: &[emit::Manifest], format: Format) -> Result<(), Failure> {
-    let io = |what: &str, path: &Path, e: std::io::Error| {
-        Failure::Message(format!("cannot {what} {}: {e}", path.display()))
-    };
-    if dir.exists() {
-        let is_ours = dir.join(MARKER).exists();
-        let is_empty = std::fs::read_dir(dir)
-            .map_err(|e| io("read", dir, e))?
-            .next()
-            .is_none();
-        if !is_ours && !is_empty {
-            return Err(Failure::Message(format!(
-                "{} exists and was not written by egwc; refusing to replace it (choose a new or empty directory)",
-                dir.display()
-            )));
-        }
-    }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let base = dir
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    let staging = parent.join(format!(".{base}.egwc-new-{}", std::process::id()));
-    let retired = parent.join(format!(".{base}.egwc-old-{}", std::process::id()));
-    let result = (|| {
-        std::fs::create_dir_all(&staging).map_err(|e| io("create", &staging, e))?;
-        let extension = match format {
-            Format::Yaml => "yaml",
-            Format::Json => "json",
-        };
-        for m in manifests {
-            let path = staging.join(m.file_name(extension));
-            std::fs::write(&path, emit::to_document(m, format))
-                .map_err(|e| io("write", &path, e))?;
-        }
-        let marker = staging.join(MARKER);
-        std::fs::write(
-            &marker,
-            "This directory is written by `egwc build -o`; egwc replaces it as a whole.\n",
-        )
-        .map_err(|e| io("write", &marker, e))?;
-        if dir.exists() {
-            std::fs::rename(dir, &retired).map_err(|e| io("move aside", dir, e))?;
-        }
-        if let Err(e) = std::fs::rename(&staging, dir) {
-            // Put the previous output back: nothing is lost.
-            let _ = std::fs::rename(&retired, dir);
-            return Err(io("replace", dir, e));
-        }
-        let _ = std::fs::remove_dir_all(&retired);
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
 }
 
 fn check(

@@ -1,6 +1,7 @@
 //! The `egwc` command line. All I/O of the tool lives here and in `load`.
 
 mod cli;
+mod output_dir;
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -415,3 +415,80 @@ fn a_file_with_many_errors_gives_bounded_output() {
     );
     assert!(stderr.ends_with("32000 errors\n"));
 }
+
+#[test]
+fn output_dir_leftovers_read_only_dirs_and_links() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let dir_arg = dir.to_str().unwrap();
+    // What runs killed at the wrong moment left: removed, as their processes are gone.
+    for leftover in [".out.egwc-new-999999999", ".out.egwc-old-999999998"] {
+        std::fs::create_dir(tmp.path().join(leftover)).unwrap();
+        std::fs::write(tmp.path().join(leftover).join("x.yaml"), "stale").unwrap();
+    }
+    let out = egwc(&["build", GOOD, "-o", dir_arg], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(files_in(tmp.path()), vec!["out"]);
+
+    // A read-only output directory is still replaced whole, with nothing left beside it.
+    // Permissions do not bind root, so as root egwc runs as `nobody` here.
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let canary = std::fs::canonicalize("examples/weighted-canary.egw").unwrap();
+    let mut command = if running_as_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_egwc"));
+        std::process::Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(&dir)
+            .status()
+            .unwrap();
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_egwc"))
+    };
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o500)).unwrap();
+    let out = command
+        .args(["build", canary.to_str().unwrap(), "-o", dir_arg])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(files_in(tmp.path()), vec!["out"]);
+    assert!(files_in(&dir).contains(&"apps.httproute.checkout.yaml".to_string()));
+
+    // A symbolic link stays a link, to the new output.
+    let link = tmp.path().join("current");
+    std::os::unix::fs::symlink("out", &link).unwrap();
+    let out = egwc(&["build", GOOD, "-o", link.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert!(files_in(&dir).contains(&"web.httproute.nas.yaml".to_string()));
+    assert_eq!(files_in(tmp.path()), vec!["current", "out"]);
+}
+
+#[test]
+fn output_dir_dot_is_refused_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = std::fs::canonicalize(GOOD).unwrap();
+    for dir in [".", "..", tmp.path().to_str().unwrap()] {
+        let out = Command::new(env!("CARGO_BIN_EXE_egwc"))
+            .args(["build", good.to_str().unwrap(), "-o", dir])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{dir}");
+        assert!(
+            text(&out.stderr).contains("would replace the directory you are in"),
+            "{dir}: {}",
+            text(&out.stderr)
+        );
+    }
+    assert!(files_in(tmp.path()).is_empty());
+}
+
+/// Whether the tests run as root, for whom file permissions do not apply.
+fn running_as_root() -> bool {
+    let id = Command::new("id").arg("-u").output().unwrap();
+    text(&id.stdout).trim() == "0"
+}
