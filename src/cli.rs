@@ -380,28 +380,26 @@ fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, Failure> {
     })
 }
 
-/// `path` itself if it is a file (or `-`), else the `.egw` files under it, sorted, skipping
-/// hidden entries.
+/// `path` itself if it is not a directory (a file, `-`), else the `.egw` files under it,
+/// sorted: regular files only, never through a symbolic link (so no loops), skipping hidden
+/// entries, `node_modules` and what `.gitignore` and `.ignore` files leave out.
 fn egw_files_in(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
     if !path.is_dir() {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let read = |e: std::io::Error| Failure::Message(format!("cannot read {}: {e}", path.display()));
-    let mut entries = Vec::new();
-    for entry in std::fs::read_dir(path).map_err(read)? {
-        entries.push(entry.map_err(read)?.path());
-    }
-    entries.sort();
-    for entry in entries {
-        let name = entry.file_name().unwrap_or_default().to_string_lossy();
-        if name.starts_with('.') {
-            continue;
-        }
-        if entry.is_dir() {
-            egw_files_in(&entry, out)?;
-        } else if name.ends_with(".egw") {
-            out.push(entry);
+    let walk = ignore::WalkBuilder::new(path)
+        .require_git(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|e| e.file_name() != "node_modules")
+        .build();
+    for entry in walk {
+        let entry =
+            entry.map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;
+        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+        if is_file && entry.path().extension().is_some_and(|e| e == "egw") {
+            out.push(entry.into_path());
         }
     }
     Ok(())

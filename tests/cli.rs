@@ -492,3 +492,32 @@ fn running_as_root() -> bool {
     let id = Command::new("id").arg("-u").output().unwrap();
     text(&id.stdout).trim() == "0"
 }
+
+#[test]
+fn fmt_walks_a_directory_without_links_ignored_or_special_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    std::fs::create_dir_all(root.join("node_modules/pkg")).unwrap();
+    std::fs::create_dir_all(root.join("build")).unwrap();
+    std::fs::write(root.join("a.egw"), UNFORMATTED).unwrap();
+    std::fs::write(root.join("node_modules/pkg/x.egw"), UNFORMATTED).unwrap();
+    std::fs::write(root.join("build/x.egw"), UNFORMATTED).unwrap();
+    std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+    std::fs::write(tmp.path().join("outside.egw"), UNFORMATTED).unwrap();
+    for (name, to) in [("loop1", "."), ("loop2", "."), ("up", "..")] {
+        std::os::unix::fs::symlink(to, root.join(name)).unwrap();
+    }
+    assert!(
+        Command::new("mkfifo")
+            .arg(root.join("pipe.egw"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = egwc(&["fmt", "--check", root.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!("{}\n", root.join("a.egw").display())
+    );
+}
