@@ -103,7 +103,7 @@ impl<'a> Checker<'a> {
             }
         }
         ok &= self.listener_conflicts(&checked);
-        let (labels, annotations) = self.metadata(&labels, &annotations);
+        let (labels, annotations) = self.metadata(&labels, &annotations, None);
         let class = class?;
         let (target, target_from) = self.gateway_target(target.get(), &class, g)?;
         ok.then(|| ir::Gateway {

@@ -178,7 +178,7 @@ impl<'a> Checker<'a> {
         }
         let total_matches: usize = checked.iter().map(|r: &ir::Rule| r.matches.len()).sum();
         ok &= self.limit(total_matches, 128, "matches in one route", r.name.span);
-        let (labels, annotations) = self.metadata(&labels, &annotations);
+        let (labels, annotations) = self.metadata(&labels, &annotations, None);
         ok.then(|| ir::Route {
             meta: ir::Meta {
                 name: r.name.text.clone(),
@@ -654,13 +654,13 @@ impl<'a> Checker<'a> {
                         Op::Regex => PathKind::Regex,
                     };
                     let valid = if kind == PathKind::Regex {
-                        self.regex(value)
+                        self.regex(value, 1024)
                     } else {
                         match validate::path(&value.value) {
                             Ok(()) => true,
                             Err(reason) => {
                                 self.report(
-                                    Diagnostic::new(Code::InvalidPath, value.span, format!("`{}` is not a valid path", value.value), reason)
+                                    Diagnostic::new(Code::InvalidPath, value.span, format!("`{}` is not a valid path", crate::diagnostics::brief(&value.value)), reason)
                                         .with_help(if value.value.starts_with('/') { "paths use letters, digits and `-._~!$&'()*+,;=:@/`; percent-encode anything else" } else { "paths start with `/`, like \"/api\"" }),
                                 );
                                 false
@@ -739,7 +739,7 @@ impl<'a> Checker<'a> {
     ) -> bool {
         let mut ok = self.header_name(name, what);
         if op == Op::Regex {
-            ok &= self.regex(value);
+            ok &= self.regex(value, max);
         } else if value.value.is_empty() || value.value.len() > max {
             self.report(
                 Diagnostic::new(
@@ -751,6 +751,8 @@ impl<'a> Checker<'a> {
                 .with_help(format!("to match any value of the {what}, use `~ \".*\"`")),
             );
             ok = false;
+        } else {
+            ok &= self.field_value(value, what);
         }
         ok
     }
@@ -773,15 +775,37 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn regex(&mut self, value: &ast::Str) -> bool {
-        match validate::regex(&value.value) {
+    /// A header or query value that is sent or matched: an HTTP field value.
+    fn field_value(&mut self, value: &ast::Str, what: &str) -> bool {
+        match validate::field_value(&value.value) {
+            Ok(()) => true,
+            Err(reason) => {
+                self.report(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        value.span,
+                        format!("this {what} value holds a control character"),
+                        reason,
+                    )
+                    .with_help("write the value without it; `\\t` is the only control character a header value may hold"),
+                );
+                false
+            }
+        }
+    }
+
+    fn regex(&mut self, value: &ast::Str, max: usize) -> bool {
+        match validate::regex(&value.value, max) {
             Ok(()) => true,
             Err(reason) => {
                 self.report(
                     Diagnostic::new(
                         Code::InvalidRegex,
                         value.span,
-                        format!("`{}` is not a valid regular expression", value.value),
+                        format!(
+                            "`{}` is not a valid regular expression",
+                            crate::diagnostics::brief(&value.value)
+                        ),
                         reason,
                     )
                     .with_help(
@@ -815,6 +839,8 @@ impl<'a> Checker<'a> {
                 .with_help("to drop a header, use `remove header \"name\"`"),
             );
             ok = false;
+        } else if let Some(v) = value {
+            ok &= self.field_value(v, "header");
         }
         self.record_header(action, None, editor) && ok
     }

@@ -50,7 +50,7 @@ impl<'a> Checker<'a> {
                 }
                 ServiceItem::Label(kv) => labels.push(kv),
                 ServiceItem::Annotation(kv) => annotations.push(kv),
-                ServiceItem::Description(d) => description.set(self, d.value.clone(), item.span),
+                ServiceItem::Description(d) => description.set(self, d, item.span),
             }
         }
         let namespace = namespace.get().unwrap_or(file_namespace);
@@ -353,7 +353,8 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let (labels, annotations) = self.metadata(&labels, &annotations);
+        let description = description.get();
+        let (labels, annotations) = self.metadata(&labels, &annotations, description);
         if !ok {
             return None;
         }
@@ -419,7 +420,7 @@ impl<'a> Checker<'a> {
                 annotations,
                 origin: s.name.span,
             },
-            description: description.get(),
+            description: description.map(|d| d.value.clone()),
             protocol,
             backends,
             trust,

@@ -169,11 +169,46 @@ pub fn path(value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A regular expression in RE2 syntax (what Envoy-based controllers run).
-pub fn regex(value: &str) -> Result<(), String> {
+/// Text the API server's YAML reader takes: it refuses U+007F, U+0080–U+009F but U+0085,
+/// and U+FFFE and U+FFFF, even escaped ("yaml: control characters are not allowed").
+pub fn yaml_text(value: &str) -> Result<(), String> {
+    match value
+        .chars()
+        .find(|&c| matches!(c, '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}') && c != '\u{85}')
+    {
+        Some(c) => Err(format!(
+            "U+{:04X} is a control character, which the API server refuses",
+            u32::from(c)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// An HTTP field value (RFC 9110 §5.5): no control character but a tab (CR, LF and NUL
+/// would split or end the header, and Envoy refuses them), and text the API server takes.
+pub fn field_value(value: &str) -> Result<(), String> {
+    if let Some(c) = value.chars().find(|&c| c.is_ascii_control() && c != '\t') {
+        return Err(match c {
+            '\r' | '\n' => "a line break is not allowed in a header value".into(),
+            c => format!(
+                "U+{:04X} is a control character, not allowed in a header value",
+                u32::from(c)
+            ),
+        });
+    }
+    yaml_text(value)
+}
+
+/// A regular expression in RE2 syntax (what Envoy-based controllers run), at most `max`
+/// bytes (the CRD's limit for the field).
+pub fn regex(value: &str, max: usize) -> Result<(), String> {
     if value.is_empty() {
         return Err("an empty expression matches everything; leave the match out".into());
     }
+    if value.len() > max {
+        return Err(format!("{} bytes, at most {max} are allowed", value.len()));
+    }
+    yaml_text(value)?;
     regex_syntax::Parser::new()
         .parse(value)
         .map(|_| ())
@@ -385,6 +420,23 @@ pub fn endpoint(text: &str) -> Result<(Host, Option<u64>), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_the_api_server_and_http_take() {
+        for ok in ["plain", "tab\there", "next line \u{85}", "é €", "\u{a0}"] {
+            assert_eq!(yaml_text(ok), Ok(()), "{ok:?}");
+        }
+        for bad in ["\u{7f}", "\u{80}", "\u{9f}", "\u{fffe}", "\u{ffff}"] {
+            assert!(yaml_text(bad).is_err(), "{bad:?}");
+            assert!(field_value(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(field_value("a\tb"), Ok(()));
+        for bad in ["a\rb", "a\nb", "a\0b", "\u{1}"] {
+            assert!(field_value(bad).is_err(), "{bad:?}");
+        }
+        assert!(regex(&"a".repeat(1025), 1024).is_err());
+        assert_eq!(regex(&"a".repeat(1024), 1024), Ok(()));
+    }
 
     #[test]
     fn hostnames() {

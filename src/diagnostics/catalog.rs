@@ -334,6 +334,14 @@ PEM, as HAProxy and Proxmox use) would publish the key, so it is refused: point 
 that holds the CA certificate alone. Only `CERTIFICATE` blocks of a CA file are copied; \
 text around them is left out.";
 
+    ReservedKey = "E0219" "reserved-key" Error
+    summary "a label or annotation key is one egwc writes itself"
+    explain "egwc marks every object it makes with the label `app.kubernetes.io/managed-by: \
+egwc` and the annotation `egwc/source` (the file and line it came from), and writes a \
+service's `description` as `egwc/description`. A value of yours under one of these keys, or \
+any key under `egwc/`, would be overwritten or contradict egwc's, so it is refused: choose \
+another key, or write `description \"…\"` in the service.";
+
     // ---- gateways and routes --------------------------------------------------------------
     TlsCertificateRequired = "E0300" "tls-certificate-required" Error
     summary "a listener that terminates TLS has no certificate"

@@ -124,6 +124,15 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
+/// A value as quoted in a message: cut after 60 characters, so a long one does not fill
+/// the screen (the label shows where it is).
+pub fn brief(value: &str) -> String {
+    match value.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &value[..at]),
+        None => value.to_string(),
+    }
+}
+
 /// `12345` as `12,345`, for counts and sizes in messages.
 pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
