@@ -342,31 +342,75 @@ pub enum Host {
 }
 
 /// Why the gateway must not be pointed at `host`, if it must not: loopback, link-local,
-/// unspecified and multicast addresses, `localhost` and `*.cluster.local` names. An endpoint
-/// there would make the gateway reach its own node or the cluster's internal services
-/// (CVE-2021-25740); Kubernetes, Envoy Gateway and XBackend refuse the same.
+/// unspecified and multicast addresses; the local host by any of its names; names inside
+/// the cluster, also those the cluster's DNS search path completes (`kubernetes`,
+/// `my-svc.my-ns.svc`, `kube-dns.kube-system`); cloud metadata services; and numeric forms
+/// that resolvers read as an address (`0x7f000001`, `0x7f.1`). An endpoint there would make
+/// the gateway reach its own node, the cluster's internal services or the node's cloud
+/// credentials (CVE-2021-25740); Kubernetes, Envoy Gateway and XBackend refuse the same.
+/// Private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fd00::/8) are what homelabs use,
+/// and stay allowed.
 pub fn forbidden_destination(host: &Host) -> Option<&'static str> {
+    const METADATA_V4: [Ipv4Addr; 1] = [Ipv4Addr::new(100, 100, 100, 200)]; // Alibaba Cloud
+    const METADATA_V6: [Ipv6Addr; 1] = [Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)]; // AWS
     match host {
         Host::V4(ip) if ip.is_loopback() => Some("a loopback address"),
         Host::V4(ip) if ip.is_link_local() => Some("a link-local address"),
         Host::V4(ip) if ip.is_unspecified() => Some("the unspecified address"),
         Host::V4(ip) if ip.is_multicast() || ip.is_broadcast() => Some("a multicast address"),
+        Host::V4(ip) if METADATA_V4.contains(ip) => Some("a cloud metadata service"),
         Host::V6(ip) if ip.is_loopback() => Some("a loopback address"),
         Host::V6(ip) if ip.is_unicast_link_local() => Some("a link-local address"),
         Host::V6(ip) if ip.is_unspecified() => Some("the unspecified address"),
         Host::V6(ip) if ip.is_multicast() => Some("a multicast address"),
         Host::V6(ip) if ip.to_ipv4_mapped().is_some() => Some("an IPv4-mapped address"),
-        Host::Dns(name) => {
-            let name = name.trim_end_matches('.');
-            if name == "localhost" || name.ends_with(".localhost") {
-                Some("the local host")
-            } else if name == "cluster.local" || name.ends_with(".cluster.local") {
-                Some("a name inside the cluster")
-            } else {
-                None
-            }
-        }
+        Host::V6(ip) if METADATA_V6.contains(ip) => Some("a cloud metadata service"),
+        Host::Dns(name) => forbidden_name(&name.trim_end_matches('.').to_ascii_lowercase()),
         _ => None,
+    }
+}
+
+fn forbidden_name(name: &str) -> Option<&'static str> {
+    const LOCAL: [&str; 5] = [
+        "localhost",
+        "localhost.localdomain",
+        "ip6-localhost",
+        "ip6-loopback",
+        "ip6-localnet",
+    ];
+    const METADATA: [&str; 4] = [
+        "metadata",
+        "metadata.google.internal",
+        "instance-data",
+        "instance-data.ec2.internal",
+    ];
+    // Namespaces every cluster has: `NAME.NAMESPACE` is a Service there, through the
+    // search path.
+    const NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+    let labels: Vec<&str> = name.split('.').collect();
+    let last = labels.last().copied().unwrap_or_default();
+    let numeric = !last.is_empty()
+        && (last.bytes().all(|b| b.is_ascii_digit())
+            || last
+                .strip_prefix("0x")
+                .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())));
+    if LOCAL.contains(&name) || name.ends_with(".localhost") {
+        Some("the local host")
+    } else if METADATA.contains(&name) {
+        Some("a cloud metadata service")
+    } else if numeric {
+        Some(
+            "a numeric address form (resolvers read it as an IP address, such as 0x7f.1 for 127.0.0.1)",
+        )
+    } else if name == "cluster.local"
+        || name.ends_with(".cluster.local")
+        || last == "svc"
+        || name == "kubernetes"
+        || (labels.len() == 2 && NAMESPACES.contains(&last))
+    {
+        Some("a name inside the cluster")
+    } else {
+        None
     }
 }
 
@@ -505,6 +549,56 @@ mod tests {
         assert!(endpoint("https://api.example.com").is_err());
         assert!(endpoint("10.0.0.300").is_err());
         assert!(endpoint("host:port").is_err());
+    }
+
+    #[test]
+    fn forbidden_destinations() {
+        let forbidden = |text: &str| forbidden_destination(&endpoint(text).unwrap().0);
+        for inside in [
+            "kubernetes",
+            "kubernetes.default",
+            "kubernetes.default.svc",
+            "my-svc.my-ns.svc",
+            "kube-dns.kube-system",
+            "api.apps.svc.cluster.local",
+        ] {
+            assert_eq!(
+                forbidden(inside),
+                Some("a name inside the cluster"),
+                "{inside}"
+            );
+        }
+        for metadata in [
+            "metadata.google.internal",
+            "instance-data.ec2.internal",
+            "[fd00:ec2::254]",
+            "100.100.100.200",
+            "169.254.169.254",
+        ] {
+            assert!(forbidden(metadata).is_some(), "{metadata}");
+        }
+        for local in [
+            "localhost.localdomain",
+            "ip6-localhost",
+            "0x7f000001",
+            "0x7f.1",
+        ] {
+            assert!(forbidden(local).is_some(), "{local}");
+        }
+        for allowed in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.10",
+            "100.64.0.1",
+            "[fd00::10]",
+            "nas",
+            "api.example.com",
+            "pve.lab.example.com",
+            "svc.example.com",
+            "default.example.com",
+        ] {
+            assert_eq!(forbidden(allowed), None, "{allowed}");
+        }
     }
 
     #[test]

@@ -468,11 +468,17 @@ client's Host with `rewrite host off`. Writing `rewrite host \"api.example.com\"
 service confirms the name and silences this warning.";
 
     ForbiddenDestination = "E0407" "forbidden-destination" Error
-    summary "an endpoint points at a loopback, link-local or in-cluster destination"
+    summary "an endpoint points at a loopback, link-local, metadata or in-cluster destination"
     explain "A gateway runs inside the cluster. An endpoint on a loopback (`127.0.0.1`, `::1`, \
-`localhost`), link-local (`169.254.0.0/16`, `fe80::/10`), unspecified or multicast address, or a \
-`*.cluster.local` name, would make it reach its own node or the cluster's internal services: \
-the confused-deputy problem of CVE-2021-25740. Kubernetes refuses such EndpointSlice \
+`localhost`, `localhost.localdomain`, `ip6-localhost`), link-local (`169.254.0.0/16`, \
+`fe80::/10`), unspecified or multicast address, a name inside the cluster (`*.cluster.local`, \
+and the names the cluster's DNS search path completes: a last label `svc`, `kubernetes`, \
+`NAME.default`, `NAME.kube-system`), a cloud metadata service (`metadata.google.internal`, \
+`instance-data.ec2.internal`, `fd00:ec2::254`, `100.100.100.200`) or a name whose last label is \
+a number (`0x7f000001`, `0x7f.1`, which resolvers read as an address) would make it reach its \
+own node, the cluster's internal services or the node's credentials: the confused-deputy \
+problem of CVE-2021-25740. Private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fd00::/8) \
+are allowed: they are what homelabs use. Kubernetes refuses such EndpointSlice \
 addresses, and Envoy Gateway and the Gateway API's XBackend refuse such names. Write the \
 address other machines reach the service at.";
 
