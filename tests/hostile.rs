@@ -160,3 +160,28 @@ fn constants_that_double_are_refused_without_being_worked_out() {
     assert_eq!(messages.len(), 2, "{messages:?}");
     assert!(messages[1].contains("64 MiB in all"), "{messages:?}");
 }
+
+/// Inputs the fuzzers (scripts/fuzz.sh) or the reliability pass once crashed on: each
+/// compiles without a panic, and formats to a fixed point when it parses.
+#[test]
+fn every_input_that_once_crashed_is_handled() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz");
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    for input in inputs {
+        let bytes = std::fs::read(&input).unwrap();
+        let c = compile(bytes.clone());
+        egwc::diagnostics::render_human(&c.sources, &c.diagnostics, egwc::diagnostics::Style::Plain);
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        if let Ok(formatted) = egwc::syntax::format(egwc::source::FileId(0), &text) {
+            let again = egwc::syntax::format(egwc::source::FileId(0), &formatted);
+            assert_eq!(again.as_ref(), Ok(&formatted), "{}", input.display());
+        }
+    }
+}
