@@ -453,6 +453,12 @@ mod tests {
     use crate::diagnostics::Code;
     use crate::source::Span;
 
+    fn one_file(text: &str) -> (SourceMap, FileId) {
+        let mut sources = SourceMap::default();
+        let file = sources.add("f.egw".into(), "f.egw".into(), PathBuf::new(), text.into());
+        (sources, file)
+    }
+
     /// A report drawn from an excerpt is drawn as from the whole file: for labels on every
     /// line, first and last lines and line ends included, and for two labels lines apart.
     #[test]
@@ -461,13 +467,7 @@ mod tests {
             .map(|i| format!("line {i} {}\n", "x".repeat(i % 4)))
             .collect::<String>()
             + "last line without newline";
-        let mut sources = SourceMap::default();
-        let file = sources.add(
-            "f.egw".into(),
-            "f.egw".into(),
-            PathBuf::new(),
-            text.as_str().into(),
-        );
+        let (sources, file) = one_file(&text);
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor());
         let render = |report: &Report| {
             let mut out = String::new();
@@ -511,13 +511,7 @@ mod tests {
             "b".repeat(10_000)
         );
         let at = text.find('X').unwrap();
-        let mut sources = SourceMap::default();
-        let file = sources.add(
-            "f.egw".into(),
-            "f.egw".into(),
-            PathBuf::new(),
-            text.as_str().into(),
-        );
+        let (sources, file) = one_file(&text);
         let d = Diagnostic::new(Code::SyntaxError, Span::new(file, at, at + 1), "m", "here");
         let out = render_human(&sources, &[d], Style::Plain);
         assert!(out.len() < 2000, "{out}");
