@@ -175,7 +175,11 @@ fn every_input_that_once_crashed_is_handled() {
     for input in inputs {
         let bytes = std::fs::read(&input).unwrap();
         let c = compile(bytes.clone());
-        egwc::diagnostics::render_human(&c.sources, &c.diagnostics, egwc::diagnostics::Style::Plain);
+        egwc::diagnostics::render_human(
+            &c.sources,
+            &c.diagnostics,
+            egwc::diagnostics::Style::Plain,
+        );
         let Ok(text) = String::from_utf8(bytes) else {
             continue;
         };
