@@ -164,13 +164,13 @@ fn read_root(path: &Path) -> std::io::Result<Vec<u8>> {
 /// a FIFO cannot block the build nor a device fill memory, and at most `limit` bytes.
 fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     // Checked before opening, as opening a FIFO blocks until a writer comes.
-    not_regular(&std::fs::metadata(path)?)?;
+    ensure_regular(&std::fs::metadata(path)?)?;
     let file = std::fs::File::open(path)?;
-    not_regular(&file.metadata()?)?; // what was opened, should the path have changed since
+    ensure_regular(&file.metadata()?)?; // what was opened, should the path have changed since
     read_capped(file, limit)
 }
 
-fn not_regular(meta: &std::fs::Metadata) -> std::io::Result<()> {
+fn ensure_regular(meta: &std::fs::Metadata) -> std::io::Result<()> {
     if meta.is_file() {
         return Ok(());
     }
