@@ -275,19 +275,25 @@ impl<'a> Checker<'a> {
         };
         let mut ok = true;
         for l in &listeners {
-            if matches!(l.tls, Some(ir::ListenerTls::Passthrough)) {
+            if !accepts_http_routes(l) {
                 if p.listener.is_some() {
+                    let (what, label) = match l.tls {
+                        Some(ir::ListenerTls::Passthrough) => {
+                            ("passes TLS through", "a TLS passthrough listener")
+                        }
+                        _ => ("is a TLS listener", "a TLS listener: it takes TLS routes"),
+                    };
                     self.report(
                         Diagnostic::new(
                             Code::ListenerRejectsHttp,
                             p.span,
                             format!(
-                                "listener `{}` passes TLS through and does not accept HTTP routes",
+                                "listener `{}` {what} and does not accept HTTP routes",
                                 l.name
                             ),
-                            "a TLS passthrough listener",
+                            label,
                         )
-                        .with_help("attach the route to an HTTP or HTTPS listener"),
+                        .with_help(format!("attach the route to an HTTP or HTTPS listener; to terminate TLS for HTTP routes, make `{}` a `protocol HTTPS` listener", l.name)),
                     );
                     ok = false;
                 }
@@ -301,12 +307,8 @@ impl<'a> Checker<'a> {
                 ok = false;
             }
         }
-        let http_listeners: Vec<ir::Listener> = listeners
-            .into_iter()
-            // The checker gives every TLS listener a mode, so "not passthrough" is exactly
-            // HTTP, HTTPS and TLS-terminate: the listeners HTTP routes attach to.
-            .filter(|l| !matches!(l.tls, Some(ir::ListenerTls::Passthrough)))
-            .collect();
+        let http_listeners: Vec<ir::Listener> =
+            listeners.into_iter().filter(accepts_http_routes).collect();
         if ok && http_listeners.is_empty() {
             self.report(
                 Diagnostic::new(
@@ -316,7 +318,7 @@ impl<'a> Checker<'a> {
                         "gateway `{}` has no listener that accepts HTTP routes",
                         gateway.meta.name
                     ),
-                    "only TLS passthrough listeners",
+                    "only TLS listeners",
                 )
                 .with_help("add an HTTP or HTTPS listener to the gateway"),
             );
@@ -1134,4 +1136,11 @@ fn duplicate_header_edit(
             "a rule edits each header once (names are case-insensitive); keep the edit you mean",
         ),
     }
+}
+
+/// Whether HTTP routes attach to a listener: only HTTP and HTTPS listeners take them. A
+/// `protocol TLS` listener, passthrough or terminate, takes TLS routes (Gateway API
+/// `allowedRoutes.kinds`: "HTTP and HTTPS allow HTTPRoute").
+fn accepts_http_routes(l: &ir::Listener) -> bool {
+    matches!(l.protocol, ir::Protocol::Http | ir::Protocol::Https)
 }

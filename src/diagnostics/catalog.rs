@@ -352,8 +352,8 @@ the API server rejects the Gateway, or, for HTTPS, no controller can serve it.";
     TlsModeRequired = "E0301" "tls-mode-required" Error
     summary "a TLS listener does not say whether it terminates or passes TLS through"
     explain "A `protocol TLS` listener needs `tls { mode passthrough }` or \
-`tls { mode terminate cert \"...\" }`. HTTP routes attach to HTTP and HTTPS listeners, and to \
-TLS listeners only in terminate mode.";
+`tls { mode terminate cert \"...\" }`. Either way it takes TLS routes only: HTTP routes \
+attach to HTTP and HTTPS listeners (an HTTPS listener is how TLS is terminated for them).";
 
     TlsNotAllowed = "E0302" "tls-not-allowed" Error
     summary "a plain HTTP listener has a tls block"
@@ -399,9 +399,11 @@ a redirect and a rewrite.";
 rule must have exactly one `match` with a path prefix (`path \"/x\"`).";
 
     ListenerRejectsHttp = "E0310" "listener-rejects-http" Error
-    summary "a route attaches to a TLS passthrough listener"
-    explain "TLS passthrough listeners forward encrypted bytes and accept only TLS routes; an \
-HTTP route attached to one is never accepted.";
+    summary "an HTTP route attaches to a TLS listener"
+    explain "HTTP routes attach to HTTP and HTTPS listeners only. A `protocol TLS` listener takes \
+TLS routes, whether it passes TLS through (forwarding encrypted bytes) or terminates it (then \
+forwarding the decrypted stream by SNI): an HTTP route attached to one is never accepted \
+(NotAllowedByListeners). To terminate TLS for HTTP routes, use `protocol HTTPS`.";
 
     DuplicateParent = "E0311" "duplicate-parent" Error
     summary "a route attaches to the same gateway or listener twice"
