@@ -54,6 +54,19 @@ const fn v(major: u32, minor: u32) -> Version {
     Version([major, minor, 0])
 }
 
+/// "Every version": the start of a range that has no lower bound.
+const ALWAYS: Version = v(0, 0);
+
+/// The value of a versioned capability at `version`: that of the last range starting at or
+/// before it, or `before` when none does.
+fn at<T: Copy>(ranges: &[(Version, T)], version: Version, before: T) -> T {
+    ranges
+        .iter()
+        .rev()
+        .find(|(from, _)| *from <= version)
+        .map_or(before, |(_, value)| *value)
+}
+
 /// A controller and the version egwc compiles for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Target {
@@ -79,25 +92,17 @@ impl Target {
 
     /// How this target reaches a DNS name, at this version.
     pub fn dns(self) -> Dns {
-        let caps = self.caps();
-        match caps.dns_since {
-            Some(since) if self.version < since => Dns::Refused,
-            _ => caps.dns,
-        }
+        at(self.caps().dns, self.version, Dns::Refused)
     }
 
     /// The BackendTLSPolicy version this target reads, at this version.
+    pub fn backend_tls(self) -> BackendTls {
+        at(self.caps().backend_tls, self.version, BackendTls::None)
+    }
+
     /// Whether the controller authenticates backends by a `subjectAltNames` list.
     pub fn san_validation(self) -> bool {
         self.caps().san_validation
-    }
-
-    pub fn backend_tls(self) -> BackendTls {
-        let caps = self.caps();
-        match caps.backend_tls_since {
-            Some(since) if self.version < since => BackendTls::None,
-            _ => caps.backend_tls,
-        }
     }
 }
 
@@ -243,12 +248,11 @@ pub struct Capabilities {
     pub latest: Version,
     /// GatewayClass names that imply this target (a trailing `*` matches a prefix).
     pub classes: &'static [&'static str],
-    pub dns: Dns,
-    /// The first version where `dns` holds; before it, DNS names are refused.
-    pub dns_since: Option<Version>,
-    pub backend_tls: BackendTls,
-    /// The first version where `backend_tls` holds; before it, there is none.
-    pub backend_tls_since: Option<Version>,
+    /// How DNS names are reached, by version: `(from, how)` in ascending order of `from`;
+    /// before the first (or with none), they are refused.
+    pub dns: &'static [(Version, Dns)],
+    /// The BackendTLSPolicy version read, by version, as `dns`; before the first, none.
+    pub backend_tls: &'static [(Version, BackendTls)],
     /// Whether BackendTLSPolicy's `wellKnownCACertificates: System` is accepted.
     pub system_ca: bool,
     /// Whether BackendTLSPolicy's `subjectAltNames` are validated (the Extended feature
@@ -274,10 +278,8 @@ pub static TABLE: [Capabilities; 9] = [
         classes: &["cilium"],
         // Gateway backends resolve only Service/ServiceImport; ExternalName gets "no healthy
         // upstream".
-        dns: Dns::Refused,
-        dns_since: None,
-        backend_tls: BackendTls::V1,
-        backend_tls_since: Some(v(1, 20)),
+        dns: &[],
+        backend_tls: &[(v(1, 20), BackendTls::V1)],
         system_ca: true,
         san_validation: false,
         https_service_annotation: None,
@@ -299,10 +301,9 @@ pub static TABLE: [Capabilities; 9] = [
         classes: &["envoy-gateway", "eg", "envoy"],
         // ExternalName is rejected since 1.9 ("use an Envoy Gateway Backend resource"); the
         // Backend CRD (since 1.1) takes `fqdn` endpoints.
-        dns: Dns::EnvoyBackend,
-        dns_since: Some(v(1, 1)),
-        backend_tls: BackendTls::V1,
-        backend_tls_since: None,
+        dns: &[(v(1, 1), Dns::EnvoyBackend)],
+        // v1alpha2 in 1.0 (not written by egwc), v1alpha3 in 1.1–1.5, v1 from 1.6.
+        backend_tls: &[(v(1, 1), BackendTls::V1alpha3), (v(1, 6), BackendTls::V1)],
         system_ca: true,
         san_validation: true,
         https_service_annotation: None,
@@ -311,6 +312,7 @@ the EnvoyGateway configuration. BackendTLSPolicy may target a Backend. `RequestH
 cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
         sources: &[
             "envoyproxy/gateway PR #9190 (internal/gatewayapi/route.go)",
+            "internal/provider/kubernetes/controller.go at v1.0.0–v1.9.0 (BackendTLSPolicy v1alpha2, v1alpha3 from 1.1, v1 from 1.6)",
             "api/v1alpha1/backend_types.go",
             "site tasks/traffic/backend.md",
             "conformance report v1.6.1 Envoy Gateway v1.9.0",
@@ -323,10 +325,9 @@ cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
         latest: v(1, 30),
         classes: &["istio"],
         // ExternalName is an alias since 1.21: it needs a ServiceEntry for the host anyway.
-        dns: Dns::IstioServiceEntry,
-        dns_since: None,
-        backend_tls: BackendTls::V1,
-        backend_tls_since: None,
+        dns: &[(ALWAYS, Dns::IstioServiceEntry)],
+        // None before 1.26, v1alpha3 in 1.26–1.27, v1 from 1.28.
+        backend_tls: &[(v(1, 26), BackendTls::V1alpha3), (v(1, 28), BackendTls::V1)],
         system_ca: true,
         san_validation: true,
         https_service_annotation: None,
@@ -337,6 +338,7 @@ ServiceEntry. SAN lists are supported.",
             "pilot/pkg/config/kube/gateway/conversion.go (buildDestination)",
             "pilot/pkg/config/kube/gateway/backend_policies.go",
             "istio/istio#54533",
+            "pkg/config/schema/gvr/resources.gen.go at 1.26.0–1.30.0 (BackendTLSPolicy v1alpha3 in 1.26–1.27, v1 from 1.28)",
             "conformance report v1.5.1 Istio 1.30.1",
         ],
     },
@@ -346,10 +348,9 @@ ServiceEntry. SAN lists are supported.",
         title: "NGINX Gateway Fabric",
         latest: v(2, 6),
         classes: &["nginx"],
-        dns: Dns::ExternalName(Setup::NginxDnsResolver),
-        dns_since: Some(v(2, 2)),
-        backend_tls: BackendTls::V1,
-        backend_tls_since: Some(v(2, 3)),
+        dns: &[(v(2, 2), Dns::ExternalName(Setup::NginxDnsResolver))],
+        // v1alpha2 in 1.2 (not written by egwc), v1alpha3 in 1.3–2.2, v1 from 2.3.
+        backend_tls: &[(v(1, 3), BackendTls::V1alpha3), (v(2, 3), BackendTls::V1)],
         system_ca: true,
         san_validation: false,
         https_service_annotation: None,
@@ -360,6 +361,7 @@ URLRewrite explicitly). No SAN-list validation.",
             "nginx/nginx-gateway-fabric PR #3759 (ExternalName, 2.2.0)",
             "internal/controller/state/graph/backend_refs.go",
             "nginx/nginx-gateway-fabric PR #4166 (BackendTLSPolicy v1, 2.3.0)",
+            "internal/ at v1.2.0–v2.6.0 (BackendTLSPolicy v1alpha2 in 1.2, v1alpha3 in 1.3–2.2, v1 from 2.3)",
             "conformance report v1.6.1 NGF 2.7.0-pre-release",
         ],
     },
@@ -369,10 +371,8 @@ URLRewrite explicitly). No SAN-list validation.",
         title: "Kong Ingress Controller",
         latest: v(3, 5),
         classes: &["kong"],
-        dns: Dns::ExternalName(Setup::Nothing),
-        dns_since: None,
-        backend_tls: BackendTls::V1alpha3,
-        backend_tls_since: Some(v(3, 4)),
+        dns: &[(ALWAYS, Dns::ExternalName(Setup::Nothing))],
+        backend_tls: &[(v(3, 4), BackendTls::V1alpha3)],
         system_ca: true,
         san_validation: false,
         https_service_annotation: Some(("konghq.com/protocol", "https")),
@@ -392,10 +392,9 @@ not claim BackendTLSPolicy at all.",
         latest: v(3, 7),
         classes: &["traefik"],
         // "type ExternalName is not supported for Kubernetes Service reference".
-        dns: Dns::Refused,
-        dns_since: None,
-        backend_tls: BackendTls::V1,
-        backend_tls_since: None,
+        dns: &[],
+        // None before 3.2, v1alpha3 in 3.2–3.5, v1 from 3.6.
+        backend_tls: &[(v(3, 2), BackendTls::V1alpha3), (v(3, 6), BackendTls::V1)],
         system_ca: true,
         san_validation: false,
         https_service_annotation: None,
@@ -404,6 +403,7 @@ Service's are used; egwc writes both. No SAN-list validation in v3.7.",
         sources: &[
             "pkg/provider/kubernetes/gateway/kubernetes.go",
             "traefik/traefik#12950",
+            "pkg/provider/kubernetes/gateway/ at v3.0.0–v3.7.0 (BackendTLSPolicy v1alpha3 in 3.2–3.5, v1 from 3.6)",
             "conformance report v1.6.1 Traefik v3.7.10",
         ],
     },
@@ -413,10 +413,8 @@ Service's are used; egwc writes both. No SAN-list validation in v3.7.",
         title: "Contour",
         latest: v(1, 33),
         classes: &["contour"],
-        dns: Dns::ExternalName(Setup::ContourOptIn),
-        dns_since: None,
-        backend_tls: BackendTls::V1alpha3,
-        backend_tls_since: None,
+        dns: &[(ALWAYS, Dns::ExternalName(Setup::ContourOptIn))],
+        backend_tls: &[(ALWAYS, BackendTls::V1alpha3)],
         system_ca: false,
         san_validation: false,
         https_service_annotation: None,
@@ -436,10 +434,8 @@ BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
         title: "GKE Gateway",
         latest: v(1, 36),
         classes: &["gke-l7-*"],
-        dns: Dns::Refused,
-        dns_since: None,
-        backend_tls: BackendTls::V1,
-        backend_tls_since: None,
+        dns: &[],
+        backend_tls: &[(ALWAYS, BackendTls::V1)],
         system_ca: true,
         san_validation: true,
         https_service_annotation: None,
@@ -453,10 +449,8 @@ IPs; endpoints outside the VPC are unverified.",
         title: "Generic (portable Gateway API)",
         latest: v(1, 6),
         classes: &[],
-        dns: Dns::ExternalName(Setup::NotPortable),
-        dns_since: None,
-        backend_tls: BackendTls::V1,
-        backend_tls_since: None,
+        dns: &[(ALWAYS, Dns::ExternalName(Setup::NotPortable))],
+        backend_tls: &[(ALWAYS, BackendTls::V1)],
         system_ca: true,
         san_validation: false,
         https_service_annotation: None,
@@ -468,6 +462,29 @@ IPs; endpoints outside the VPC are unverified.",
         ],
     },
 ];
+
+/// A versioned capability for the table: `before` before the first range (when it has a lower
+/// bound), then each range as `what from VERSION`, `;`-separated.
+fn ranges<T: Copy>(
+    list: &[(Version, T)],
+    before: &str,
+    name: impl Fn(T) -> &'static str,
+) -> String {
+    let mut parts = Vec::new();
+    match list.first() {
+        None => return before.to_string(),
+        Some((from, _)) if *from != ALWAYS => parts.push(format!("{before} before {from}")),
+        Some(_) => {}
+    }
+    for (from, value) in list {
+        parts.push(if *from == ALWAYS {
+            name(*value).to_string()
+        } else {
+            format!("{} from {from}", name(*value))
+        });
+    }
+    parts.join("; ")
+}
 
 /// The capability table as Markdown: the content of `docs/targets.md`.
 pub fn table_markdown() -> String {
@@ -500,27 +517,22 @@ so once (note N0513).\n\n\
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let since = |s: Option<Version>| s.map(|s| format!(" (from {s})")).unwrap_or_default();
-        let dns = match c.dns {
-            Dns::Refused => "refused (E0501)".to_string(),
-            Dns::ExternalName(Setup::Nothing) => "ExternalName Service".to_string(),
+        let dns = ranges(c.dns, "refused (E0501)", |d| match d {
+            Dns::Refused => "refused (E0501)",
+            Dns::ExternalName(Setup::Nothing) => "ExternalName Service",
             Dns::ExternalName(Setup::NginxDnsResolver) => {
-                "ExternalName Service; needs a DNS resolver (N0511)".to_string()
+                "ExternalName Service with a DNS resolver (N0511)"
             }
-            Dns::ExternalName(Setup::ContourOptIn) => {
-                "ExternalName Service; needs opt-in (N0512)".to_string()
-            }
-            Dns::ExternalName(Setup::NotPortable) => {
-                "ExternalName Service, not portable (W0502)".to_string()
-            }
-            Dns::EnvoyBackend => "`Backend` (gateway.envoyproxy.io); enable it (N0510)".to_string(),
-            Dns::IstioServiceEntry => "`ServiceEntry` + `Hostname` backendRef".to_string(),
-        } + &since(c.dns_since);
-        let tls = match c.backend_tls {
-            BackendTls::None => "none (E0503)".to_string(),
-            BackendTls::V1alpha3 => "v1alpha3 (N0504)".to_string(),
-            BackendTls::V1 => "v1".to_string(),
-        } + &since(c.backend_tls_since);
+            Dns::ExternalName(Setup::ContourOptIn) => "ExternalName Service, opted in (N0512)",
+            Dns::ExternalName(Setup::NotPortable) => "ExternalName Service, not portable (W0502)",
+            Dns::EnvoyBackend => "`Backend` (gateway.envoyproxy.io), enabled (N0510)",
+            Dns::IstioServiceEntry => "`ServiceEntry` + `Hostname` backendRef",
+        });
+        let tls = ranges(c.backend_tls, "none (E0503)", |t| match t {
+            BackendTls::None => "none (E0503)",
+            BackendTls::V1alpha3 => "v1alpha3 (N0504)",
+            BackendTls::V1 => "v1",
+        });
         let system = if c.system_ca { "yes" } else { "no (E0505)" };
         let san = if c.san_validation {
             "yes"
@@ -580,6 +592,25 @@ mod tests {
             version: v(2, 1),
         };
         assert_eq!(old_nginx.dns(), Dns::Refused);
+        assert_eq!(old_nginx.backend_tls(), BackendTls::V1alpha3);
+        let at = |controller, version: Version| Target {
+            controller,
+            version,
+        };
+        for (controller, before, v1alpha3, v1) in [
+            (Controller::EnvoyGateway, v(1, 0), v(1, 5), v(1, 6)),
+            (Controller::Istio, v(1, 25), v(1, 27), v(1, 28)),
+            (Controller::Nginx, v(1, 2), v(2, 2), v(2, 3)),
+            (Controller::Traefik, v(3, 1), v(3, 5), v(3, 6)),
+        ] {
+            assert_eq!(at(controller, before).backend_tls(), BackendTls::None);
+            assert_eq!(at(controller, v1alpha3).backend_tls(), BackendTls::V1alpha3);
+            assert_eq!(at(controller, v1).backend_tls(), BackendTls::V1);
+        }
+        assert_eq!(
+            at(Controller::Kong, Version([3, 9, 2])).backend_tls(),
+            BackendTls::V1alpha3
+        );
     }
 
     #[test]

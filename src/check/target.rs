@@ -209,8 +209,12 @@ impl Checker<'_> {
             match target.dns() {
                 Dns::Refused => {
                     let caps = target.caps();
-                    let help = match caps.dns_since {
-                        Some(since) if caps.dns != Dns::Refused => format!(
+                    let later = caps
+                        .dns
+                        .iter()
+                        .find(|(from, how)| *from > target.version && *how != Dns::Refused);
+                    let help = match later {
+                        Some((since, _)) => format!(
                             "{} routes to DNS names from {since}: upgrade and write `target {} {since}`, or use the service's IP addresses as endpoints",
                             caps.title, caps.name
                         ),
@@ -256,8 +260,12 @@ impl Checker<'_> {
             match target.backend_tls() {
                 BackendTls::None => {
                     let caps = target.caps();
-                    let help = match caps.backend_tls_since {
-                        Some(since) => format!(
+                    let later = caps
+                        .backend_tls
+                        .iter()
+                        .find(|(from, what)| *from > target.version && *what != BackendTls::None);
+                    let help = match later {
+                        Some((since, _)) => format!(
                             "{} reads BackendTLSPolicy from {since}: upgrade and write `target {} {since}`, or use another target",
                             caps.title, caps.name
                         ),

@@ -506,17 +506,20 @@ in the gateway (or `--target`), so egwc emits what it needs.";
 
     BackendTlsUnsupported = "E0503" "backend-tls-unsupported" Error
     summary "the gateway's controller has no BackendTLSPolicy, so an HTTPS backend would get plain HTTP"
-    explain "egwc expresses TLS to a backend with a BackendTLSPolicy. Cilium reads it from 1.20, \
-NGINX Gateway Fabric from 2.3, Kong Ingress Controller from 3.4 (as v1alpha3). On an older \
-controller the policy is ignored and the gateway would speak plain HTTP to an HTTPS port. \
-Upgrade the controller and raise the version in `target`, or use another target.";
+    explain "egwc expresses TLS to a backend with a BackendTLSPolicy, in `v1alpha3` or `v1`. \
+Cilium reads it from 1.20, Envoy Gateway from 1.1, Istio from 1.26, NGINX Gateway Fabric from \
+1.3, Traefik from 3.2, Kong Ingress Controller from 3.4 (docs/targets.md has every range). On \
+an older controller the policy is ignored and the gateway would speak plain HTTP to an HTTPS \
+port. Upgrade the controller and raise the version in `target`, or use another target.";
 
     BackendTlsV1alpha3 = "N0504" "backend-tls-v1alpha3" Note
     summary "the controller reads BackendTLSPolicy v1alpha3, which Gateway API 1.4+ CRDs no longer serve"
-    explain "Contour 1.33 (built on Gateway API 1.3) and Kong Ingress Controller 3.4+ read \
-BackendTLSPolicy `v1alpha3`, so egwc writes that version for them. Gateway API 1.4 and later \
-CRDs do not serve `v1alpha3`: the cluster must have the Gateway API CRDs the controller \
-bundles, or `kubectl apply` fails with \"no matches for kind\".";
+    explain "Controllers built on Gateway API 1.1 to 1.3 read BackendTLSPolicy `v1alpha3`: \
+Envoy Gateway 1.1–1.5, Istio 1.26–1.27, NGINX Gateway Fabric 1.3–2.2, Traefik 3.2–3.5, Kong \
+Ingress Controller 3.4+ and Contour 1.33. egwc writes that version for them, as a `v1` policy \
+would be ignored and the backend would get plain HTTP. Gateway API 1.4 and later CRDs do not \
+serve `v1alpha3`: the cluster must have the Gateway API CRDs the controller bundles, or \
+`kubectl apply` fails with \"no matches for kind\".";
 
     SystemCaUnsupported = "E0505" "system-ca-unsupported" Error
     summary "the controller does not accept the system CAs as backend trust"
