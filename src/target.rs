@@ -248,6 +248,10 @@ pub struct Capabilities {
     pub latest: Version,
     /// GatewayClass names that imply this target (a trailing `*` matches a prefix).
     pub classes: &'static [&'static str],
+    /// Whether the controller routes to the addresses of a selectorless Service's
+    /// EndpointSlices, the way egwc reaches every IP endpoint (and every endpoint at all
+    /// when false: a DNS name has no better way on such a controller).
+    pub external_endpoints: bool,
     /// How DNS names are reached, by version: `(from, how)` in ascending order of `from`;
     /// before the first (or with none), they are refused.
     pub dns: &'static [(Version, Dns)],
@@ -266,9 +270,8 @@ pub struct Capabilities {
     pub sources: &'static [&'static str],
 }
 
-/// The capability table: one row per controller. Selectorless Services with EndpointSlices
-/// (for IP endpoints), weighted backendRefs and `URLRewrite.hostname` work on every target
-/// here, so they have no column.
+/// The capability table: one row per controller. Weighted backendRefs and
+/// `URLRewrite.hostname` work on every target here, so they have no column.
 pub static TABLE: [Capabilities; 9] = [
     Capabilities {
         controller: Controller::Cilium,
@@ -278,6 +281,7 @@ pub static TABLE: [Capabilities; 9] = [
         classes: &["cilium"],
         // Gateway backends resolve only Service/ServiceImport; ExternalName gets "no healthy
         // upstream".
+        external_endpoints: true,
         dns: &[],
         backend_tls: &[(v(1, 20), BackendTls::V1)],
         system_ca: true,
@@ -301,6 +305,7 @@ pub static TABLE: [Capabilities; 9] = [
         classes: &["envoy-gateway", "eg", "envoy"],
         // ExternalName is rejected since 1.9 ("use an Envoy Gateway Backend resource"); the
         // Backend CRD (since 1.1) takes `fqdn` endpoints.
+        external_endpoints: true,
         dns: &[(v(1, 1), Dns::EnvoyBackend)],
         // v1alpha2 in 1.0 (not written by egwc), v1alpha3 in 1.1–1.5, v1 from 1.6.
         backend_tls: &[(v(1, 1), BackendTls::V1alpha3), (v(1, 6), BackendTls::V1)],
@@ -325,6 +330,7 @@ cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
         latest: v(1, 30),
         classes: &["istio"],
         // ExternalName is an alias since 1.21: it needs a ServiceEntry for the host anyway.
+        external_endpoints: true,
         dns: &[(ALWAYS, Dns::IstioServiceEntry)],
         // None before 1.26, v1alpha3 in 1.26–1.27, v1 from 1.28.
         backend_tls: &[(v(1, 26), BackendTls::V1alpha3), (v(1, 28), BackendTls::V1)],
@@ -348,6 +354,7 @@ ServiceEntry. SAN lists are supported.",
         title: "NGINX Gateway Fabric",
         latest: v(2, 6),
         classes: &["nginx"],
+        external_endpoints: true,
         dns: &[(v(2, 2), Dns::ExternalName(Setup::NginxDnsResolver))],
         // v1alpha2 in 1.2 (not written by egwc), v1alpha3 in 1.3–2.2, v1 from 2.3.
         backend_tls: &[(v(1, 3), BackendTls::V1alpha3), (v(2, 3), BackendTls::V1)],
@@ -371,6 +378,7 @@ URLRewrite explicitly). No SAN-list validation.",
         title: "Kong Ingress Controller",
         latest: v(3, 5),
         classes: &["kong"],
+        external_endpoints: true,
         dns: &[(ALWAYS, Dns::ExternalName(Setup::Nothing))],
         backend_tls: &[(v(3, 4), BackendTls::V1alpha3)],
         system_ca: true,
@@ -392,6 +400,7 @@ not claim BackendTLSPolicy at all.",
         latest: v(3, 7),
         classes: &["traefik"],
         // "type ExternalName is not supported for Kubernetes Service reference".
+        external_endpoints: true,
         dns: &[],
         // None before 3.2, v1alpha3 in 3.2–3.5, v1 from 3.6.
         backend_tls: &[(v(3, 2), BackendTls::V1alpha3), (v(3, 6), BackendTls::V1)],
@@ -413,6 +422,7 @@ Service's are used; egwc writes both. No SAN-list validation in v3.7.",
         title: "Contour",
         latest: v(1, 33),
         classes: &["contour"],
+        external_endpoints: true,
         dns: &[(ALWAYS, Dns::ExternalName(Setup::ContourOptIn))],
         backend_tls: &[(ALWAYS, BackendTls::V1alpha3)],
         system_ca: false,
@@ -434,14 +444,23 @@ BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
         title: "GKE Gateway",
         latest: v(1, 36),
         classes: &["gke-l7-*"],
+        external_endpoints: false,
         dns: &[],
         backend_tls: &[(ALWAYS, BackendTls::V1)],
         system_ca: true,
         san_validation: true,
         https_service_annotation: None,
-        notes: "Nothing documents ExternalName. Selectorless Services pass conformance with pod \
-IPs; endpoints outside the VPC are unverified.",
-        sources: &["conformance report v1.6.0 GKE 1.36.2-gke"],
+        notes: "GKE Gateway's backends are container-native network endpoint groups, and the NEG \
+controller takes an endpoint only if it names a Pod (`targetRef`) and a node (`nodeName`): the \
+addresses of a selectorless Service are skipped and the backend stays empty. egwc therefore \
+refuses external endpoints on `gke` (E0509). Reach an external service through a proxy \
+running in the cluster (a Deployment whose Pods forward to it, behind an ordinary Service), or \
+run another controller.",
+        sources: &[
+            "kubernetes/ingress-gce pkg/neg/syncers/utils.go (getEndpointZoneSubnet: ErrEPNodeMissing; getEndpointPod: ErrEPPodMissing)",
+            "kubernetes/ingress-gce pkg/neg/syncers/endpoints_calculator.go (endpoints without nodeName or targetRef skipped)",
+            "conformance report v1.6.0 GKE 1.36.2-gke",
+        ],
     },
     Capabilities {
         controller: Controller::Generic,
@@ -449,6 +468,7 @@ IPs; endpoints outside the VPC are unverified.",
         title: "Generic (portable Gateway API)",
         latest: v(1, 6),
         classes: &[],
+        external_endpoints: true,
         dns: &[(ALWAYS, Dns::ExternalName(Setup::NotPortable))],
         backend_tls: &[(ALWAYS, BackendTls::V1)],
         system_ca: true,
@@ -497,15 +517,16 @@ well-known class name below; any other class compiles for `generic`.\n\n\
 This page is generated from the capability table in `src/target.rs`, and a test keeps it \
 equal. The research behind it, with links to code and issues, is in the shared \
 `design/controllers.md`.\n\n\
-Every target gets the same objects for **IP endpoints** (a selectorless Service and an \
-EndpointSlice per address family, `conditions.ready: true`, port names equal), the same \
-**weights**, and the same **Host rewrite** (`URLRewrite.hostname`, see docs/language.md).\n\n\
+Every target that routes to endpoints outside the cluster gets the same objects for **IP \
+endpoints** (a selectorless Service and an EndpointSlice per address family, \
+`conditions.ready: true`, port names equal), the same **weights**, and the same **Host \
+rewrite** (`URLRewrite.hostname`, see docs/language.md). GKE routes to none (E0509).\n\n\
 Applying EndpointSlices needs a permission the default `edit` and `admin` roles lack since \
 CVE-2021-25740: grant `create`, `update` and `patch` on `endpointslices.discovery.k8s.io` to \
 whoever (or whichever GitOps agent) applies egwc's output. Every build that writes one says \
 so once (note N0513).\n\n\
-| Target | Classes | Latest known | DNS endpoints | BackendTLSPolicy | `ca system` | `san` |\n\
-|---|---|---|---|---|---|---|\n",
+| Target | Classes | Latest known | IP endpoints | DNS endpoints | BackendTLSPolicy | `ca system` | `san` |\n\
+|---|---|---|---|---|---|---|---|\n",
     );
     for c in &TABLE {
         let classes = if c.classes.is_empty() {
@@ -517,17 +538,28 @@ so once (note N0513).\n\n\
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let dns = ranges(c.dns, "refused (E0501)", |d| match d {
-            Dns::Refused => "refused (E0501)",
-            Dns::ExternalName(Setup::Nothing) => "ExternalName Service",
-            Dns::ExternalName(Setup::NginxDnsResolver) => {
-                "ExternalName Service with a DNS resolver (N0511)"
-            }
-            Dns::ExternalName(Setup::ContourOptIn) => "ExternalName Service, opted in (N0512)",
-            Dns::ExternalName(Setup::NotPortable) => "ExternalName Service, not portable (W0502)",
-            Dns::EnvoyBackend => "`Backend` (gateway.envoyproxy.io), enabled (N0510)",
-            Dns::IstioServiceEntry => "`ServiceEntry` + `Hostname` backendRef",
-        });
+        let ip = if c.external_endpoints {
+            "Service + EndpointSlice"
+        } else {
+            "refused (E0509)"
+        };
+        let dns = if !c.external_endpoints {
+            "refused (E0509)".to_string()
+        } else {
+            ranges(c.dns, "refused (E0501)", |d| match d {
+                Dns::Refused => "refused (E0501)",
+                Dns::ExternalName(Setup::Nothing) => "ExternalName Service",
+                Dns::ExternalName(Setup::NginxDnsResolver) => {
+                    "ExternalName Service with a DNS resolver (N0511)"
+                }
+                Dns::ExternalName(Setup::ContourOptIn) => "ExternalName Service, opted in (N0512)",
+                Dns::ExternalName(Setup::NotPortable) => {
+                    "ExternalName Service, not portable (W0502)"
+                }
+                Dns::EnvoyBackend => "`Backend` (gateway.envoyproxy.io), enabled (N0510)",
+                Dns::IstioServiceEntry => "`ServiceEntry` + `Hostname` backendRef",
+            })
+        };
         let tls = ranges(c.backend_tls, "none (E0503)", |t| match t {
             BackendTls::None => "none (E0503)",
             BackendTls::V1alpha3 => "v1alpha3 (N0504)",
@@ -540,7 +572,7 @@ so once (note N0513).\n\n\
             "no (E0508)"
         };
         out.push_str(&format!(
-            "| `{}` | {classes} | {} | {dns} | {tls} | {system} | {san} |\n",
+            "| `{}` | {classes} | {} | {ip} | {dns} | {tls} | {system} | {san} |\n",
             c.name, c.latest
         ));
     }

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::Checker;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol, RefKind};
-use crate::target::{BackendTls, Dns, Setup, Target};
+use crate::target::{BackendTls, Controller, Dns, Setup, Target};
 
 /// The notes already given: once per gateway and code, not once per service.
 type Noted = BTreeSet<(usize, Code)>;
@@ -200,6 +200,38 @@ impl Checker<'_> {
             Some(g) => d.with_label(g.target_from.span(), g.target_reason()),
             None => d,
         };
+
+        if !target.caps().external_endpoints {
+            let span = s
+                .backends
+                .iter()
+                .find_map(|b| b.endpoint_spans.first().copied())
+                .unwrap_or(s.meta.origin);
+            let has_dns = s
+                .backends
+                .iter()
+                .any(|b| matches!(b.destination, ir::Destination::Dns { .. }));
+            let elsewhere: Vec<&str> = crate::target::TABLE
+                .iter()
+                .filter(|c| c.external_endpoints && c.controller != Controller::Generic)
+                .filter(|c| !has_dns || Target::latest(c.controller).dns() != Dns::Refused)
+                .map(|c| c.name)
+                .collect();
+            self.report(why(Diagnostic::new(
+                Code::ExternalEndpointsUnsupported,
+                span,
+                format!(
+                    "{target} cannot route to service `{}`: it reaches only Pods in the cluster",
+                    s.meta.name
+                ),
+                "an endpoint outside the cluster",
+            )
+            .with_help(format!(
+                "route to a proxy that runs in the cluster (a Deployment forwarding to this endpoint, behind a Service with a selector), or compile for a controller that reaches external endpoints: {}",
+                elsewhere.join(", ")
+            ))));
+            return;
+        }
 
         let dns_span = s.backends.iter().find_map(|b| match b.destination {
             ir::Destination::Dns { .. } => b.endpoint_spans.first().copied(),

@@ -490,11 +490,23 @@ address other machines reach the service at.";
     explain "Some controllers have no way to send Gateway API traffic to a host outside the \
 cluster by name: Cilium accepts a route to an ExternalName Service and answers \"no healthy \
 upstream\" (cilium/cilium#24495); Traefik's Gateway provider rejects ExternalName \
-(traefik/traefik#12950); GKE documents nothing. NGINX Gateway Fabric before 2.2 had no \
-support either. egwc refuses rather than emit objects that do not route. Alternatives: use the \
+(traefik/traefik#12950). NGINX Gateway Fabric before 2.2 had no support either. (GKE routes \
+to no endpoint outside the cluster at all: E0509.) egwc refuses rather than emit objects that do not route. Alternatives: use the \
 service's IP addresses as endpoints (a selectorless Service and EndpointSlice work \
 everywhere), or compile for a target that reaches DNS names (`envoy-gateway`, `istio`, \
 `nginx`, `kong`, `contour`). See docs/targets.md.";
+
+    ExternalEndpointsUnsupported = "E0509" "external-endpoints-unsupported" Error
+    summary "the gateway's controller routes to no endpoint outside the cluster"
+    explain "GKE Gateway sends traffic to container-native network endpoint groups, and the NEG \
+controller fills them only with endpoints that name a Pod (`targetRef`) and a node \
+(`nodeName`) (kubernetes/ingress-gce, `pkg/neg/syncers/utils.go`). The addresses of a \
+selectorless Service, which is how egwc reaches an external IP, are skipped, and a DNS name has \
+no object at all: the route would be accepted and every request fail. egwc refuses rather \
+than emit it. Alternatives: run a proxy in the cluster (a Deployment whose Pods forward to the \
+external service, behind an ordinary Service with a selector) and route to that Service \
+outside egwc, or compile for a controller that routes to external endpoints (`cilium`, \
+`envoy-gateway`, `istio`, `nginx`, `kong`, `traefik`, `contour`). See docs/targets.md.";
 
     ExternalNameNotPortable = "W0502" "externalname-not-portable" Warning
     summary "a DNS endpoint becomes an ExternalName Service, which is not portable"
