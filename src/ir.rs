@@ -168,13 +168,26 @@ pub enum Destination {
 #[derive(Clone, Debug)]
 pub enum Trust {
     System,
-    /// A CA bundle from a file, emitted as a ConfigMap with key `ca.crt`.
+    /// CA certificates from a file: the ConfigMaps (key `ca.crt`) the BackendTLSPolicy names,
+    /// and those of them this service writes. Usually one of each; for Kong one per
+    /// certificate, and a certificate another service of the namespace already writes is
+    /// named, not written again (set by `check::target`).
     Pem {
-        configmap: String,
-        pem: String,
+        refs: Vec<String>,
+        write: Vec<CaConfigMap>,
     },
     /// An existing ConfigMap with key `ca.crt`.
     ConfigMap(String),
+}
+
+/// A ConfigMap of CA certificates that egwc writes.
+#[derive(Clone, Debug)]
+pub struct CaConfigMap {
+    pub name: String,
+    pub pem: String,
+    /// For Kong, which reads CA certificates only from ConfigMaps labelled
+    /// `konghq.com/ca-cert: "true"` with an `id` key: that id.
+    pub kong_id: Option<String>,
 }
 
 #[derive(Clone, Debug)]

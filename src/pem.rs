@@ -43,6 +43,18 @@ pub fn certificates(text: &str) -> Result<String, PrivateKey> {
     Ok(out)
 }
 
+/// The blocks of a bundle that [`certificates`] made, each with its `BEGIN` and `END` lines.
+pub fn blocks(bundle: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (at, _) in bundle.match_indices("-----END ") {
+        let end = bundle[at..].find('\n').map_or(bundle.len(), |n| at + n + 1);
+        out.push(&bundle[start..end]);
+        start = end;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +68,14 @@ mod tests {
         );
         assert_eq!(certificates(&text).unwrap(), format!("{CERT}{CERT}"));
         assert_eq!(certificates("no blocks").unwrap(), "");
+    }
+
+    #[test]
+    fn splits_a_bundle_into_its_blocks() {
+        let other = CERT.replace("MIIB", "MIIC");
+        let bundle = certificates(&format!("{CERT}junk\n{other}")).unwrap();
+        assert_eq!(blocks(&bundle), vec![CERT, other.as_str()]);
+        assert!(blocks("").is_empty());
     }
 
     #[test]

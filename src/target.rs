@@ -237,6 +237,16 @@ impl BackendTls {
     }
 }
 
+/// How a controller reads the CA certificates egwc writes from a `ca file`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaFiles {
+    /// One ConfigMap holding the bundle under `ca.crt`, as the Gateway API defines.
+    Bundle,
+    /// Kong Ingress Controller: only ConfigMaps labelled `konghq.com/ca-cert: "true"` that
+    /// carry an `id` key, each holding one certificate.
+    KongCertificates,
+}
+
 /// One row of the capability table.
 #[derive(Debug)]
 pub struct Capabilities {
@@ -259,6 +269,8 @@ pub struct Capabilities {
     pub backend_tls: &'static [(Version, BackendTls)],
     /// Whether BackendTLSPolicy's `wellKnownCACertificates: System` is accepted.
     pub system_ca: bool,
+    /// How CA certificates from a file are written.
+    pub ca_files: CaFiles,
     /// Whether BackendTLSPolicy's `subjectAltNames` are validated (the Extended feature
     /// `BackendTLSPolicySANValidation`, from the conformance reports).
     pub san_validation: bool,
@@ -285,6 +297,7 @@ pub static TABLE: [Capabilities; 9] = [
         dns: &[],
         backend_tls: &[(v(1, 20), BackendTls::V1)],
         system_ca: true,
+        ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
         notes: "No SAN-list validation. An external IP on the nodes' own L2 subnet may fail with \
@@ -310,6 +323,7 @@ pub static TABLE: [Capabilities; 9] = [
         // v1alpha2 in 1.0 (not written by egwc), v1alpha3 in 1.1–1.5, v1 from 1.6.
         backend_tls: &[(v(1, 1), BackendTls::V1alpha3), (v(1, 6), BackendTls::V1)],
         system_ca: true,
+        ca_files: CaFiles::Bundle,
         san_validation: true,
         https_service_annotation: None,
         notes: "The Backend API is off by default: set `extensionApis.enableBackend: true` in \
@@ -335,6 +349,7 @@ cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
         // None before 1.26, v1alpha3 in 1.26–1.27, v1 from 1.28.
         backend_tls: &[(v(1, 26), BackendTls::V1alpha3), (v(1, 28), BackendTls::V1)],
         system_ca: true,
+        ca_files: CaFiles::Bundle,
         san_validation: true,
         https_service_annotation: None,
         notes: "A DNS name becomes a ServiceEntry (`MESH_EXTERNAL`, `resolution: DNS`) and a \
@@ -359,6 +374,7 @@ ServiceEntry. SAN lists are supported.",
         // v1alpha2 in 1.2 (not written by egwc), v1alpha3 in 1.3–2.2, v1 from 2.3.
         backend_tls: &[(v(1, 3), BackendTls::V1alpha3), (v(2, 3), BackendTls::V1)],
         system_ca: true,
+        ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
         notes: "ExternalName needs `NginxProxy.spec.dnsResolver`, wired to the Gateway by \
@@ -381,14 +397,26 @@ URLRewrite explicitly). No SAN-list validation.",
         external_endpoints: true,
         dns: &[(ALWAYS, Dns::ExternalName(Setup::Nothing))],
         backend_tls: &[(v(3, 4), BackendTls::V1alpha3)],
-        system_ca: true,
+        system_ca: false,
+        ca_files: CaFiles::KongCertificates,
         san_validation: false,
         https_service_annotation: Some(("konghq.com/protocol", "https")),
         notes: "HTTPRoutes keep the client's Host (`preserve_host`), so the URLRewrite egwc \
 writes for DNS backends matters. KIC 3.4+ reads BackendTLSPolicy v1alpha3; Kong Operator does \
-not claim BackendTLSPolicy at all.",
+not claim BackendTLSPolicy at all. KIC takes CA certificates only from ConfigMaps labelled \
+`konghq.com/ca-cert: \"true\"` with an `id` key, one certificate each, so egwc writes a `ca file` \
+that way: one ConfigMap per certificate (`<service>-ca`, or `<service>-ca-1`, `-2`, … for a \
+bundle), labelled, with an `id` derived from the ConfigMap's namespace and name, and a \
+certificate shared by services of one namespace written once. A `ca configmap` of yours needs \
+the same label and key (N0514). `ca system` is refused: KIC marks a policy with \
+`wellKnownCACertificates` invalid (E0505).",
         sources: &[
             "internal/dataplane/translator/translate_upstreams.go",
+            "internal/store/store.go (ListCACerts: label konghq.com/ca-cert=true)",
+            "internal/dataplane/translator/ingressrules.go (\"missing 'id' field in data\")",
+            "internal/dataplane/translator/translate_cacerts.go (one PEM block per CA certificate)",
+            "internal/controllers/gateway/backendtlspolicy_utils.go (\"WellKnownCACertificates feature is not currently supported\")",
+            "Kong/kong kong/db/schema/entities/ca_certificates.lua (id is a UUID; cert_digest unique)",
             "Kong/kubernetes-ingress-controller#6631 (BackendTLSPolicy, 3.4.0)",
             "conformance report v1.6.1 Kong Operator v2.3.0-rc.3",
         ],
@@ -405,6 +433,7 @@ not claim BackendTLSPolicy at all.",
         // None before 3.2, v1alpha3 in 3.2–3.5, v1 from 3.6.
         backend_tls: &[(v(3, 2), BackendTls::V1alpha3), (v(3, 6), BackendTls::V1)],
         system_ca: true,
+        ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
         notes: "Only endpoints with `conditions.ready: true` and a port name equal to the \
@@ -426,6 +455,7 @@ Service's are used; egwc writes both. No SAN-list validation in v3.7.",
         dns: &[(ALWAYS, Dns::ExternalName(Setup::ContourOptIn))],
         backend_tls: &[(ALWAYS, BackendTls::V1alpha3)],
         system_ca: false,
+        ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
         notes: "ExternalName is off by default (`enableExternalNameService: true`); it sets \
@@ -448,6 +478,7 @@ BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
         dns: &[],
         backend_tls: &[(ALWAYS, BackendTls::V1)],
         system_ca: true,
+        ca_files: CaFiles::Bundle,
         san_validation: true,
         https_service_annotation: None,
         notes: "GKE Gateway's backends are container-native network endpoint groups, and the NEG \
@@ -472,6 +503,7 @@ run another controller.",
         dns: &[(ALWAYS, Dns::ExternalName(Setup::NotPortable))],
         backend_tls: &[(ALWAYS, BackendTls::V1)],
         system_ca: true,
+        ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
         notes: "Only portable Gateway API v1.6. ExternalName backends are implementation-specific \

@@ -222,9 +222,14 @@ impl<'a> Checker<'a> {
                 },
                 Some(CaSource::File(path)) => match self.loaded.ca_files.get(&path.span) {
                     Some(pem) if pem.contains("-----BEGIN CERTIFICATE-----") => {
+                        let name = format!("{}-ca", s.name.text);
                         Some(ir::Trust::Pem {
-                            configmap: format!("{}-ca", s.name.text),
-                            pem: pem.clone(),
+                            refs: vec![name.clone()],
+                            write: vec![ir::CaConfigMap {
+                                name,
+                                pem: pem.clone(),
+                                kong_id: None,
+                            }],
                         })
                     }
                     Some(_) => {

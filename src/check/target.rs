@@ -9,10 +9,16 @@ use std::collections::{BTreeSet, HashMap};
 use super::Checker;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol, RefKind};
-use crate::target::{BackendTls, Controller, Dns, Setup, Target};
+use crate::target::{BackendTls, CaFiles, Controller, Dns, Setup, Target};
 
 /// The notes already given: once per gateway and code, not once per service.
 type Noted = BTreeSet<(usize, Code)>;
+
+/// The Kong CA ConfigMaps written so far: `(namespace, certificate)` to the ConfigMap's name.
+type KongCertificates = HashMap<(String, String), String>;
+
+/// BackendTLSPolicy's `caCertificateRefs` holds at most 8 references.
+const MAX_CA_REFS: usize = 8;
 
 impl Checker<'_> {
     pub(super) fn fit_to_targets(&mut self, model: &mut ir::Model) {
@@ -70,10 +76,14 @@ impl Checker<'_> {
         };
 
         let mut noted = Noted::default();
+        let mut kong_certificates = KongCertificates::default();
         for (si, gateways) in users.iter().enumerate() {
             let target = self.service_target(&model.services[si], gateways, model, fallback);
             let target = target.unwrap_or(fallback);
             model.services[si].target = target;
+            if target.caps().ca_files == CaFiles::KongCertificates {
+                self.kong_ca_files(&mut model.services[si], &mut kong_certificates);
+            }
             let deciding: Vec<Option<usize>> = if gateways.is_empty() {
                 vec![None]
             } else {
@@ -316,6 +326,17 @@ impl Checker<'_> {
                 }
                 BackendTls::V1 => {}
             }
+            if let Some(ir::Trust::ConfigMap(name)) = &s.trust
+                && target.caps().ca_files == CaFiles::KongCertificates
+            {
+                self.report(why(Diagnostic::new(
+                    Code::KongCaConfigMap,
+                    s.meta.origin,
+                    format!("{target} reads the CA of service `{}` from ConfigMap `{name}` only if it is labelled `konghq.com/ca-cert: \"true\"` and has an `id` key", s.meta.name),
+                    "an HTTPS service with `ca configmap`",
+                )
+                .with_help("label the ConfigMap and give it an `id` (a UUID of your choice), with one certificate under `ca.crt`; or write `ca file \"...\"` and egwc writes such a ConfigMap; see `egwc explain N0514`")));
+            }
             if matches!(s.trust, Some(ir::Trust::System)) && !target.caps().system_ca {
                 self.report(why(Diagnostic::new(
                     Code::SystemCaUnsupported,
@@ -323,7 +344,7 @@ impl Checker<'_> {
                     format!("service `{}` trusts the system CAs, which {target} does not accept", s.meta.name),
                     "trusts the system CAs",
                 )
-                .with_help("give the CA explicitly: `tls { ca file \"ca.pem\" }` or `tls { ca configmap \"name\" }`")));
+                .with_help("give the CA explicitly: `tls { ca file \"ca.pem\" }` (for a public service, the root CA that signs its certificate) or `tls { ca configmap \"name\" }`")));
             }
             if let Some((_, span)) = &s.subject_alt_names
                 && !target.san_validation()
@@ -341,6 +362,61 @@ impl Checker<'_> {
                 )
                 .with_help(format!("give each endpoint its certificate's name, `endpoint \"10.0.0.11:8006\" as \"pve1.example.com\"` (one Service and policy per endpoint, on every target), or compile for {}", validating.join(", ")))));
             }
+        }
+    }
+
+    /// Rewrites a service's `ca file` ConfigMaps the way Kong Ingress Controller reads them:
+    /// one certificate each (`<service>-ca`, or `-ca-1`, `-ca-2`, … for a bundle), each
+    /// with an `id`, a UUID derived from its namespace and name, and a certificate that
+    /// another service of the namespace already writes named rather than written twice
+    /// (Kong refuses two CA certificates with one digest).
+    fn kong_ca_files(&mut self, s: &mut ir::Service, written: &mut KongCertificates) {
+        let Some(ir::Trust::Pem { refs, write }) = &mut s.trust else {
+            return;
+        };
+        let Some(bundle) = write.first() else { return };
+        let base = bundle.name.clone();
+        let pem = bundle.pem.clone();
+        let blocks = crate::pem::blocks(&pem);
+        refs.clear();
+        write.clear();
+        for (i, block) in blocks.iter().enumerate() {
+            let key = (s.meta.namespace.clone(), block.to_string());
+            if let Some(name) = written.get(&key) {
+                refs.push(name.clone());
+                continue;
+            }
+            let name = if blocks.len() == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{}", i + 1)
+            };
+            let id = uuid::Uuid::new_v5(
+                &uuid::Uuid::NAMESPACE_URL,
+                format!("egwc:kong-ca-cert:{}/{name}", s.meta.namespace).as_bytes(),
+            );
+            written.insert(key, name.clone());
+            refs.push(name.clone());
+            write.push(ir::CaConfigMap {
+                name,
+                pem: block.to_string(),
+                kong_id: Some(id.to_string()),
+            });
+        }
+        if refs.len() > MAX_CA_REFS {
+            self.report(
+                Diagnostic::new(
+                    Code::TooMany,
+                    s.meta.origin,
+                    format!(
+                        "the CA file of service `{}` holds {} certificates, and Kong needs a ConfigMap for each: a BackendTLSPolicy names at most {MAX_CA_REFS}",
+                        s.meta.name,
+                        refs.len()
+                    ),
+                    "an HTTPS service",
+                )
+                .with_help("keep only the CA certificates that sign the backend's certificate (usually one root) in the file"),
+            );
         }
     }
 
@@ -403,7 +479,10 @@ impl Checker<'_> {
 }
 
 /// What decides a service's objects on a target; two targets that agree on it can share them.
-fn objects_of(s: &ir::Service, t: Target) -> (Option<Dns>, Option<BackendTls>, bool, bool) {
+fn objects_of(
+    s: &ir::Service,
+    t: Target,
+) -> (Option<Dns>, Option<BackendTls>, bool, bool, Option<CaFiles>) {
     let has_dns = s
         .backends
         .iter()
@@ -414,6 +493,7 @@ fn objects_of(s: &ir::Service, t: Target) -> (Option<Dns>, Option<BackendTls>, b
         https.then(|| t.backend_tls()),
         https && t.caps().https_service_annotation.is_some(),
         https && !t.caps().system_ca,
+        matches!(s.trust, Some(ir::Trust::Pem { .. })).then_some(t.caps().ca_files),
     )
 }
 

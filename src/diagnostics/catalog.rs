@@ -536,8 +536,10 @@ serve `v1alpha3`: the cluster must have the Gateway API CRDs the controller bund
     SystemCaUnsupported = "E0505" "system-ca-unsupported" Error
     summary "the controller does not accept the system CAs as backend trust"
     explain "Contour rejects BackendTLSPolicy `wellKnownCACertificates: System`: it needs a CA \
-bundle. An HTTPS service without `ca file` or `ca configmap` trusts the system CAs, so for \
-Contour write the CA explicitly: `tls { ca file \"ca.pem\" }` or \
+bundle. Kong Ingress Controller marks such a policy invalid (\"WellKnownCACertificates feature \
+is not currently supported\"). An HTTPS service without `ca file` or `ca configmap` trusts the \
+system CAs, so for these targets write the CA explicitly: `tls { ca file \"ca.pem\" }` (the \
+public CA that signs the backend's certificate, for a public service) or \
 `tls { ca configmap \"name\" }`.";
 
     SanUnsupported = "E0508" "san-unsupported" Error
@@ -590,6 +592,16 @@ roles may no longer write EndpointSlices (CVE-2021-25740: an EndpointSlice can s
 Service's traffic anywhere). Whoever applies the manifests, a person or a GitOps controller's \
 service account, needs `create`, `update`, `patch` and `delete` on `endpointslices` in the \
 group `discovery.k8s.io`, in the namespaces of those services. egwc says this once per build.";
+
+    KongCaConfigMap = "N0514" "kong-ca-configmap" Note
+    summary "Kong reads a CA ConfigMap only when it is labelled and has an id"
+    explain "Kong Ingress Controller loads CA certificates only from ConfigMaps and Secrets \
+labelled `konghq.com/ca-cert: \"true\"` whose data has an `id` key (the Kong CA certificate's \
+UUID), each holding a single certificate; others are ignored (\"missing 'id' field in data\") \
+and verification of the backend fails. egwc cannot change a ConfigMap it does not write, so for \
+`ca configmap \"name\"` on Kong, label it (`kubectl label configmap NAME \
+konghq.com/ca-cert=true`) and add an `id` (`kubectl patch configmap NAME -p \
+'{\"data\":{\"id\":\"<uuid>\"}}'`). With `ca file`, egwc writes ConfigMaps in this form itself.";
 
     ContourExternalName = "N0512" "contour-externalname" Note
     summary "Contour routes to ExternalName Services only when enabled"

@@ -24,18 +24,31 @@ use crate::target::{BackendTls, Dns};
 const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 /// Marks EndpointSlices as managed by egwc, so Kubernetes' own controller leaves them alone.
 const SLICE_MANAGED_BY: &str = "endpointslice.kubernetes.io/managed-by";
+/// The label Kong Ingress Controller lists CA certificates by (its store's `ListCACerts`).
+const KONG_CA_LABEL: &str = "konghq.com/ca-cert";
 
 pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>) {
     let port_name = match s.protocol {
         Protocol::Https => "https",
         _ => "http",
     };
-    if let Some(ir::Trust::Pem { configmap, pem }) = &s.trust {
-        out.push(Manifest::ConfigMap(Box::new(ConfigMap {
-            metadata: cx.meta(configmap, &s.meta, s.meta.origin),
-            data: Some(BTreeMap::from([("ca.crt".to_string(), pem.clone())])),
-            ..ConfigMap::default()
-        })));
+    if let Some(ir::Trust::Pem { write, .. }) = &s.trust {
+        for c in write {
+            let mut metadata = cx.meta(&c.name, &s.meta, s.meta.origin);
+            let mut data = BTreeMap::from([("ca.crt".to_string(), c.pem.clone())]);
+            if let Some(id) = &c.kong_id {
+                metadata
+                    .labels
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(KONG_CA_LABEL.into(), "true".into());
+                data.insert("id".into(), id.clone());
+            }
+            out.push(Manifest::ConfigMap(Box::new(ConfigMap {
+                metadata,
+                data: Some(data),
+                ..ConfigMap::default()
+            })));
+        }
     }
     for (i, b) in s.backends.iter().enumerate() {
         let mut metadata = cx.meta(&b.name, &s.meta, s.meta.origin);
@@ -116,17 +129,8 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
         if let (Some(trust), Some(hostname)) = (&s.trust, &b.tls_hostname) {
             let (well_known, ca_refs) = match trust {
                 ir::Trust::System => (Some("System".to_string()), None),
-                ir::Trust::Pem {
-                    configmap: name, ..
-                }
-                | ir::Trust::ConfigMap(name) => (
-                    None,
-                    Some(vec![BackendTlsPolicyValidationCaCertificateRefs {
-                        group: String::new(),
-                        kind: "ConfigMap".into(),
-                        name: name.clone(),
-                    }]),
-                ),
+                ir::Trust::Pem { refs, .. } => (None, Some(refs.iter().map(|r| ca_ref(r)).collect())),
+                ir::Trust::ConfigMap(name) => (None, Some(vec![ca_ref(name)])),
             };
             let metadata = cx.meta(&b.name, &s.meta, s.meta.origin);
             let spec = BackendTlsPolicySpec {
@@ -174,6 +178,14 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
                 }
             }
         }
+    }
+}
+
+fn ca_ref(name: &str) -> BackendTlsPolicyValidationCaCertificateRefs {
+    BackendTlsPolicyValidationCaCertificateRefs {
+        group: String::new(),
+        kind: "ConfigMap".into(),
+        name: name.to_string(),
     }
 }
 
