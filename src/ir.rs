@@ -317,7 +317,17 @@ pub struct Redirect {
 #[derive(Clone, Debug)]
 pub struct Mirror {
     pub backend: BackendRef,
-    pub percent: Option<u8>,
+    /// The share of requests copied to this backend; `None`: every request.
+    pub share: Option<Fraction>,
+    /// The `mirror` line it comes from: the endpoints of a balanced service share one.
+    pub origin: Span,
+}
+
+/// A share of requests, written as `percent` when the denominator is 100.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fraction {
+    pub numerator: u32,
+    pub denominator: u32,
 }
 
 #[derive(Clone, Debug)]

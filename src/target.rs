@@ -247,6 +247,15 @@ pub enum CaFiles {
     KongCertificates,
 }
 
+/// The request mirrors a rule may have on a controller: the Extended features
+/// `HTTPRouteRequestMirror` and `HTTPRouteRequestMultipleMirrors`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mirrors {
+    None,
+    One,
+    Many,
+}
+
 /// One row of the capability table.
 #[derive(Debug)]
 pub struct Capabilities {
@@ -276,6 +285,11 @@ pub struct Capabilities {
     pub san_validation: bool,
     /// An annotation the controller needs on the Service of an HTTPS backend.
     pub https_service_annotation: Option<(&'static str, &'static str)>,
+    /// Request mirrors per rule.
+    pub mirrors: Mirrors,
+    /// Whether a mirror may copy part of the requests (`percent` or `fraction`: the Extended
+    /// feature `HTTPRouteRequestPercentageMirror`).
+    pub mirror_share: bool,
     /// What else a user of this target should know, for documentation.
     pub notes: &'static str,
     /// Where the facts of this row come from.
@@ -300,10 +314,13 @@ pub static TABLE: [Capabilities; 9] = [
         ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
+        mirrors: Mirrors::Many,
+        mirror_share: true,
         notes: "No SAN-list validation. An external IP on the nodes' own L2 subnet may fail with \
 503 (cilium/cilium#46798); with `bpf.masquerade` check egress to external upstreams \
 (cilium/cilium#35277). BackendTLSPolicy is ignored for GRPCRoute (cilium/cilium#48935).",
         sources: &[
+            "conformance report v1.6.1 Cilium v1.20.0",
             "cilium/cilium#24495",
             "operator/pkg/gateway-api/helpers/servicelookup.go",
             "cilium/cilium#31352 (BackendTLSPolicy in 1.20)",
@@ -326,6 +343,8 @@ pub static TABLE: [Capabilities; 9] = [
         ca_files: CaFiles::Bundle,
         san_validation: true,
         https_service_annotation: None,
+        mirrors: Mirrors::Many,
+        mirror_share: true,
         notes: "The Backend API is off by default: set `extensionApis.enableBackend: true` in \
 the EnvoyGateway configuration. BackendTLSPolicy may target a Backend. `RequestHeaderModifier` \
 cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
@@ -352,6 +371,8 @@ cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
         ca_files: CaFiles::Bundle,
         san_validation: true,
         https_service_annotation: None,
+        mirrors: Mirrors::Many,
+        mirror_share: true,
         notes: "A DNS name becomes a ServiceEntry (`MESH_EXTERNAL`, `resolution: DNS`) and a \
 backendRef of group `networking.istio.io`, kind `Hostname`; its BackendTLSPolicy targets the \
 ServiceEntry. SAN lists are supported.",
@@ -377,10 +398,13 @@ ServiceEntry. SAN lists are supported.",
         ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
+        mirrors: Mirrors::Many,
+        mirror_share: true,
         notes: "ExternalName needs `NginxProxy.spec.dnsResolver`, wired to the Gateway by \
 `infrastructure.parametersRef`. It sets Host to the external name itself (egwc writes the same \
 URLRewrite explicitly). No SAN-list validation.",
         sources: &[
+            "conformance report v1.5.1 NGF 2.6.0 (request mirrors)",
             "nginx/nginx-gateway-fabric PR #3759 (ExternalName, 2.2.0)",
             "internal/controller/state/graph/backend_refs.go",
             "nginx/nginx-gateway-fabric PR #4166 (BackendTLSPolicy v1, 2.3.0)",
@@ -401,6 +425,8 @@ URLRewrite explicitly). No SAN-list validation.",
         ca_files: CaFiles::KongCertificates,
         san_validation: false,
         https_service_annotation: Some(("konghq.com/protocol", "https")),
+        mirrors: Mirrors::None,
+        mirror_share: false,
         notes: "HTTPRoutes keep the client's Host (`preserve_host`), so the URLRewrite egwc \
 writes for DNS backends matters. KIC 3.4+ reads BackendTLSPolicy v1alpha3; Kong Operator does \
 not claim BackendTLSPolicy at all. KIC takes CA certificates only from ConfigMaps labelled \
@@ -411,6 +437,7 @@ certificate shared by services of one namespace written once. A `ca configmap` o
 the same label and key (N0514). `ca system` is refused: KIC marks a policy with \
 `wellKnownCACertificates` invalid (E0505).",
         sources: &[
+            "internal/dataplane/translator/subtranslator/httproute.go (\"httpFilter %s unsupported\" for RequestMirror)",
             "internal/dataplane/translator/translate_upstreams.go",
             "internal/store/store.go (ListCACerts: label konghq.com/ca-cert=true)",
             "internal/dataplane/translator/ingressrules.go (\"missing 'id' field in data\")",
@@ -436,9 +463,12 @@ the same label and key (N0514). `ca system` is refused: KIC marks a policy with 
         ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
+        mirrors: Mirrors::None,
+        mirror_share: false,
         notes: "Only endpoints with `conditions.ready: true` and a port name equal to the \
 Service's are used; egwc writes both. No SAN-list validation in v3.7.",
         sources: &[
+            "pkg/provider/kubernetes/gateway/httproute.go (\"unsupported filter\" for RequestMirror)",
             "pkg/provider/kubernetes/gateway/kubernetes.go",
             "traefik/traefik#12950",
             "pkg/provider/kubernetes/gateway/ at v3.0.0–v3.7.0 (BackendTLSPolicy v1alpha3 in 3.2–3.5, v1 from 3.6)",
@@ -458,10 +488,13 @@ Service's are used; egwc writes both. No SAN-list validation in v3.7.",
         ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
+        mirrors: Mirrors::Many,
+        mirror_share: false,
         notes: "ExternalName is off by default (`enableExternalNameService: true`); it sets \
 SNI to the external name but keeps the client's Host. Contour 1.33 bundles Gateway API 1.3: \
 BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
         sources: &[
+            "conformance report v1.3.0 Contour v1.33.0 (HTTPRouteRequestPercentageMirror unsupported)",
             "internal/dag/accessors.go, gatewayapi_processor.go",
             "site/content/docs/main/config/external-service-routing.md",
             "projectcontour/contour#5776",
@@ -481,6 +514,8 @@ BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
         ca_files: CaFiles::Bundle,
         san_validation: true,
         https_service_annotation: None,
+        mirrors: Mirrors::One,
+        mirror_share: true,
         notes: "GKE Gateway's backends are container-native network endpoint groups, and the NEG \
 controller takes an endpoint only if it names a Pod (`targetRef`) and a node (`nodeName`): the \
 addresses of a selectorless Service are skipped and the backend stays empty. egwc therefore \
@@ -488,6 +523,7 @@ refuses external endpoints on `gke` (E0509). Reach an external service through a
 running in the cluster (a Deployment whose Pods forward to it, behind an ordinary Service), or \
 run another controller.",
         sources: &[
+            "conformance report v1.6.0 GKE (HTTPRouteRequestMultipleMirrors unsupported)",
             "kubernetes/ingress-gce pkg/neg/syncers/utils.go (getEndpointZoneSubnet: ErrEPNodeMissing; getEndpointPod: ErrEPPodMissing)",
             "kubernetes/ingress-gce pkg/neg/syncers/endpoints_calculator.go (endpoints without nodeName or targetRef skipped)",
             "conformance report v1.6.0 GKE 1.36.2-gke",
@@ -506,9 +542,12 @@ run another controller.",
         ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
+        mirrors: Mirrors::Many,
+        mirror_share: true,
         notes: "Only portable Gateway API v1.6. ExternalName backends are implementation-specific \
 (GEP-1294), so egwc emits them with a warning.",
         sources: &[
+            "conformance report v1.6.1 Cilium v1.20.0",
             "apis/v1/object_reference_types.go (BackendObjectReference)",
             "geps/gep-1294",
         ],
@@ -557,8 +596,8 @@ Applying EndpointSlices needs a permission the default `edit` and `admin` roles 
 CVE-2021-25740: grant `create`, `update` and `patch` on `endpointslices.discovery.k8s.io` to \
 whoever (or whichever GitOps agent) applies egwc's output. Every build that writes one says \
 so once (note N0513).\n\n\
-| Target | Classes | Latest known | IP endpoints | DNS endpoints | BackendTLSPolicy | `ca system` | `san` |\n\
-|---|---|---|---|---|---|---|---|\n",
+| Target | Classes | Latest known | IP endpoints | DNS endpoints | BackendTLSPolicy | `ca system` | `san` | `mirror` |\n\
+|---|---|---|---|---|---|---|---|---|\n",
     );
     for c in &TABLE {
         let classes = if c.classes.is_empty() {
@@ -603,8 +642,15 @@ so once (note N0513).\n\n\
         } else {
             "no (E0508)"
         };
+        let mirror = match (c.mirrors, c.mirror_share) {
+            (Mirrors::None, _) => "none (E0515)",
+            (Mirrors::One, true) => "one per rule (E0515)",
+            (Mirrors::One, false) => "one per rule, of every request (E0515)",
+            (Mirrors::Many, true) => "yes",
+            (Mirrors::Many, false) => "of every request (E0515)",
+        };
         out.push_str(&format!(
-            "| `{}` | {classes} | {} | {ip} | {dns} | {tls} | {system} | {san} |\n",
+            "| `{}` | {classes} | {} | {ip} | {dns} | {tls} | {system} | {san} | {mirror} |\n",
             c.name, c.latest
         ));
     }

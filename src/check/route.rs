@@ -457,7 +457,7 @@ impl<'a> Checker<'a> {
 
         // Mirrors.
         let mut ir_mirrors = Vec::new();
-        for (service, percent, _) in mirrors {
+        for (service, percent, origin) in mirrors {
             let percent = match percent {
                 Some(p) if p.value > 100 => {
                     self.report(
@@ -476,7 +476,9 @@ impl<'a> Checker<'a> {
                 None => None,
             };
             if let Some(s) = self.resolve_service(service) {
-                // A balanced service is mirrored to each of its endpoints' Services.
+                // A balanced service is mirrored to each of its endpoints' Services, each
+                // copying its part of the requests.
+                let share = weights::mirror_share(percent, s.backends.len());
                 for b in &s.backends {
                     ir_mirrors.push(ir::Mirror {
                         backend: ir::BackendRef {
@@ -488,7 +490,8 @@ impl<'a> Checker<'a> {
                             weight: 1,
                             kind: ir::RefKind::Service, // fitted by check::target
                         },
-                        percent,
+                        share,
+                        origin,
                     });
                 }
             } else {

@@ -4,12 +4,13 @@
 //! rule rewrites to. What a target cannot do, or needs from the cluster, is reported here. All
 //! of it is read from the capability table in `crate::target`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::Checker;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol, RefKind};
-use crate::target::{BackendTls, CaFiles, Controller, Dns, Setup, Target};
+use crate::source::Span;
+use crate::target::{BackendTls, CaFiles, Controller, Dns, Mirrors, Setup, Target};
 
 /// The notes already given: once per gateway and code, not once per service.
 type Noted = BTreeSet<(usize, Code)>;
@@ -95,6 +96,7 @@ impl Checker<'_> {
         }
 
         self.note_endpoint_slices(model);
+        self.check_mirrors(model, &gateway_index);
 
         // Fit the routes: backendRef kinds and Host rewrites.
         for r in &mut model.routes {
@@ -417,6 +419,90 @@ impl Checker<'_> {
                 )
                 .with_help("keep only the CA certificates that sign the backend's certificate (usually one root) in the file"),
             );
+        }
+    }
+
+    /// Reports request mirrors a route's gateways cannot carry out: none at all (Kong,
+    /// Traefik), several in one rule (GKE), or a part of the requests (Contour). A balanced
+    /// service is mirrored once per endpoint, each copying its part of the requests, so it
+    /// needs both several mirrors and parts.
+    fn check_mirrors(&mut self, model: &ir::Model, gateway_index: &HashMap<(&str, &str), usize>) {
+        let mut reported: HashSet<(Span, Target)> = HashSet::new();
+        for r in &model.routes {
+            let gateways: BTreeSet<usize> = r
+                .parents
+                .iter()
+                .filter_map(|p| {
+                    gateway_index
+                        .get(&(p.gateway.namespace.as_str(), p.gateway.name.as_str()))
+                        .copied()
+                })
+                .collect();
+            for rule in &r.rules {
+                let mirrors = &rule.filters.mirrors;
+                let Some(first) = mirrors.first() else {
+                    continue;
+                };
+                for &g in &gateways {
+                    let gw = &model.gateways[g];
+                    let target = gw.target;
+                    let caps = target.caps();
+                    let (span, message, label, help) = if caps.mirrors == Mirrors::None {
+                        (
+                            first.origin,
+                            format!(
+                                "{target} does not mirror requests: it rejects a route with a RequestMirror filter"
+                            ),
+                            "a request mirror".to_string(),
+                            "remove the mirror, or compile for a controller that mirrors requests"
+                                .to_string(),
+                        )
+                    } else if mirrors.len() > 1 && caps.mirrors == Mirrors::One {
+                        let parts = mirrors.iter().filter(|m| m.origin == first.origin).count();
+                        let label = if parts > 1 {
+                            format!(
+                                "mirrored to {parts} Kubernetes Services: the service is balanced over {parts} endpoints"
+                            )
+                        } else {
+                            format!("one of {} mirrors", mirrors.len())
+                        };
+                        (
+                            first.origin,
+                            format!("this rule needs {} request mirrors, and {target} takes one per rule", mirrors.len()),
+                            label,
+                            "mirror to one service per rule, made of one Kubernetes Service (`balance off`, for IP endpoints on one port)".to_string(),
+                        )
+                    } else if let (Some(m), false) = (
+                        mirrors.iter().find(|m| m.share.is_some()),
+                        caps.mirror_share,
+                    ) {
+                        let parts = mirrors.iter().filter(|x| x.origin == m.origin).count();
+                        let label = if parts > 1 {
+                            format!(
+                                "split over {parts} endpoints: each copies a part of the requests"
+                            )
+                        } else {
+                            "a part of the requests".to_string()
+                        };
+                        (
+                            m.origin,
+                            format!("{target} mirrors every request or none: it cannot copy a part of them"),
+                            label,
+                            "mirror every request (no percentage), to a service made of one Kubernetes Service (`balance off`, for IP endpoints on one port)".to_string(),
+                        )
+                    } else {
+                        continue;
+                    };
+                    if !reported.insert((span, target)) {
+                        continue;
+                    }
+                    self.report(
+                        Diagnostic::new(Code::MirrorUnsupported, span, message, label)
+                            .with_label(gw.target_from.span(), gw.target_reason())
+                            .with_help(help),
+                    );
+                }
+            }
         }
     }
 

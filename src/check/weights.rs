@@ -40,7 +40,7 @@ pub fn split(backends: &[(u64, usize)]) -> Vec<Vec<u64>> {
         .collect()
 }
 
-fn gcd(a: u64, b: u64) -> u64 {
+pub(super) fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a.max(1) } else { gcd(b, a % b) }
 }
 
@@ -48,10 +48,62 @@ fn lcm(a: u64, b: u64) -> u64 {
     a / gcd(a, b) * b
 }
 
+/// The share of requests each of `parts` mirrors gets when `percent` % of requests (all, for
+/// `None`) are mirrored to a service balanced over that many Kubernetes Services: together
+/// they copy as many requests as the user wrote, not `parts` times as many. `None` when one
+/// mirror copies every request.
+pub fn mirror_share(percent: Option<u8>, parts: usize) -> Option<crate::ir::Fraction> {
+    let parts = parts.max(1) as u64;
+    if percent.is_none() && parts == 1 {
+        return None;
+    }
+    let percent = u64::from(percent.unwrap_or(100));
+    let (numerator, denominator) = if percent % parts == 0 {
+        (percent / parts, 100)
+    } else {
+        let d = gcd(percent, 100 * parts);
+        (percent / d, 100 * parts / d)
+    };
+    Some(crate::ir::Fraction {
+        numerator: u32::try_from(numerator).unwrap_or(u32::MAX),
+        denominator: u32::try_from(denominator).unwrap_or(u32::MAX),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn mirrors_of_a_balanced_service_copy_the_written_share_together() {
+        let f = |numerator, denominator| {
+            Some(crate::ir::Fraction {
+                numerator,
+                denominator,
+            })
+        };
+        assert_eq!(mirror_share(None, 1), None);
+        assert_eq!(mirror_share(Some(10), 1), f(10, 100));
+        assert_eq!(mirror_share(Some(10), 2), f(5, 100));
+        assert_eq!(mirror_share(None, 2), f(50, 100));
+        assert_eq!(mirror_share(None, 3), f(1, 3));
+        assert_eq!(mirror_share(Some(10), 3), f(1, 30));
+        assert_eq!(mirror_share(Some(0), 4), f(0, 100));
+    }
+
+    proptest! {
+        #[test]
+        fn mirror_parts_add_up(percent in 0u8..=100, parts in 1usize..=16) {
+            let share = mirror_share(Some(percent), parts).unwrap();
+            prop_assert!(share.numerator <= share.denominator);
+            // parts × numerator / denominator == percent / 100, exactly.
+            prop_assert_eq!(
+                parts as u64 * u64::from(share.numerator) * 100,
+                u64::from(percent) * u64::from(share.denominator)
+            );
+        }
+    }
 
     #[test]
     fn canary_keeps_its_share() {

@@ -593,6 +593,18 @@ Service's traffic anywhere). Whoever applies the manifests, a person or a GitOps
 service account, needs `create`, `update`, `patch` and `delete` on `endpointslices` in the \
 group `discovery.k8s.io`, in the namespaces of those services. egwc says this once per build.";
 
+    MirrorUnsupported = "E0515" "mirror-unsupported" Error
+    summary "the gateway's controller cannot mirror requests as the rule asks"
+    explain "`mirror SERVICE [PERCENT]` becomes a RequestMirror filter, an Extended feature \
+that controllers support in parts (their conformance reports): Kong and Traefik reject a route \
+with one; GKE takes one mirror per rule (`HTTPRouteRequestMultipleMirrors` unsupported); \
+Contour copies every request or none (`HTTPRouteRequestPercentageMirror` unsupported). A \
+balanced service is one Kubernetes Service per endpoint, so egwc mirrors to each of them, each \
+copying its part of the requests (`mirror shadow 10%` over two endpoints is two mirrors of 5 \
+%), which needs both. Mirror to a service that is one Kubernetes Service (`balance off`, for IP \
+endpoints on one port), keep one mirror per rule, or compile for a controller that supports it \
+(docs/targets.md).";
+
     KongCaConfigMap = "N0514" "kong-ca-configmap" Note
     summary "Kong reads a CA ConfigMap only when it is labelled and has an id"
     explain "Kong Ingress Controller loads CA certificates only from ConfigMaps and Secrets \

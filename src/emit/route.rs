@@ -218,8 +218,16 @@ fn filters(namespace: &str, f: &ir::Filters) -> Vec<HttpRouteRulesFilters> {
                         port: Some(i32::from(m.backend.port)),
                     }
                 },
-                percent: m.percent.map(i32::from),
-                fraction: None,
+                percent: m
+                    .share
+                    .filter(|f| f.denominator == 100)
+                    .map(|f| i32::try_from(f.numerator).unwrap_or(i32::MAX)),
+                fraction: m.share.filter(|f| f.denominator != 100).map(|f| {
+                    HttpRouteRulesFiltersRequestMirrorFraction {
+                        numerator: i32::try_from(f.numerator).unwrap_or(i32::MAX),
+                        denominator: Some(i32::try_from(f.denominator).unwrap_or(i32::MAX)),
+                    }
+                }),
             }),
             ..Default::default()
         });

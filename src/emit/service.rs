@@ -129,7 +129,9 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
         if let (Some(trust), Some(hostname)) = (&s.trust, &b.tls_hostname) {
             let (well_known, ca_refs) = match trust {
                 ir::Trust::System => (Some("System".to_string()), None),
-                ir::Trust::Pem { refs, .. } => (None, Some(refs.iter().map(|r| ca_ref(r)).collect())),
+                ir::Trust::Pem { refs, .. } => {
+                    (None, Some(refs.iter().map(|r| ca_ref(r)).collect()))
+                }
                 ir::Trust::ConfigMap(name) => (None, Some(vec![ca_ref(name)])),
             };
             let metadata = cx.meta(&b.name, &s.meta, s.meta.origin);
