@@ -64,7 +64,8 @@ impl<'a> Checker<'a> {
             }
         }
         let namespace = namespace.get().unwrap_or(file_namespace);
-        let class = match class.get() {
+        let class_attr = class.get();
+        let class = match class_attr {
             Some(c) if c.value.is_empty() || c.value.len() > 253 => {
                 self.report(
                     Diagnostic::new(
@@ -104,8 +105,12 @@ impl<'a> Checker<'a> {
         }
         ok &= self.listener_conflicts(&checked);
         let (labels, annotations) = self.metadata(&labels, &annotations, None);
+        let class_span = class_attr.map(|c| c.span);
         let class = class?;
         let (target, target_from) = self.gateway_target(target.get(), &class, g)?;
+        if let Some(span) = class_span {
+            self.class_of_another_controller(&class, span, target, target_from, g);
+        }
         ok.then(|| ir::Gateway {
             meta: ir::Meta {
                 name: g.name.text.clone(),
@@ -119,6 +124,48 @@ impl<'a> Checker<'a> {
             target,
             target_from,
         })
+    }
+
+    /// Warns when the class is a well-known class of another controller than the target's:
+    /// that controller would take the Gateway, and the target's would never see it.
+    fn class_of_another_controller(
+        &mut self,
+        class: &str,
+        class_span: Span,
+        target: Target,
+        from: ir::TargetFrom,
+        g: &ast::Gateway,
+    ) {
+        let Some(owner) = Controller::from_class(class) else {
+            return;
+        };
+        if owner == target.controller || target.controller == Controller::Generic {
+            return;
+        }
+        let caps = target.caps();
+        let own: Vec<String> = caps.classes.iter().map(|c| format!("`{c}`")).collect();
+        let mut d = Diagnostic::new(
+            Code::ClassOfAnotherController,
+            class_span,
+            format!(
+                "gateway `{}` is compiled for {target}, but its class `{class}` is {}'s: {} would never pick it up",
+                g.name.text,
+                owner.caps().title,
+                caps.title
+            ),
+            format!("a class of {}", owner.caps().title),
+        )
+        .with_label(from.span(), from.describe(target))
+        .with_help(format!(
+            "name the GatewayClass {} serves ({} by default), or compile for `{}`",
+            caps.title,
+            own.join(", "),
+            owner.name()
+        ));
+        if let Some(default) = caps.classes.iter().find(|c| !c.ends_with('*')) {
+            d = d.with_fix(class_span, format!("\"{default}\""));
+        }
+        self.report(d);
     }
 
     /// The gateway's target: `--target`, else its `target` attribute, else the one its class

@@ -605,6 +605,15 @@ copying its part of the requests (`mirror shadow 10%` over two endpoints is two 
 endpoints on one port), keep one mirror per rule, or compile for a controller that supports it \
 (docs/targets.md).";
 
+    ClassOfAnotherController = "W0516" "class-of-another-controller" Warning
+    summary "the gateway's class belongs to another controller than its target"
+    explain "A controller takes the Gateways whose GatewayClass names it as controller, and the \
+well-known class names say which one that is (`cilium`, `eg`, `istio`, `kong`, … in \
+docs/targets.md). `--target` or `target` changes what egwc writes for a gateway, not its \
+class: compiled for Istio with class `envoy-gateway`, the objects are Istio's, but Envoy \
+Gateway takes the Gateway, and Istio never sees it. Name the class the target's controller \
+serves (the fix writes its default), or compile for the controller the class belongs to.";
+
     KongCaConfigMap = "N0514" "kong-ca-configmap" Note
     summary "Kong reads a CA ConfigMap only when it is labelled and has an id"
     explain "Kong Ingress Controller loads CA certificates only from ConfigMaps and Secrets \
