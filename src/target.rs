@@ -285,6 +285,9 @@ pub struct Capabilities {
     pub san_validation: bool,
     /// An annotation the controller needs on the Service of an HTTPS backend.
     pub https_service_annotation: Option<(&'static str, &'static str)>,
+    /// A known defect with endpoints on the nodes' own subnet (the issue that tracks it): an
+    /// external address there may never answer through the gateway.
+    pub node_subnet_defect: Option<&'static str>,
     /// Request mirrors per rule.
     pub mirrors: Mirrors,
     /// Whether a mirror may copy part of the requests (`percent` or `fraction`: the Extended
@@ -314,14 +317,15 @@ pub static TABLE: [Capabilities; 9] = [
         ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
+        node_subnet_defect: Some("cilium/cilium#46798"),
         mirrors: Mirrors::Many,
         mirror_share: true,
         notes: "No SAN-list validation. An external IP on the nodes' own L2 subnet may fail with \
-503 (cilium/cilium#46798); with `bpf.masquerade` check egress to external upstreams \
+503 (cilium/cilium#46798), so egwc notes private-range endpoints (N0517); with `bpf.masquerade` check egress to external upstreams \
 (cilium/cilium#35277). BackendTLSPolicy is ignored for GRPCRoute (cilium/cilium#48935).",
         sources: &[
-            "conformance report v1.6.1 Cilium v1.20.0",
             "cilium/cilium#24495",
+            "cilium/cilium#46798 (open: an EndpointSlice address on the nodes' subnet never completes the TCP handshake through the gateway, 503)",
             "operator/pkg/gateway-api/helpers/servicelookup.go",
             "cilium/cilium#31352 (BackendTLSPolicy in 1.20)",
             "conformance report v1.6.1 Cilium v1.20.0",
@@ -343,6 +347,7 @@ pub static TABLE: [Capabilities; 9] = [
         ca_files: CaFiles::Bundle,
         san_validation: true,
         https_service_annotation: None,
+        node_subnet_defect: None,
         mirrors: Mirrors::Many,
         mirror_share: true,
         notes: "The Backend API is off by default: set `extensionApis.enableBackend: true` in \
@@ -371,6 +376,7 @@ cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
         ca_files: CaFiles::Bundle,
         san_validation: true,
         https_service_annotation: None,
+        node_subnet_defect: None,
         mirrors: Mirrors::Many,
         mirror_share: true,
         notes: "A DNS name becomes a ServiceEntry (`MESH_EXTERNAL`, `resolution: DNS`) and a \
@@ -398,6 +404,7 @@ ServiceEntry. SAN lists are supported.",
         ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
+        node_subnet_defect: None,
         mirrors: Mirrors::Many,
         mirror_share: true,
         notes: "ExternalName needs `NginxProxy.spec.dnsResolver`, wired to the Gateway by \
@@ -425,6 +432,7 @@ URLRewrite explicitly). No SAN-list validation.",
         ca_files: CaFiles::KongCertificates,
         san_validation: false,
         https_service_annotation: Some(("konghq.com/protocol", "https")),
+        node_subnet_defect: None,
         mirrors: Mirrors::None,
         mirror_share: false,
         notes: "HTTPRoutes keep the client's Host (`preserve_host`), so the URLRewrite egwc \
@@ -463,6 +471,7 @@ the same label and key (N0514). `ca system` is refused: KIC marks a policy with 
         ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
+        node_subnet_defect: None,
         mirrors: Mirrors::None,
         mirror_share: false,
         notes: "Only endpoints with `conditions.ready: true` and a port name equal to the \
@@ -488,6 +497,7 @@ Service's are used; egwc writes both. No SAN-list validation in v3.7.",
         ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
+        node_subnet_defect: None,
         mirrors: Mirrors::Many,
         mirror_share: false,
         notes: "ExternalName is off by default (`enableExternalNameService: true`); it sets \
@@ -514,6 +524,7 @@ BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
         ca_files: CaFiles::Bundle,
         san_validation: true,
         https_service_annotation: None,
+        node_subnet_defect: None,
         mirrors: Mirrors::One,
         mirror_share: true,
         notes: "GKE Gateway's backends are container-native network endpoint groups, and the NEG \
@@ -542,12 +553,12 @@ run another controller.",
         ca_files: CaFiles::Bundle,
         san_validation: false,
         https_service_annotation: None,
+        node_subnet_defect: None,
         mirrors: Mirrors::Many,
         mirror_share: true,
         notes: "Only portable Gateway API v1.6. ExternalName backends are implementation-specific \
 (GEP-1294), so egwc emits them with a warning.",
         sources: &[
-            "conformance report v1.6.1 Cilium v1.20.0",
             "apis/v1/object_reference_types.go (BackendObjectReference)",
             "geps/gep-1294",
         ],

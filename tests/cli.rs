@@ -32,10 +32,12 @@ fn build_prints_yaml_and_exits_0() {
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"));
-    // Only the note that EndpointSlices need a permission (N0513).
+    // Only the notes that EndpointSlices need a permission (N0513) and that Cilium may not
+    // reach a private address on the nodes' subnet (N0517).
     let stderr = text(&out.stderr);
     assert!(stderr.starts_with("N0513 endpointslice-rbac"), "{stderr}");
-    assert!(stderr.ends_with("\n1 note\n"), "{stderr}");
+    assert!(stderr.contains("\nN0517 node-subnet-defect\n"), "{stderr}");
+    assert!(stderr.ends_with("\n2 notes\n"), "{stderr}");
 }
 
 #[test]
@@ -298,12 +300,17 @@ fn fmt_reads_standard_input_and_writes_standard_output() {
 
 #[test]
 fn allow_hides_a_warning_or_note_but_never_an_error() {
-    // The note of simple-http.egw, by code or by name.
-    for code in ["N0513", "endpointslice-rbac"] {
-        let out = egwc(&["build", GOOD, "--allow", code], None);
+    // The notes of simple-http.egw, by code or by name.
+    for (a, b) in [
+        ("N0513", "N0517"),
+        ("endpointslice-rbac", "node-subnet-defect"),
+    ] {
+        let out = egwc(&["build", GOOD, "--allow", a, "--allow", b], None);
         assert_eq!(out.status.code(), Some(0));
         assert_eq!(text(&out.stderr), "");
     }
+    let out = egwc(&["build", GOOD, "--allow", "N0513"], None);
+    assert!(text(&out.stderr).starts_with("N0517 "));
     let out = egwc(&["check", BAD, "--allow", "E0100"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(

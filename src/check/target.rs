@@ -96,6 +96,7 @@ impl Checker<'_> {
         }
 
         self.note_endpoint_slices(model);
+        self.note_node_subnet(model);
         self.check_mirrors(model, &gateway_index);
 
         // Fit the routes: backendRef kinds and Host rewrites.
@@ -536,6 +537,50 @@ impl Checker<'_> {
                 "an address: egwc writes an EndpointSlice",
             )
             .with_help("grant write access to `endpointslices` (group `discovery.k8s.io`), which the default `edit` and `admin` roles lack; see `egwc explain N0513`"),
+        );
+    }
+
+    /// Once per build that makes objects: on a target with a defect for addresses on the
+    /// nodes' own subnet (Cilium), the first private-range address, the homelab layout
+    /// where it bites. egwc cannot know the nodes' subnet.
+    fn note_node_subnet(&mut self, model: &ir::Model) {
+        if self.earlier_errors || self.diags.iter().any(Diagnostic::is_error) {
+            return;
+        }
+        let first = model.services.iter().find_map(|s| {
+            let defect = s.target.caps().node_subnet_defect?;
+            s.backends
+                .iter()
+                .filter(|b| matches!(b.destination, ir::Destination::Addresses { .. }))
+                .flat_map(|b| b.endpoints.iter().zip(&b.endpoint_spans))
+                .find_map(|(text, span)| {
+                    let ip = text
+                        .parse::<std::net::SocketAddr>()
+                        .map(|a| a.ip())
+                        .or_else(|_| text.parse::<std::net::IpAddr>())
+                        .ok()?;
+                    let private = match ip {
+                        std::net::IpAddr::V4(a) => a.is_private(),
+                        std::net::IpAddr::V6(a) => a.is_unique_local(),
+                    };
+                    private.then_some((s, ip, *span, defect))
+                })
+        });
+        let Some((service, address, span, defect)) = first else {
+            return;
+        };
+        self.report(
+            Diagnostic::new(
+                Code::NodeSubnetDefect,
+                span,
+                format!(
+                    "service `{}` is reached at the private address {address}: if it is on the nodes' own subnet, {} answers 503 ({defect})",
+                    service.meta.name,
+                    service.target.caps().title
+                ),
+                "a private address",
+            )
+            .with_help("if requests fail with 503 while the address answers from a node, this is the cause: see `egwc explain N0517` for what to check"),
         );
     }
 

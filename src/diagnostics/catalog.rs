@@ -614,6 +614,18 @@ class: compiled for Istio with class `envoy-gateway`, the objects are Istio's, b
 Gateway takes the Gateway, and Istio never sees it. Name the class the target's controller \
 serves (the fix writes its default), or compile for the controller the class belongs to.";
 
+    NodeSubnetDefect = "N0517" "node-subnet-defect" Note
+    summary "Cilium may not reach an external address on the nodes' own subnet"
+    explain "With Cilium's Gateway API (Envoy), a selectorless Service whose EndpointSlice \
+points at an address on the same L2 subnet as the cluster's nodes gets 503: the SYN-ACK \
+reaches Envoy, but the final ACK of the handshake never leaves (cilium/cilium#46798, open). \
+That is the usual homelab layout: a NAS, Proxmox nodes and the Kubernetes nodes on one \
+192.168.x.0/24. egwc cannot know the nodes' subnet, so it notes the first private-range \
+address (10/8, 172.16/12, 192.168/16, fc00::/7) once per build. If requests fail this way, put \
+the service on another subnet (a routed VLAN), or route to it through another proxy; with \
+`bpf.masquerade: true` also check that traffic to external upstreams is masqueraded \
+(cilium/cilium#35277). Silence this note with `--allow N0517`.";
+
     KongCaConfigMap = "N0514" "kong-ca-configmap" Note
     summary "Kong reads a CA ConfigMap only when it is labelled and has an id"
     explain "Kong Ingress Controller loads CA certificates only from ConfigMaps and Secrets \
