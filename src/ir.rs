@@ -133,8 +133,12 @@ pub struct Service {
     /// of its TLS hostname (which is then only the SNI), and where they were written.
     pub subject_alt_names: Option<(Vec<String>, Span)>,
     /// The target the service's objects are made for: that of the gateways whose routes use
-    /// it. Set by `check::target`.
+    /// it. Set by `check::target`, which also sets the next two and each backend's `via`.
     pub target: Target,
+    /// The BackendTLSPolicy version, for HTTPS services.
+    pub policy_version: PolicyVersion,
+    /// An annotation the target needs on the Services of an HTTPS service.
+    pub https_annotation: Option<(&'static str, &'static str)>,
 }
 
 /// One Kubernetes Service.
@@ -161,8 +165,29 @@ pub enum Destination {
         ipv4: Vec<Ipv4Addr>,
         ipv6: Vec<Ipv6Addr>,
     },
-    /// A DNS name, reached the way the service's target reaches DNS names.
-    Dns { host: String },
+    /// A DNS name, reached through `via`.
+    Dns { host: String, via: DnsObject },
+}
+
+/// The object that reaches a DNS name, chosen by `check::target` for the service's target.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DnsObject {
+    /// An `ExternalName` Service.
+    #[default]
+    ExternalName,
+    /// Envoy Gateway's `Backend`, with an FQDN endpoint.
+    EnvoyBackend,
+    /// Istio's `ServiceEntry`, referenced by a backendRef of kind `Hostname`.
+    IstioServiceEntry,
+}
+
+/// The BackendTLSPolicy version written for an HTTPS service, chosen by `check::target`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PolicyVersion {
+    /// `v1alpha3`, for controllers built on Gateway API 1.1–1.3.
+    V1alpha3,
+    #[default]
+    V1,
 }
 
 #[derive(Clone, Debug)]
@@ -233,27 +258,25 @@ pub enum RefKind {
     IstioHostname(String),
 }
 
-impl BackendRef {
-    /// The API group and kind of the referent; `None` for the core Service.
-    pub fn group_kind(&self) -> Option<(&'static str, &'static str)> {
-        match self.kind {
-            RefKind::Service => None,
-            RefKind::EnvoyBackend => Some(("gateway.envoyproxy.io", "Backend")),
-            RefKind::IstioHostname(_) => Some(("networking.istio.io", "Hostname")),
-        }
-    }
+/// An HTTP method a rule matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Head,
+    Post,
+    Put,
+    Delete,
+    Connect,
+    Options,
+    Trace,
+    Patch,
+}
 
-    /// The referent's name and, when it lives in a namespace other than `from`, that namespace.
-    /// Istio's `Hostname` is a host, not an object: it has no namespace.
-    pub fn name_in(&self, from: &str) -> (String, Option<String>) {
-        match &self.kind {
-            RefKind::IstioHostname(host) => (host.clone(), None),
-            _ => (
-                self.service.name.clone(),
-                (self.service.namespace != from).then(|| self.service.namespace.clone()),
-            ),
-        }
-    }
+/// The scheme of a redirect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -274,7 +297,7 @@ pub struct Match {
     pub path: Option<(PathKind, String)>,
     pub headers: Vec<(String, ValueKind, String)>,
     pub query: Vec<(String, ValueKind, String)>,
-    pub method: Option<String>,
+    pub method: Option<Method>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -307,7 +330,7 @@ pub struct Rewrite {
 
 #[derive(Clone, Debug, Default)]
 pub struct Redirect {
-    pub scheme: Option<String>,
+    pub scheme: Option<Scheme>,
     pub hostname: Option<String>,
     pub port: Option<u16>,
     pub path: Option<PathEdit>,

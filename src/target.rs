@@ -227,16 +227,6 @@ pub enum BackendTls {
     V1,
 }
 
-impl BackendTls {
-    pub fn api_version(self) -> Option<&'static str> {
-        match self {
-            BackendTls::None => None,
-            BackendTls::V1alpha3 => Some("gateway.networking.k8s.io/v1alpha3"),
-            BackendTls::V1 => Some("gateway.networking.k8s.io/v1"),
-        }
-    }
-}
-
 /// How a controller reads the CA certificates egwc writes from a `ca file`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CaFiles {

@@ -168,6 +168,16 @@ impl<'a> Checker<'a> {
         self.report(d);
     }
 
+    /// The target of what no gateway decides: `--target`, else `generic`.
+    pub(super) fn default_target(&self) -> Target {
+        self.command_line_target().unwrap_or_else(Target::generic)
+    }
+
+    /// `--target`, which overrides every gateway's: the one place the flag is read.
+    fn command_line_target(&self) -> Option<Target> {
+        self.options.target
+    }
+
     /// The gateway's target: `--target`, else its `target` attribute, else the one its class
     /// implies, else `generic`.
     fn gateway_target(
@@ -181,7 +191,7 @@ impl<'a> Checker<'a> {
             .iter()
             .find(|i| matches!(i.node, GatewayItem::Class(_)))
             .map_or(g.name.span, |i| i.span);
-        if let Some(target) = self.options.target {
+        if let Some(target) = self.command_line_target() {
             return Some((target, ir::TargetFrom::CommandLine(g.name.span)));
         }
         if let Some((name, version, span)) = written {

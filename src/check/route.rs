@@ -12,17 +12,19 @@ use crate::syntax::ast::{
     self, Condition, HeaderAction, Op, RedirectPart, RewritePart, RouteItem, RuleItem,
 };
 
-const METHODS: &[(&str, ())] = &[
-    ("GET", ()),
-    ("HEAD", ()),
-    ("POST", ()),
-    ("PUT", ()),
-    ("DELETE", ()),
-    ("CONNECT", ()),
-    ("OPTIONS", ()),
-    ("TRACE", ()),
-    ("PATCH", ()),
+const METHODS: &[(&str, ir::Method)] = &[
+    ("GET", ir::Method::Get),
+    ("HEAD", ir::Method::Head),
+    ("POST", ir::Method::Post),
+    ("PUT", ir::Method::Put),
+    ("DELETE", ir::Method::Delete),
+    ("CONNECT", ir::Method::Connect),
+    ("OPTIONS", ir::Method::Options),
+    ("TRACE", ir::Method::Trace),
+    ("PATCH", ir::Method::Patch),
 ];
+
+const SCHEMES: &[(&str, ir::Scheme)] = &[("http", ir::Scheme::Http), ("https", ir::Scheme::Https)];
 
 /// A rule's header edits in one direction (requests or responses), with where each header
 /// was first edited, by lower-cased name.
@@ -719,12 +721,10 @@ impl<'a> Checker<'a> {
                     m.query
                         .push((name.value.clone(), value_kind(*op), value.value.clone()));
                 }
-                Condition::Method(word) => {
-                    if self.one_of(word, "method", METHODS).is_none() {
-                        ok = false;
-                    }
-                    method.set(self, word.text.clone(), c.span);
-                }
+                Condition::Method(word) => match self.one_of(word, "method", METHODS) {
+                    Some(m) => method.set(self, m, c.span),
+                    None => ok = false,
+                },
             }
         }
         ok &= self.limit(m.headers.len(), 16, "header matches", span);
@@ -1055,7 +1055,10 @@ impl<'a> Checker<'a> {
         let mut status = Once::new("status");
         for p in parts {
             match &p.node {
-                RedirectPart::Scheme(s) => scheme.set(self, s.text.clone(), p.span),
+                RedirectPart::Scheme(s) => match self.one_of(s, "scheme", SCHEMES) {
+                    Some(v) => scheme.set(self, v, p.span),
+                    None => ok = false,
+                },
                 RedirectPart::Host(h) => {
                     ok &= self.hostname(h, false);
                     host.set(self, h.value.clone(), p.span);

@@ -367,7 +367,10 @@ impl<'a> Checker<'a> {
         let backend = |name: String, group: &[&Endpoint<'_>]| {
             let port = endpoint_port(group[0]);
             let destination = match &group[0].host {
-                Host::Dns(host) => ir::Destination::Dns { host: host.clone() },
+                Host::Dns(host) => ir::Destination::Dns {
+                    host: host.clone(),
+                    via: ir::DnsObject::default(), // chosen by check::target
+                },
                 _ => ir::Destination::Addresses {
                     port,
                     ipv4: group
@@ -430,7 +433,10 @@ impl<'a> Checker<'a> {
             backends,
             trust,
             subject_alt_names,
-            target: Target::generic(), // chosen by check::target, once routes are known
+            // Chosen by check::target, once routes are known.
+            target: Target::generic(),
+            policy_version: ir::PolicyVersion::default(),
+            https_annotation: None,
         })
     }
 }

@@ -68,12 +68,12 @@ impl Checker<'_> {
             }
         }
 
-        // A service no route uses is made for the one target all gateways share, if any.
+        // A service no route uses is made for the one target all gateways share, if any,
+        // else for the target a gateway without `target` and a known class would get.
         let shared: BTreeSet<Target> = model.gateways.iter().map(|g| g.target).collect();
-        let fallback = match (shared.len(), self.options.target) {
-            (1, _) => shared.into_iter().next().expect("one element"),
-            (_, Some(t)) => t,
-            _ => Target::generic(),
+        let fallback = match shared.len() {
+            1 => shared.into_iter().next().unwrap_or_else(Target::generic),
+            _ => self.default_target(),
         };
 
         let mut noted = Noted::default();
@@ -81,7 +81,7 @@ impl Checker<'_> {
         for (si, gateways) in users.iter().enumerate() {
             let target = self.service_target(&model.services[si], gateways, model, fallback);
             let target = target.unwrap_or(fallback);
-            model.services[si].target = target;
+            fit_service(&mut model.services[si], target);
             if target.caps().ca_files == CaFiles::KongCertificates {
                 self.kong_ca_files(&mut model.services[si], &mut kong_certificates);
             }
@@ -108,8 +108,7 @@ impl Checker<'_> {
                     .chain(rule.filters.mirrors.iter_mut().map(|m| &mut m.backend))
                 {
                     if let Some((si, bi)) = find(b) {
-                        let s = &model.services[si];
-                        b.kind = ref_kind(s.target, &s.backends[bi]);
+                        b.kind = ref_kind(&model.services[si].backends[bi]);
                     }
                 }
                 let has_host_rewrite = rule
@@ -628,13 +627,39 @@ fn objects_of(
     )
 }
 
-/// The kind of object a backendRef to `b` points at, on `target`.
-fn ref_kind(target: Target, b: &ir::Backend) -> RefKind {
-    match (&b.destination, target.dns()) {
-        (ir::Destination::Dns { .. }, Dns::EnvoyBackend) => RefKind::EnvoyBackend,
-        (ir::Destination::Dns { host }, Dns::IstioServiceEntry) => {
-            RefKind::IstioHostname(host.clone())
+/// Makes a service's objects for `target`: how its DNS names are reached, the
+/// BackendTLSPolicy version and the annotation its HTTPS Services need. What the target cannot
+/// do is reported by `check_service_on`, and then nothing is emitted.
+fn fit_service(s: &mut ir::Service, target: Target) {
+    s.target = target;
+    let via = match target.dns() {
+        Dns::EnvoyBackend => ir::DnsObject::EnvoyBackend,
+        Dns::IstioServiceEntry => ir::DnsObject::IstioServiceEntry,
+        Dns::ExternalName(_) | Dns::Refused => ir::DnsObject::ExternalName,
+    };
+    for b in &mut s.backends {
+        if let ir::Destination::Dns { via: v, .. } = &mut b.destination {
+            *v = via;
         }
+    }
+    s.policy_version = match target.backend_tls() {
+        BackendTls::V1alpha3 => ir::PolicyVersion::V1alpha3,
+        BackendTls::V1 | BackendTls::None => ir::PolicyVersion::V1,
+    };
+    s.https_annotation = target.caps().https_service_annotation;
+}
+
+/// The kind of object a backendRef to `b` points at.
+fn ref_kind(b: &ir::Backend) -> RefKind {
+    match &b.destination {
+        ir::Destination::Dns {
+            via: ir::DnsObject::EnvoyBackend,
+            ..
+        } => RefKind::EnvoyBackend,
+        ir::Destination::Dns {
+            host,
+            via: ir::DnsObject::IstioServiceEntry,
+        } => RefKind::IstioHostname(host.clone()),
         _ => RefKind::Service,
     }
 }

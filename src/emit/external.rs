@@ -8,6 +8,8 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
+use super::api;
+
 /// A Kubernetes object of a kind without a typed crate: apiVersion, kind, metadata and spec.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -17,9 +19,6 @@ pub struct Object<S> {
     pub metadata: ObjectMeta,
     pub spec: S,
 }
-
-pub const ENVOY_GROUP: &str = "gateway.envoyproxy.io";
-pub const ISTIO_GROUP: &str = "networking.istio.io";
 
 /// `gateway.envoyproxy.io/v1alpha1` `Backend`, with FQDN endpoints only.
 #[derive(Clone, Debug, Serialize)]
@@ -40,7 +39,7 @@ pub struct EnvoyFqdn {
 
 pub fn envoy_backend(metadata: ObjectMeta, host: &str, port: u16) -> Object<EnvoyBackendSpec> {
     Object {
-        api_version: "gateway.envoyproxy.io/v1alpha1",
+        api_version: api::ENVOY_BACKEND_VERSION,
         kind: "Backend",
         metadata,
         spec: EnvoyBackendSpec {
@@ -78,7 +77,7 @@ pub fn service_entry(
     protocol: &'static str,
 ) -> Object<ServiceEntrySpec> {
     Object {
-        api_version: "networking.istio.io/v1",
+        api_version: api::ISTIO_SERVICE_ENTRY_VERSION,
         kind: "ServiceEntry",
         metadata,
         spec: ServiceEntrySpec {

@@ -7,7 +7,7 @@ use gateway_api::referencegrants::{
     ReferenceGrant, ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo,
 };
 
-use super::{Context, Manifest};
+use super::{Context, Manifest, api};
 use crate::ir;
 use crate::source::Span;
 
@@ -50,12 +50,12 @@ pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest
         for rule in &r.rules {
             let mirrors = rule.filters.mirrors.iter().map(|m| &m.backend);
             for b in rule.backends.iter().chain(mirrors) {
-                if let (name, Some(namespace)) = b.name_in(&r.meta.namespace) {
+                if let (name, Some(namespace)) = api::name_in(b, &r.meta.namespace) {
                     need(
                         &namespace,
                         "HTTPRoute",
                         &r.meta.namespace,
-                        b.group_kind().unwrap_or(("", "Service")),
+                        api::group_kind(b).unwrap_or(("", "Service")),
                         &name,
                         r.meta.origin,
                     );
@@ -79,7 +79,7 @@ pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest
                 metadata: cx.derived_meta(&name, &to_ns, origin),
                 spec: ReferenceGrantSpec {
                     from: vec![ReferenceGrantFrom {
-                        group: "gateway.networking.k8s.io".into(),
+                        group: api::GATEWAY_GROUP.into(),
                         kind: from_kind.into(),
                         namespace: from_ns.clone(),
                     }],

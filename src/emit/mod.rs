@@ -2,6 +2,7 @@
 //! deterministic order, and their serialization as YAML (serde-saphyr) or JSON. One file per
 //! kind family; this file holds the order, the shared metadata and the serializers.
 
+mod api;
 mod external;
 mod gateway;
 mod grant;
@@ -38,7 +39,7 @@ pub enum Manifest {
     EndpointSlice(Box<EndpointSlice>),
     ConfigMap(Box<ConfigMap>),
     BackendTlsPolicy(Box<BackendTlsPolicy>),
-    /// For targets that read only `v1alpha3` (see `target::BackendTls`).
+    /// For targets that read only `v1alpha3` (see `ir::PolicyVersion`).
     BackendTlsPolicyV1alpha3(Box<external::Object<BackendTlsPolicySpec>>),
     EnvoyBackend(Box<external::Object<external::EnvoyBackendSpec>>),
     ServiceEntry(Box<external::Object<external::ServiceEntrySpec>>),

@@ -2,7 +2,7 @@
 
 use gateway_api::httproutes::*;
 
-use super::Context;
+use super::{Context, api};
 use crate::ir::{self, PathKind, ValueKind};
 
 pub(super) fn route(cx: &Context<'_>, r: &ir::Route) -> HttpRoute {
@@ -39,10 +39,10 @@ fn rule(namespace: &str, rule: &ir::Rule) -> HttpRouteRules {
         rule.backends
             .iter()
             .map(|b| {
-                let (name, namespace) = b.name_in(namespace);
+                let (name, namespace) = api::name_in(b, namespace);
                 HttpRouteRulesBackendRefs {
-                    group: b.group_kind().map(|(g, _)| g.to_string()),
-                    kind: b.group_kind().map(|(_, k)| k.to_string()),
+                    group: api::group_kind(b).map(|(g, _)| g.to_string()),
+                    kind: api::group_kind(b).map(|(_, k)| k.to_string()),
                     name,
                     namespace,
                     port: Some(i32::from(b.port)),
@@ -105,22 +105,22 @@ fn match_(m: &ir::Match) -> HttpRouteRulesMatches {
                 })
                 .collect()
         }),
-        method: m.method.as_deref().map(method),
+        method: m.method.map(method),
     }
 }
 
-fn method(m: &str) -> HttpRouteRulesMatchesMethod {
+fn method(m: ir::Method) -> HttpRouteRulesMatchesMethod {
     use HttpRouteRulesMatchesMethod as M;
     match m {
-        "GET" => M::Get,
-        "HEAD" => M::Head,
-        "POST" => M::Post,
-        "PUT" => M::Put,
-        "DELETE" => M::Delete,
-        "CONNECT" => M::Connect,
-        "OPTIONS" => M::Options,
-        "TRACE" => M::Trace,
-        _ => M::Patch, // the checker allows only the nine methods
+        ir::Method::Get => M::Get,
+        ir::Method::Head => M::Head,
+        ir::Method::Post => M::Post,
+        ir::Method::Put => M::Put,
+        ir::Method::Delete => M::Delete,
+        ir::Method::Connect => M::Connect,
+        ir::Method::Options => M::Options,
+        ir::Method::Trace => M::Trace,
+        ir::Method::Patch => M::Patch,
     }
 }
 
@@ -181,9 +181,9 @@ fn filters(namespace: &str, f: &ir::Filters) -> Vec<HttpRouteRulesFilters> {
         out.push(HttpRouteRulesFilters {
             r#type: HttpRouteRulesFiltersType::RequestRedirect,
             request_redirect: Some(HttpRouteRulesFiltersRequestRedirect {
-                scheme: rd.scheme.as_deref().map(|s| match s {
-                    "http" => HttpRouteRulesFiltersRequestRedirectScheme::Http,
-                    _ => HttpRouteRulesFiltersRequestRedirectScheme::Https,
+                scheme: rd.scheme.map(|s| match s {
+                    ir::Scheme::Http => HttpRouteRulesFiltersRequestRedirectScheme::Http,
+                    ir::Scheme::Https => HttpRouteRulesFiltersRequestRedirectScheme::Https,
                 }),
                 hostname: rd.hostname.clone(),
                 port: rd.port.map(i32::from),
@@ -209,10 +209,10 @@ fn filters(namespace: &str, f: &ir::Filters) -> Vec<HttpRouteRulesFilters> {
             r#type: HttpRouteRulesFiltersType::RequestMirror,
             request_mirror: Some(HttpRouteRulesFiltersRequestMirror {
                 backend_ref: {
-                    let (name, namespace) = m.backend.name_in(namespace);
+                    let (name, namespace) = api::name_in(&m.backend, namespace);
                     HttpRouteRulesFiltersRequestMirrorBackendRef {
-                        group: m.backend.group_kind().map(|(g, _)| g.to_string()),
-                        kind: m.backend.group_kind().map(|(_, k)| k.to_string()),
+                        group: api::group_kind(&m.backend).map(|(g, _)| g.to_string()),
+                        kind: api::group_kind(&m.backend).map(|(_, k)| k.to_string()),
                         name,
                         namespace,
                         port: Some(i32::from(m.backend.port)),

@@ -16,9 +16,8 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{Context, DESCRIPTION_ANNOTATION, Manifest, external};
+use super::{Context, DESCRIPTION_ANNOTATION, Manifest, api, external};
 use crate::ir::{self, Protocol};
-use crate::target::{BackendTls, Dns};
 
 /// The label that ties an EndpointSlice to its Service.
 const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
@@ -66,7 +65,7 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
             };
             annotations.insert(DESCRIPTION_ANNOTATION.into(), d);
         }
-        if let Some((key, value)) = s.target.caps().https_service_annotation
+        if let Some((key, value)) = s.https_annotation
             && s.protocol == Protocol::Https
         {
             annotations.insert(key.into(), value.into());
@@ -78,14 +77,20 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
             ..ServicePort::default()
         };
         // The object the backend is, and how a BackendTLSPolicy names it.
-        let (policy_group, policy_kind) = match (&b.destination, s.target.dns()) {
-            (ir::Destination::Dns { host }, Dns::EnvoyBackend) => {
+        let (policy_group, policy_kind) = match &b.destination {
+            ir::Destination::Dns {
+                host,
+                via: ir::DnsObject::EnvoyBackend,
+            } => {
                 out.push(Manifest::EnvoyBackend(Box::new(external::envoy_backend(
                     metadata, host, b.port,
                 ))));
-                (external::ENVOY_GROUP, "Backend")
+                (api::ENVOY_GROUP, "Backend")
             }
-            (ir::Destination::Dns { host }, Dns::IstioServiceEntry) => {
+            ir::Destination::Dns {
+                host,
+                via: ir::DnsObject::IstioServiceEntry,
+            } => {
                 let protocol = match s.protocol {
                     Protocol::Https => "HTTPS",
                     _ => "HTTP",
@@ -93,10 +98,12 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
                 out.push(Manifest::ServiceEntry(Box::new(external::service_entry(
                     metadata, host, b.port, port_name, protocol,
                 ))));
-                (external::ISTIO_GROUP, "ServiceEntry")
+                (api::ISTIO_GROUP, "ServiceEntry")
             }
-            // `Refused` never gets here: check::target reports E0501 and nothing is emitted.
-            (ir::Destination::Dns { host }, Dns::ExternalName(_) | Dns::Refused) => {
+            ir::Destination::Dns {
+                host,
+                via: ir::DnsObject::ExternalName,
+            } => {
                 out.push(Manifest::Service(Box::new(Service {
                     metadata,
                     spec: Some(ServiceSpec {
@@ -109,7 +116,7 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
                 })));
                 ("", "Service")
             }
-            (ir::Destination::Addresses { port, ipv4, ipv6 }, _) => {
+            ir::Destination::Addresses { port, ipv4, ipv6 } => {
                 out.push(Manifest::Service(Box::new(Service {
                     metadata,
                     spec: Some(ServiceSpec {
@@ -159,19 +166,18 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
                 },
                 options: None,
             };
-            // `None` never gets here: check::target reports E0503 and nothing is emitted.
-            match s.target.backend_tls() {
-                BackendTls::V1 | BackendTls::None => {
+            match s.policy_version {
+                ir::PolicyVersion::V1 => {
                     out.push(Manifest::BackendTlsPolicy(Box::new(BackendTlsPolicy {
                         metadata,
                         spec,
                         status: None,
                     })));
                 }
-                BackendTls::V1alpha3 => {
+                ir::PolicyVersion::V1alpha3 => {
                     out.push(Manifest::BackendTlsPolicyV1alpha3(Box::new(
                         external::Object {
-                            api_version: "gateway.networking.k8s.io/v1alpha3",
+                            api_version: api::BACKEND_TLS_V1ALPHA3,
                             kind: "BackendTLSPolicy",
                             metadata,
                             spec,
