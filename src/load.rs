@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Spelling};
 use crate::pem;
 use crate::source::{FileId, SourceMap, Span};
 use crate::stdlib;
@@ -445,22 +445,25 @@ impl Loader<'_> {
     fn import_std(&mut self, root: &Root, target: &ast::Str) {
         let Some(module) = stdlib::module(&target.value) else {
             let modules: Vec<&str> = stdlib::MODULES.iter().map(|m| m.path).collect();
-            let mut d = Diagnostic::new(
+            let d = Diagnostic::new(
                 Code::FileNotFound,
                 target.span,
                 format!("the standard library has no module `{}`", target.value),
                 "imported here",
+            )
+            .did_you_mean(
+                &target.value,
+                target.span,
+                modules.iter().map(|m| (*m, None)),
+                Spelling::Quoted,
+                || {
+                    format!(
+                        "the standard library has {}; to import a file of yours in a directory named `std`, write `./{}`",
+                        modules.join(", "),
+                        target.value
+                    )
+                },
             );
-            d = match crate::diagnostics::closest(&target.value, modules.iter().copied()) {
-                Some(best) => d
-                    .with_help(format!("did you mean `{best}`?"))
-                    .with_fix(target.span, format!("\"{best}\"")),
-                None => d.with_help(format!(
-                    "the standard library has {}; to import a file of yours in a directory named `std`, write `./{}`",
-                    modules.join(", "),
-                    target.value
-                )),
-            };
             self.loaded.diags.push(d);
             return;
         };

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::diagnostics::{self, Code, Diagnostic};
+use crate::diagnostics::{self, Code, Diagnostic, Spelling};
 use crate::source::{FileId, Span};
 use crate::syntax::ast;
 
@@ -277,25 +277,21 @@ fn fill<'v>(s: &ast::Str, value: impl Fn(&str) -> &'v str) -> String {
 }
 
 fn unknown(hole: &ast::Hole, defs: &[Def]) -> Diagnostic {
-    let d = Diagnostic::new(
+    let candidates = defs
+        .iter()
+        .map(|d| (d.name.text.as_str(), Some(d.name.span)));
+    Diagnostic::new(
         Code::UnknownConstant,
         hole.span,
         format!("unknown constant `{}`", hole.name),
         "no constant has this name",
-    );
-    let names = defs.iter().map(|d| d.name.text.as_str());
-    match diagnostics::closest(&hole.name, names) {
-        Some(best) => {
-            let def = defs.iter().find(|d| d.name.text == best).expect("a defined name");
-            d.with_label(def.name.span, format!("`{best}` is defined here"))
-                .with_help(format!("did you mean `${{{best}}}`?"))
-                .with_fix(hole.span, format!("${{{best}}}"))
-        }
-        None => d.with_help(format!(
+    )
+    .did_you_mean(&hole.name, hole.span, candidates, Spelling::Constant, || {
+        format!(
             "define it at the top of a file with `let {} = \"value\"`, or write `\\${{` for the characters `${{`",
             hole.name
-        )),
-    }
+        )
+    })
 }
 
 /// `cycle` lists constants each of which uses the next, the last using the first. The error

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::weights;
 use super::{Checker, Once, missing, validate};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Spelling};
 use crate::ir::{self, PathKind, ValueKind};
 use crate::source::Span;
 use crate::syntax::ast::{
@@ -202,17 +202,19 @@ impl<'a> Checker<'a> {
         route_namespace: &str,
     ) -> Option<(ir::Parent, Vec<ir::Listener>)> {
         let Some(def) = self.gateways.get(p.gateway.text.as_str()).copied() else {
-            let names: Vec<&str> = self.gateways.keys().copied().collect();
-            let mut d = Diagnostic::new(
+            let candidates = self
+                .gateways
+                .iter()
+                .map(|(n, d)| (*n, Some(d.node.name.span)));
+            let d = Diagnostic::new(
                 Code::UnknownGateway,
                 p.gateway.span,
                 format!("unknown gateway `{}`", p.gateway.text),
                 "no gateway has this name",
-            );
-            d = match crate::diagnostics::closest(&p.gateway.text, names.iter().copied()) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(p.gateway.span, best).with_label(self.gateways[best].node.name.span, format!("`{best}` is defined here")),
-                None => d.with_help("define it with `gateway NAME { class \"...\" listener ... }`, or import the file that does"),
-            };
+            )
+            .did_you_mean(&p.gateway.text, p.gateway.span, candidates, Spelling::Bare, || {
+                "define it with `gateway NAME { class \"...\" listener ... }`, or import the file that does".to_string()
+            });
             self.report(d);
             return None;
         };
@@ -629,20 +631,22 @@ impl<'a> Checker<'a> {
         if self.services.contains_key(name.text.as_str()) {
             return None; // defined, but with errors already reported
         }
-        let names: Vec<&str> = self.services.keys().copied().collect();
-        let mut d = Diagnostic::new(
+        let candidates = self
+            .services
+            .iter()
+            .map(|(n, d)| (*n, Some(d.node.name.span)));
+        let d = Diagnostic::new(
             Code::UnknownService,
             name.span,
             format!("unknown service `{}`", name.text),
             "no service has this name",
-        );
-        d = match crate::diagnostics::closest(&name.text, names.iter().copied()) {
-            Some(best) => d
-                .with_label(self.services[best].node.name.span, format!("`{best}` is defined here"))
-                .with_help(format!("did you mean `{best}`?"))
-                .with_fix(name.span, best),
-            None => d.with_help(format!("define it with `service {} {{ endpoint \"host:port\" }}`, or import the file that does", name.text)),
-        };
+        )
+        .did_you_mean(&name.text, name.span, candidates, Spelling::Bare, || {
+            format!(
+                "define it with `service {} {{ endpoint \"host:port\" }}`, or import the file that does",
+                name.text
+            )
+        });
         self.report(d);
         None
     }
@@ -940,31 +944,25 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_filters(&self, name: &ast::Ident) -> Diagnostic {
-        let d = Diagnostic::new(
+        let candidates = self.filters.iter().map(|(n, d)| (*n, Some(d.0.name.span)));
+        Diagnostic::new(
             Code::UnknownFilters,
             name.span,
             format!("unknown filter group `{}`", name.text),
             "no filter group has this name",
-        );
-        if let Some(best) = crate::diagnostics::closest(&name.text, self.filters.keys().copied()) {
-            return d
-                .with_label(
-                    self.filters[best].0.name.span,
-                    format!("`{best}` is defined here"),
-                )
-                .with_help(format!("did you mean `{best}`?"))
-                .with_fix(name.span, best);
-        }
-        match crate::stdlib::defining_filters(&name.text) {
-            Some(module) => d.with_help(format!(
-                "`{}` is in the standard library: add `import \"{module}\"` to the file",
-                name.text
-            )),
-            None => d.with_help(format!(
-                "define it with `filters {} {{ response set header \"name\" = \"value\" }}`, or import the file that does",
-                name.text
-            )),
-        }
+        )
+        .did_you_mean(&name.text, name.span, candidates, Spelling::Bare, || {
+            match crate::stdlib::defining_filters(&name.text) {
+                Some(module) => format!(
+                    "`{}` is in the standard library: add `import \"{module}\"` to the file",
+                    name.text
+                ),
+                None => format!(
+                    "define it with `filters {} {{ response set header \"name\" = \"value\" }}`, or import the file that does",
+                    name.text
+                ),
+            }
+        })
     }
 
     /// A `path` edit; a prefix edit needs exactly one prefix match in the rule.

@@ -98,6 +98,39 @@ impl Diagnostic {
         self
     }
 
+    /// The ending of an unknown name written at `span`. With a candidate close to `name`:
+    /// the help `did you mean …?`, a fix that writes it (both spelled as `spelling` says) and
+    /// a label where it is defined, when that is known. Otherwise `otherwise()` as the help.
+    pub fn did_you_mean<'a>(
+        self,
+        name: &str,
+        span: Span,
+        candidates: impl IntoIterator<Item = (&'a str, Option<Span>)>,
+        spelling: Spelling,
+        otherwise: impl FnOnce() -> String,
+    ) -> Self {
+        let candidates: Vec<(&str, Option<Span>)> = candidates.into_iter().collect();
+        let Some(best) = closest(name, candidates.iter().map(|(c, _)| *c)) else {
+            return self.with_help(otherwise());
+        };
+        let (shown, written) = match spelling {
+            Spelling::Bare => (best.to_string(), best.to_string()),
+            Spelling::Constant => (format!("${{{best}}}"), format!("${{{best}}}")),
+            Spelling::Quoted => (best.to_string(), format!("\"{best}\"")),
+        };
+        let mut d = self
+            .with_help(format!("did you mean `{shown}`?"))
+            .with_fix(span, written);
+        if let Some(at) = candidates
+            .iter()
+            .find(|(c, _)| *c == best)
+            .and_then(|(_, at)| *at)
+        {
+            d = d.with_label(at, format!("`{best}` is defined here"));
+        }
+        d
+    }
+
     pub fn severity(&self) -> Severity {
         self.code.info().severity
     }
@@ -146,7 +179,19 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
-/// "did you mean" by edit distance (with transpositions): the closest candidate within a
+/// How a suggested name is written in a "did you mean" help and its fix.
+#[derive(Clone, Copy, Debug)]
+pub enum Spelling {
+    /// As is: a gateway, service or filter group name.
+    Bare,
+    /// `${name}`: a constant in a string.
+    Constant,
+    /// `"name"` in the fix: a quoted string, such as a module path.
+    Quoted,
+}
+
+/// "did you mean" by edit distance (optimal string alignment: Levenshtein plus adjacent
+/// transpositions, from `strsim`): the closest candidate within a
 /// third of the length, or a candidate the word is a prefix of (`prot` → `protocol`).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
@@ -156,35 +201,10 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         // distance is at least the difference in length.
         .filter(|c| name.len().max(c.len()) <= 256)
         .filter(|c| c.len().abs_diff(name.len()) <= limit || c.starts_with(name))
-        .map(|c| (edit_distance(name, c), c))
+        .map(|c| (strsim::osa_distance(name, c), c))
         .filter(|&(d, c)| d <= limit || (name.len() >= 3 && c.starts_with(name)))
         .min()
         .map(|(_, c)| c)
-}
-
-/// Optimal string alignment distance: Levenshtein plus adjacent transpositions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// The catalog as Markdown: the content of `docs/diagnostics.md`.
