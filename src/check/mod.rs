@@ -4,8 +4,11 @@
 //! when none of them is an error.
 
 mod constants;
+mod filters;
 mod gateway;
+mod matches;
 mod route;
+mod rule;
 mod service;
 mod target;
 pub mod validate;
