@@ -10,7 +10,8 @@
 
 use pest::Parser;
 
-use super::{EgwParser, ErrorDetail, Rule, layout, syntax_error};
+use super::error::{ErrorDetail, error_position, expected_at, syntax_error};
+use super::{EgwParser, Rule, layout};
 use crate::diagnostics::Diagnostic;
 use crate::source::FileId;
 
@@ -139,7 +140,7 @@ fn parse_from(what: Rule, text: &str, at: usize) -> Result<usize, pest::error::E
                 let parsed = pairs.peek().expect("pest returns the rule it parsed");
                 return Ok(parsed.as_span().end());
             }
-            Err(err) if whole || at + super::error_position(&err) < last_line => return Err(err),
+            Err(err) if whole || at + error_position(&err) < last_line => return Err(err),
             _ => size *= 4,
         }
     }
@@ -158,7 +159,7 @@ pub(super) fn keywords_at(text: &str, offset: usize) -> Vec<String> {
     let Err(err) = EgwParser::parse(rest, probe) else {
         return Vec::new();
     };
-    let (_, expected) = super::expected_at(&err, probe);
+    let (_, expected) = expected_at(&err, probe);
     let mut words: Vec<String> = expected
         .iter()
         .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'))
