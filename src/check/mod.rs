@@ -3,9 +3,12 @@
 //! problem: every diagnostic of the input comes out of one run, and the model is returned only
 //! when none of them is an error.
 
+mod backends;
+mod capabilities;
 mod constants;
 mod filters;
 mod gateway;
+mod host_rewrite;
 mod matches;
 mod route;
 mod rule;
@@ -187,6 +190,7 @@ impl<'a> Checker<'a> {
             }
         }
         self.fit_to_targets(&mut model);
+        self.infer_host_rewrites(&mut model);
         model
     }
 

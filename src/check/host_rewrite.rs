@@ -1,0 +1,74 @@
+//! The Host rewrite of each rule: a rule whose backends need one `Host` (a DNS endpoint's
+//! name, or a service's `rewrite host`) gets a `URLRewrite.hostname`, unless the rule writes
+//! its own; backends that need different ones cannot share the rule (E0506). It does not
+//! depend on the target.
+
+use super::Checker;
+use super::backends::BackendIndex;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir;
+
+impl Checker<'_> {
+    pub(super) fn infer_host_rewrites(&mut self, model: &mut ir::Model) {
+        let index = BackendIndex::new(&model.services);
+        for r in &mut model.routes {
+            for rule in &mut r.rules {
+                let has_host_rewrite = rule
+                    .filters
+                    .rewrite
+                    .as_ref()
+                    .is_some_and(|w| w.hostname.is_some());
+                if has_host_rewrite || rule.backends.is_empty() {
+                    continue;
+                }
+                let wanted: Vec<(&ir::Service, Option<&String>)> = rule
+                    .backends
+                    .iter()
+                    .filter_map(|b| index.find(b))
+                    .map(|(si, bi)| {
+                        let s = &model.services[si];
+                        (s, s.backends[bi].host_rewrite.as_ref())
+                    })
+                    .collect();
+                let Some(first) = wanted.first() else {
+                    continue;
+                };
+                if let Some(other) = wanted.iter().find(|w| w.1 != first.1) {
+                    self.report(host_rewrite_conflict(rule.origin, *first, *other));
+                    continue;
+                }
+                if let Some(host) = first.1 {
+                    rule.filters
+                        .rewrite
+                        .get_or_insert_with(ir::Rewrite::default)
+                        .hostname = Some(host.clone());
+                }
+            }
+        }
+    }
+}
+
+/// E0506: two backends of one rule, one needing `Host` to be `a` and the other `b` or the
+/// client's own.
+fn host_rewrite_conflict(
+    rule: crate::source::Span,
+    first: (&ir::Service, Option<&String>),
+    other: (&ir::Service, Option<&String>),
+) -> Diagnostic {
+    let describe = |(s, host): (&ir::Service, Option<&String>)| match host {
+        Some(h) => format!("`{}` needs `Host: {h}`", s.meta.name),
+        None => format!("`{}` keeps the client's Host", s.meta.name),
+    };
+    Diagnostic::new(
+        Code::HostRewriteConflict,
+        rule,
+        "the backends of this rule need different Host headers",
+        format!("{}, {}", describe(first), describe(other)),
+    )
+    .with_label(first.0.meta.origin, describe(first))
+    .with_label(other.0.meta.origin, describe(other))
+    .with_help(
+        "a Host rewrite applies to the whole rule: route to these services in separate rules, \
+write `rewrite host \"...\"` in the rule, or `rewrite host off` in a service that accepts any Host",
+    )
+}
