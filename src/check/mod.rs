@@ -94,6 +94,10 @@ impl<T> Clone for Def<'_, T> {
 
 impl<T> Copy for Def<'_, T> {}
 
+/// A point in the diagnostics reported so far (see [`Checker::mark`]).
+#[derive(Clone, Copy)]
+struct Mark(usize);
+
 pub(crate) struct Checker<'a> {
     loaded: &'a Loaded,
     options: &'a Options,
@@ -102,9 +106,9 @@ pub(crate) struct Checker<'a> {
     diags: Vec<Diagnostic>,
     gateways: HashMap<&'a str, Def<'a, ast::Gateway>>,
     services: HashMap<&'a str, Def<'a, ast::Service>>,
-    /// Checked services and gateways by name, for routes to resolve against. A definition
-    /// with errors is absent here, and references to it are not reported again.
-    /// The checked definitions, shared with every route that refers to them.
+    /// Checked services and gateways by name, for routes to resolve against, shared with
+    /// every route that refers to them. A definition with errors is absent here, and
+    /// references to it are not reported again.
     service_irs: HashMap<String, Rc<ir::Service>>,
     gateway_irs: HashMap<String, Rc<ir::Gateway>>,
     /// Filter groups by name, and whether they are free of errors. A rule that uses one with
@@ -115,6 +119,17 @@ pub(crate) struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn report(&mut self, diag: Diagnostic) {
         self.diags.push(diag);
+    }
+
+    /// The diagnostics reported so far, to ask later whether an error came after.
+    fn mark(&self) -> Mark {
+        Mark(self.diags.len())
+    }
+
+    /// Whether an error was reported since `mark`: the question a check asks before it
+    /// builds what it checked, instead of carrying an `ok` flag beside every report.
+    fn errors_since(&self, mark: Mark) -> bool {
+        self.diags[mark.0..].iter().any(Diagnostic::is_error)
     }
 
     fn run(&mut self) -> ir::Model {

@@ -5,6 +5,7 @@ use super::validate::{self, Host};
 use super::{Checker, Once, missing};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol};
+use crate::source::Span;
 use crate::syntax::ast::{self, CaSource, ServiceItem, ServiceTlsItem};
 use crate::target::Target;
 
@@ -17,14 +18,136 @@ struct Endpoint<'s> {
     port: Option<u16>,
 }
 
+/// A service's attributes, each written at most once.
+struct Attributes<'s> {
+    endpoints: Option<&'s Vec<ast::Endpoint>>,
+    port: Option<&'s ast::Int>,
+    protocol: Option<&'s ast::Ident>,
+    balance: Option<bool>,
+    tls: Option<(&'s Vec<ast::Spanned<ServiceTlsItem>>, Span)>,
+    host_rewrite: Option<Option<&'s ast::Str>>,
+    namespace: Option<&'s str>,
+    description: Option<&'s ast::Str>,
+    labels: Vec<&'s ast::KeyValue>,
+    annotations: Vec<&'s ast::KeyValue>,
+}
+
+/// What a `tls` block (or its absence) says.
+#[derive(Default)]
+struct BackendTls {
+    hostname: Option<String>,
+    /// Whether `hostname` was written, valid or not.
+    hostname_given: bool,
+    trust: Option<ir::Trust>,
+    subject_alt_names: Option<(Vec<String>, Span)>,
+    /// The CA file could not be read; the loader said why.
+    unreadable: bool,
+}
+
+/// The shape of a checked service, which its rules and backends depend on.
+struct Shape {
+    protocol: Protocol,
+    balanced: bool,
+    service_port: u16,
+    default_port: u16,
+}
+
+impl Shape {
+    fn endpoint_port(&self, e: &Endpoint<'_>) -> u16 {
+        e.port.unwrap_or(self.service_port)
+    }
+}
+
 impl<'a> Checker<'a> {
     pub(super) fn service(
         &mut self,
         s: &'a ast::Service,
         file_namespace: &'a str,
     ) -> Option<ir::Service> {
-        let mut ok = true;
-        let mut endpoints_attr = Once::new("endpoint");
+        let a = self.service_attributes(s);
+        let mark = self.mark();
+        let protocol = match a.protocol {
+            Some(p) => self.one_of(
+                p,
+                "service protocol",
+                &[("HTTP", Protocol::Http), ("HTTPS", Protocol::Https)],
+            ),
+            None => Some(Protocol::Http),
+        };
+        let Some(written) = a.endpoints else {
+            self.report(missing(
+                &s.name,
+                "service",
+                "endpoint",
+                "endpoint \"api.example.com:443\"",
+            ));
+            self.object_name(&s.name, 0);
+            return None;
+        };
+        let endpoints = self.endpoints(written);
+        let balanced = a.balance.unwrap_or(endpoints.len() > 1) && endpoints.len() > 1;
+        let suffix_len = if balanced {
+            1 + (endpoints.len() - 1).to_string().len()
+        } else {
+            0
+        };
+        self.object_name(&s.name, suffix_len);
+        let protocol = protocol?;
+        let default_port = match protocol {
+            Protocol::Https => 443,
+            _ => 80,
+        };
+        let service_port = match a.port {
+            Some(p) => self.port(p)?,
+            None => endpoints
+                .first()
+                .and_then(|e| e.port)
+                .unwrap_or(default_port),
+        };
+        let shape = Shape {
+            protocol,
+            balanced,
+            service_port,
+            default_port,
+        };
+        let tls = match a.tls {
+            Some((items, span)) => self.backend_tls(s, items, span, protocol),
+            None => BackendTls {
+                trust: (protocol == Protocol::Https).then_some(ir::Trust::System),
+                ..BackendTls::default()
+            },
+        };
+        self.one_kubernetes_service(s, &endpoints, &shape);
+        self.certificate_names(s, &endpoints, &shape, &tls);
+        let host_rewrite = self.host_rewrite(a.host_rewrite, &endpoints, &shape);
+        let failed = tls.unreadable || self.errors_since(mark);
+        let (labels, annotations) = self.metadata(&a.labels, &a.annotations, a.description);
+        if failed {
+            return None;
+        }
+        let backends = backends(s, &endpoints, &shape, &tls, host_rewrite);
+        Some(ir::Service {
+            meta: ir::Meta {
+                name: s.name.text.clone(),
+                namespace: a.namespace.unwrap_or(file_namespace).to_string(),
+                labels,
+                annotations,
+                origin: s.name.span,
+            },
+            description: a.description.map(|d| d.value.clone()),
+            protocol,
+            backends,
+            trust: tls.trust,
+            subject_alt_names: tls.subject_alt_names,
+            // Chosen by check::target, once routes are known.
+            target: Target::generic(),
+            policy_version: ir::PolicyVersion::default(),
+            https_annotation: None,
+        })
+    }
+
+    fn service_attributes(&mut self, s: &'a ast::Service) -> Attributes<'a> {
+        let mut endpoints = Once::new("endpoint");
         let mut port = Once::new("port");
         let mut protocol = Once::new("protocol");
         let mut balance = Once::new("balance");
@@ -36,7 +159,7 @@ impl<'a> Checker<'a> {
         let mut annotations = Vec::new();
         for item in &s.items {
             match &item.node {
-                ServiceItem::Endpoints(e) => endpoints_attr.set(self, e, item.span),
+                ServiceItem::Endpoints(e) => endpoints.set(self, e, item.span),
                 ServiceItem::Port(p) => port.set(self, p, item.span),
                 ServiceItem::Protocol(p) => protocol.set(self, p, item.span),
                 ServiceItem::Balance(b) => {
@@ -53,226 +176,226 @@ impl<'a> Checker<'a> {
                 ServiceItem::Description(d) => description.set(self, d, item.span),
             }
         }
-        let namespace = namespace.get().unwrap_or(file_namespace);
-        let protocol = match protocol.get() {
-            Some(p) => self.one_of(
-                p,
-                "service protocol",
-                &[("HTTP", Protocol::Http), ("HTTPS", Protocol::Https)],
-            ),
-            None => Some(Protocol::Http),
-        };
-        let Some(written) = endpoints_attr.get() else {
-            self.report(missing(
-                &s.name,
-                "service",
-                "endpoint",
-                "endpoint \"api.example.com:443\"",
-            ));
-            self.object_name(&s.name, 0);
-            return None;
-        };
+        Attributes {
+            endpoints: endpoints.get(),
+            port: port.get(),
+            protocol: protocol.get(),
+            balance: balance.get(),
+            tls: tls.get(),
+            host_rewrite: host_rewrite.get(),
+            namespace: namespace.get(),
+            description: description.get(),
+            labels,
+            annotations,
+        }
+    }
+
+    /// The valid endpoints, without copies; the others are reported.
+    fn endpoints(&mut self, written: &'a [ast::Endpoint]) -> Vec<Endpoint<'a>> {
         let mut endpoints: Vec<Endpoint<'_>> = Vec::new();
         for written in written {
             let text = &written.address;
-            match validate::endpoint(&text.value) {
-                Ok((host, _)) if validate::forbidden_destination(&host).is_some() => {
-                    let what = validate::forbidden_destination(&host).unwrap_or_default();
-                    self.report(
-                        Diagnostic::new(Code::ForbiddenDestination, text.span, format!("`{}` is {what}: a gateway must not be pointed there", text.value), what)
-                            .with_help("external services are outside the cluster and its nodes: write the address other machines reach the service at"),
-                    );
-                    ok = false;
-                }
-                Ok((host, p)) => {
-                    let p = match p {
-                        Some(p) => match self.port(&ast::Int {
-                            value: p,
-                            span: text.span,
-                        }) {
-                            Some(p) => Some(p),
-                            None => {
-                                ok = false;
-                                continue;
-                            }
-                        },
-                        None => None,
-                    };
-                    if let Some(first) = endpoints.iter().find(|e| e.host == host && e.port == p) {
-                        self.report(
-                            Diagnostic::new(
-                                Code::DuplicateEndpoint,
-                                text.span,
-                                format!("endpoint `{}` is listed twice", text.value),
-                                "listed again",
-                            )
-                            .with_label(first.text.span, "first listed here")
-                            .with_help("remove the copy"),
-                        );
-                        continue;
-                    }
-                    endpoints.push(Endpoint {
-                        text,
-                        tls_name: written.tls_name.as_ref(),
-                        host,
-                        port: p,
-                    });
-                }
+            let (host, port) = match validate::endpoint(&text.value) {
+                Ok(parsed) => parsed,
                 Err(reason) => {
                     self.report(
                         Diagnostic::new(Code::InvalidEndpoint, text.span, format!("`{}` is not a valid endpoint", text.value), reason)
                             .with_help("write a DNS name or an IP address, with an optional `:port`, such as \"10.0.0.11:8006\" or \"api.example.com\""),
                     );
-                    ok = false;
+                    continue;
                 }
+            };
+            if let Some(what) = validate::forbidden_destination(&host) {
+                self.report(
+                    Diagnostic::new(Code::ForbiddenDestination, text.span, format!("`{}` is {what}: a gateway must not be pointed there", text.value), what)
+                        .with_help("external services are outside the cluster and its nodes: write the address other machines reach the service at"),
+                );
+                continue;
             }
-        }
-        let balanced = balance.get().unwrap_or(endpoints.len() > 1) && endpoints.len() > 1;
-        let suffix_len = if balanced {
-            1 + (endpoints.len() - 1).to_string().len()
-        } else {
-            0
-        };
-        ok &= self.object_name(&s.name, suffix_len);
-        let protocol = protocol?;
-        let default_port = match protocol {
-            Protocol::Https => 443,
-            _ => 80,
-        };
-        let service_port = match port.get() {
-            Some(p) => self.port(p),
-            None => Some(
-                endpoints
-                    .first()
-                    .and_then(|e| e.port)
-                    .unwrap_or(default_port),
-            ),
-        };
-        let service_port = service_port?;
-
-        // Backend TLS.
-        let tls = tls.get();
-        let mut tls_hostname = None;
-        let mut hostname_given = false;
-        let mut trust = None;
-        let mut subject_alt_names = None;
-        if let Some((items, span)) = tls {
-            if protocol == Protocol::Http {
+            let port = match port {
+                Some(p) => match self.port(&ast::Int {
+                    value: p,
+                    span: text.span,
+                }) {
+                    Some(p) => Some(p),
+                    None => continue,
+                },
+                None => None,
+            };
+            if let Some(first) = endpoints.iter().find(|e| e.host == host && e.port == port) {
                 self.report(
                     Diagnostic::new(
-                        Code::TlsOnHttpService,
-                        span,
-                        format!("service `{}` is HTTP but has a `tls` block", s.name.text),
-                        "backend TLS on a plain HTTP service",
+                        Code::DuplicateEndpoint,
+                        text.span,
+                        format!("endpoint `{}` is listed twice", text.value),
+                        "listed again",
                     )
-                    .with_help(
-                        "set `protocol HTTPS` if the service speaks TLS, or remove the `tls` block",
-                    ),
+                    .with_label(first.text.span, "first listed here")
+                    .with_help("remove the copy"),
                 );
-                ok = false;
+                continue;
             }
-            let mut hostname = Once::new("hostname");
-            let mut ca = Once::new("ca");
-            let mut san = Once::new("san");
-            for item in items {
-                match &item.node {
-                    ServiceTlsItem::Hostname(h) => hostname.set(self, h, item.span),
-                    ServiceTlsItem::Ca(c) => ca.set(self, c, item.span),
-                    ServiceTlsItem::San(names) => san.set(self, (names, item.span), item.span),
-                }
-            }
-            if let Some((names, span)) = san.get() {
-                let mut names_ok = names.len() <= 5;
-                if !names_ok {
-                    self.report(
-                        Diagnostic::new(Code::TooMany, span, format!("{} subject alternative names, the Gateway API allows at most 5", names.len()), format!("{} names", names.len()))
-                            .with_help("list at most 5 names, or give each endpoint its certificate's name with `as` (one policy per endpoint)"),
-                    );
-                }
-                for n in names {
-                    names_ok &= self.hostname(n, true);
-                }
-                if names_ok {
-                    let names = names.iter().map(|n| n.value.clone()).collect();
-                    subject_alt_names = Some((names, span));
-                }
-                ok &= names_ok;
-            }
-            let written = hostname.get();
-            hostname_given = written.is_some();
-            if let Some(h) = written {
-                if self.hostname(h, false) {
-                    tls_hostname = Some(h.value.clone());
-                } else {
-                    ok = false;
-                }
-            }
-            trust = match ca.get() {
-                None | Some(CaSource::System) => Some(ir::Trust::System),
-                Some(CaSource::ConfigMap(name)) => match validate::dns1123_subdomain(&name.value) {
-                    Ok(()) => Some(ir::Trust::ConfigMap(name.value.clone())),
-                    Err(reason) => {
-                        self.report(
-                            Diagnostic::new(Code::InvalidValue, name.span, format!("`{}` is not a valid ConfigMap name", name.value), reason)
-                                .with_help("name a ConfigMap in the service's namespace that holds the CA bundle under the key `ca.crt`"),
-                        );
-                        ok = false;
-                        None
-                    }
-                },
-                Some(CaSource::File(path)) => match self.loaded.ca_files.get(&path.span) {
-                    Some(pem) if pem.contains("-----BEGIN CERTIFICATE-----") => {
-                        let name = format!("{}-ca", s.name.text);
-                        Some(ir::Trust::Pem {
-                            refs: vec![name.clone()],
-                            write: vec![ir::CaConfigMap {
-                                name,
-                                pem: pem.clone(),
-                                kong_id: None,
-                            }],
-                        })
-                    }
-                    Some(_) => {
-                        self.report(
-                            Diagnostic::new(Code::InvalidCaCertificate, path.span, format!("`{}` holds no PEM certificate", path.value), "no `-----BEGIN CERTIFICATE-----` block")
-                                .with_help("point to the CA certificate in PEM form, such as Proxmox's `pve-root-ca.pem`"),
-                        );
-                        ok = false;
-                        None
-                    }
-                    None => {
-                        ok = false; // the loader reported why it could not be read
-                        None
-                    }
-                },
-            };
-        } else if protocol == Protocol::Https {
-            trust = Some(ir::Trust::System);
+            endpoints.push(Endpoint {
+                text,
+                tls_name: written.tls_name.as_ref(),
+                host,
+                port,
+            });
         }
+        endpoints
+    }
 
-        // Port rules: one Kubernetes Service has one port.
-        let endpoint_port = |e: &Endpoint<'_>| e.port.unwrap_or(service_port);
-        if !balanced && endpoints.len() > 1 {
-            if let Some(dns) = endpoints.iter().find(|e| matches!(e.host, Host::Dns(_))) {
-                self.report(
-                    Diagnostic::new(Code::UnbalancedDnsEndpoints, dns.text.span, format!("service `{}` is not balanced, but has several endpoints and this one is a DNS name", s.name.text), "a DNS endpoint in an unbalanced service")
-                        .with_help("remove `balance off` so each endpoint gets its own Kubernetes Service, or keep a single DNS endpoint"),
-                );
-                ok = false;
-            }
-            let first_port = endpoint_port(&endpoints[0]);
-            if let Some(other) = endpoints.iter().find(|e| endpoint_port(e) != first_port) {
-                self.report(
-                    Diagnostic::new(Code::EndpointPortMismatch, other.text.span, format!("endpoints of the unbalanced service `{}` use different ports", s.name.text), format!("port {}", endpoint_port(other)))
-                        .with_label(endpoints[0].text.span, format!("port {first_port}"))
-                        .with_help("one Kubernetes Service has one endpoint port: use the same port, or balance the service"),
-                );
-                ok = false;
+    /// The `tls` block of an HTTPS service: the hostname, the trust and the SAN list.
+    fn backend_tls(
+        &mut self,
+        s: &ast::Service,
+        items: &'a [ast::Spanned<ServiceTlsItem>],
+        span: Span,
+        protocol: Protocol,
+    ) -> BackendTls {
+        if protocol == Protocol::Http {
+            self.report(
+                Diagnostic::new(
+                    Code::TlsOnHttpService,
+                    span,
+                    format!("service `{}` is HTTP but has a `tls` block", s.name.text),
+                    "backend TLS on a plain HTTP service",
+                )
+                .with_help(
+                    "set `protocol HTTPS` if the service speaks TLS, or remove the `tls` block",
+                ),
+            );
+        }
+        let mut hostname = Once::new("hostname");
+        let mut ca = Once::new("ca");
+        let mut san = Once::new("san");
+        for item in items {
+            match &item.node {
+                ServiceTlsItem::Hostname(h) => hostname.set(self, h, item.span),
+                ServiceTlsItem::Ca(c) => ca.set(self, c, item.span),
+                ServiceTlsItem::San(names) => san.set(self, (names, item.span), item.span),
             }
         }
-        for e in &endpoints {
+        let mut tls = BackendTls {
+            subject_alt_names: san.get().and_then(|(names, span)| self.san(names, span)),
+            ..BackendTls::default()
+        };
+        if let Some(h) = hostname.get() {
+            tls.hostname_given = true;
+            if self.hostname(h, false) {
+                tls.hostname = Some(h.value.clone());
+            }
+        }
+        tls.trust = match ca.get() {
+            None | Some(CaSource::System) => Some(ir::Trust::System),
+            Some(CaSource::ConfigMap(name)) => self.ca_configmap(name),
+            Some(CaSource::File(path)) => match self.loaded.ca_files.get(&path.span) {
+                Some(pem) => self.ca_file(s, path, pem),
+                None => {
+                    tls.unreadable = true; // the loader reported why it could not be read
+                    None
+                }
+            },
+        };
+        tls
+    }
+
+    /// `san "a" "b"`: at most 5 hostnames.
+    fn san(&mut self, names: &[ast::Str], span: Span) -> Option<(Vec<String>, Span)> {
+        let mark = self.mark();
+        if names.len() > 5 {
+            self.report(
+                Diagnostic::new(Code::TooMany, span, format!("{} subject alternative names, the Gateway API allows at most 5", names.len()), format!("{} names", names.len()))
+                    .with_help("list at most 5 names, or give each endpoint its certificate's name with `as` (one policy per endpoint)"),
+            );
+        }
+        for n in names {
+            self.hostname(n, true);
+        }
+        (!self.errors_since(mark)).then(|| (names.iter().map(|n| n.value.clone()).collect(), span))
+    }
+
+    fn ca_configmap(&mut self, name: &ast::Str) -> Option<ir::Trust> {
+        match validate::dns1123_subdomain(&name.value) {
+            Ok(()) => Some(ir::Trust::ConfigMap(name.value.clone())),
+            Err(reason) => {
+                self.report(
+                    Diagnostic::new(Code::InvalidValue, name.span, format!("`{}` is not a valid ConfigMap name", name.value), reason)
+                        .with_help("name a ConfigMap in the service's namespace that holds the CA bundle under the key `ca.crt`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn ca_file(&mut self, s: &ast::Service, path: &ast::Str, pem: &str) -> Option<ir::Trust> {
+        if !pem.contains("-----BEGIN CERTIFICATE-----") {
+            self.report(
+                Diagnostic::new(
+                    Code::InvalidCaCertificate,
+                    path.span,
+                    format!("`{}` holds no PEM certificate", path.value),
+                    "no `-----BEGIN CERTIFICATE-----` block",
+                )
+                .with_help(
+                    "point to the CA certificate in PEM form, such as Proxmox's `pve-root-ca.pem`",
+                ),
+            );
+            return None;
+        }
+        let name = format!("{}-ca", s.name.text);
+        Some(ir::Trust::Pem {
+            refs: vec![name.clone()],
+            write: vec![ir::CaConfigMap {
+                name,
+                pem: pem.to_string(),
+                kong_id: None,
+            }],
+        })
+    }
+
+    /// Port rules of an unbalanced service: one Kubernetes Service has one port, and can
+    /// alias one DNS name only.
+    fn one_kubernetes_service(
+        &mut self,
+        s: &ast::Service,
+        endpoints: &[Endpoint<'_>],
+        shape: &Shape,
+    ) {
+        if shape.balanced || endpoints.len() < 2 {
+            return;
+        }
+        if let Some(dns) = endpoints.iter().find(|e| matches!(e.host, Host::Dns(_))) {
+            self.report(
+                Diagnostic::new(Code::UnbalancedDnsEndpoints, dns.text.span, format!("service `{}` is not balanced, but has several endpoints and this one is a DNS name", s.name.text), "a DNS endpoint in an unbalanced service")
+                    .with_help("remove `balance off` so each endpoint gets its own Kubernetes Service, or keep a single DNS endpoint"),
+            );
+        }
+        let first_port = shape.endpoint_port(&endpoints[0]);
+        if let Some(other) = endpoints
+            .iter()
+            .find(|e| shape.endpoint_port(e) != first_port)
+        {
+            self.report(
+                Diagnostic::new(Code::EndpointPortMismatch, other.text.span, format!("endpoints of the unbalanced service `{}` use different ports", s.name.text), format!("port {}", shape.endpoint_port(other)))
+                    .with_label(endpoints[0].text.span, format!("port {first_port}"))
+                    .with_help("one Kubernetes Service has one endpoint port: use the same port, or balance the service"),
+            );
+        }
+    }
+
+    /// The names endpoints' certificates are checked against (`as`, `tls { hostname }`, or
+    /// the DNS name), and the ports of DNS endpoints.
+    fn certificate_names(
+        &mut self,
+        s: &ast::Service,
+        endpoints: &[Endpoint<'_>],
+        shape: &Shape,
+        tls: &BackendTls,
+    ) {
+        for e in endpoints {
             let Some(name) = e.tls_name else { continue };
-            if protocol == Protocol::Http {
+            if shape.protocol == Protocol::Http {
                 self.report(
                     Diagnostic::new(
                         Code::TlsOnHttpService,
@@ -287,46 +410,34 @@ impl<'a> Checker<'a> {
                         "set `protocol HTTPS` if the service speaks TLS, or remove `as ...`",
                     ),
                 );
-                ok = false;
-            } else if !self.hostname(name, false) {
-                ok = false;
+            } else {
+                self.hostname(name, false);
             }
         }
-        // The name each endpoint's certificate is checked against.
-        let tls_name = |e: &Endpoint<'_>| {
-            e.tls_name
-                .map(|n| n.value.clone())
-                .or_else(|| tls_hostname.clone())
-                .or_else(|| match &e.host {
-                    Host::Dns(h) => Some(h.clone()),
-                    _ => None,
-                })
-        };
-        if protocol == Protocol::Https
-            && !balanced
+        let https = shape.protocol == Protocol::Https;
+        if https
+            && !shape.balanced
             && let Some(other) = endpoints
                 .iter()
-                .find(|e| tls_name(e) != tls_name(&endpoints[0]))
+                .find(|e| tls_name(e, tls) != tls_name(&endpoints[0], tls))
         {
             let first = &endpoints[0];
             self.report(
-                    Diagnostic::new(Code::TlsNamesNeedBalance, other.tls_name.map_or(other.text.span, |n| n.span), format!("endpoints of the unbalanced service `{}` have different certificate names", s.name.text), format!("`{}`", tls_name(other).unwrap_or_default()))
-                        .with_label(first.tls_name.map_or(first.text.span, |n| n.span), format!("`{}`", tls_name(first).unwrap_or_default()))
-                        .with_help("one Kubernetes Service has one BackendTLSPolicy, which checks one name: remove `balance off` so each endpoint gets its own Service and policy"),
-                );
-            ok = false;
+                Diagnostic::new(Code::TlsNamesNeedBalance, other.tls_name.map_or(other.text.span, |n| n.span), format!("endpoints of the unbalanced service `{}` have different certificate names", s.name.text), format!("`{}`", tls_name(other, tls).unwrap_or_default()))
+                    .with_label(first.tls_name.map_or(first.text.span, |n| n.span), format!("`{}`", tls_name(first, tls).unwrap_or_default()))
+                    .with_help("one Kubernetes Service has one BackendTLSPolicy, which checks one name: remove `balance off` so each endpoint gets its own Service and policy"),
+            );
         }
         let mut hostname_reported = false;
-        for e in &endpoints {
-            if matches!(e.host, Host::Dns(_)) && endpoint_port(e) != service_port {
+        for e in endpoints {
+            if matches!(e.host, Host::Dns(_)) && shape.endpoint_port(e) != shape.service_port {
                 self.report(
-                    Diagnostic::new(Code::EndpointPortMismatch, e.text.span, format!("the DNS endpoint `{}` uses port {}, but the service's port is {service_port}", e.text.value, endpoint_port(e)), "different port")
+                    Diagnostic::new(Code::EndpointPortMismatch, e.text.span, format!("the DNS endpoint `{}` uses port {}, but the service's port is {}", e.text.value, shape.endpoint_port(e), shape.service_port), "different port")
                         .with_help("an ExternalName Service is reached on the service's own port: remove `port`, or make them equal"),
                 );
-                ok = false;
             }
-            if protocol == Protocol::Https
-                && !hostname_given
+            if https
+                && !tls.hostname_given
                 && !hostname_reported
                 && e.tls_name.is_none()
                 && !matches!(e.host, Host::Dns(_))
@@ -335,108 +446,116 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(Code::TlsHostnameRequired, e.text.span, format!("HTTPS service `{}` is reached by IP address, so the gateway has no hostname to verify", s.name.text), "an IP address")
                         .with_help(format!("write the name in its certificate after the endpoint, `endpoint \"{}\" as \"name\"`, or add `tls {{ hostname \"name\" }}` to the service", e.text.value)),
                 );
-                ok = false;
                 hostname_reported = true; // one report per service is enough
             }
         }
-        // The Host header: the DNS name by default, what `rewrite host` says otherwise.
-        let host_rewrite = match host_rewrite.get() {
-            Some(Some(h)) if !self.hostname(h, false) => {
-                ok = false;
-                None
-            }
-            other => other,
-        };
-        if host_rewrite.is_none() {
-            for e in &endpoints {
-                let port = endpoint_port(e);
-                if matches!(e.host, Host::Dns(_)) && port != default_port {
-                    self.report(
-                        Diagnostic::new(Code::HostRewriteDropsPort, e.text.span, format!("requests to `{}` will carry `Host: {}`, without the port", e.text.value, e.text.value.rsplit_once(':').map_or(e.text.value.as_str(), |(h, _)| h)), format!("port {port} is not the default for {}", protocol.as_str()))
-                            .with_help("a Host rewrite cannot carry a port (Gateway API `PreciseHostname`); most servers ignore it. Write `rewrite host \"...\"` to confirm the name, or `rewrite host off` to keep the client's Host"),
-                    );
-                }
-            }
-        }
-        let description = description.get();
-        let (labels, annotations) = self.metadata(&labels, &annotations, description);
-        if !ok {
-            return None;
-        }
+    }
 
-        let backend = |name: String, group: &[&Endpoint<'_>]| {
-            let port = endpoint_port(group[0]);
-            let destination = match &group[0].host {
-                Host::Dns(host) => ir::Destination::Dns {
-                    host: host.clone(),
-                    via: ir::DnsObject::default(), // chosen by check::target
-                },
-                _ => ir::Destination::Addresses {
-                    port,
-                    ipv4: group
-                        .iter()
-                        .filter_map(|e| match e.host {
-                            Host::V4(ip) => Some(ip),
-                            _ => None,
-                        })
-                        .collect(),
-                    ipv6: group
-                        .iter()
-                        .filter_map(|e| match e.host {
-                            Host::V6(ip) => Some(ip),
-                            _ => None,
-                        })
-                        .collect(),
-                },
-            };
-            let dns_host = match &group[0].host {
-                Host::Dns(h) => Some(h.clone()),
-                _ => None,
-            };
-            ir::Backend {
-                name,
-                port: service_port,
-                destination,
-                tls_hostname: (protocol == Protocol::Https)
-                    .then(|| tls_name(group[0]))
-                    .flatten(),
-                host_rewrite: match host_rewrite {
-                    Some(written) => written.map(|h| h.value.clone()),
-                    None => dns_host,
-                },
-                endpoints: group.iter().map(|e| e.text.value.clone()).collect(),
-                endpoint_spans: group.iter().map(|e| e.text.span).collect(),
+    /// The Host header: the DNS name by default, what `rewrite host` says otherwise
+    /// (`Some(None)`: `rewrite host off`).
+    fn host_rewrite(
+        &mut self,
+        written: Option<Option<&ast::Str>>,
+        endpoints: &[Endpoint<'_>],
+        shape: &Shape,
+    ) -> Option<Option<String>> {
+        match written {
+            Some(Some(h)) => {
+                return self.hostname(h, false).then(|| Some(h.value.clone()));
             }
-        };
-        let backends = if balanced {
-            endpoints
-                .iter()
-                .enumerate()
-                .map(|(i, e)| backend(format!("{}-{i}", s.name.text), &[e]))
-                .collect()
-        } else {
-            vec![backend(
-                s.name.text.clone(),
-                &endpoints.iter().collect::<Vec<_>>(),
-            )]
-        };
-        Some(ir::Service {
-            meta: ir::Meta {
-                name: s.name.text.clone(),
-                namespace: namespace.to_string(),
-                labels,
-                annotations,
-                origin: s.name.span,
-            },
-            description: description.map(|d| d.value.clone()),
-            protocol,
-            backends,
-            trust,
-            subject_alt_names,
-            // Chosen by check::target, once routes are known.
-            target: Target::generic(),
-            policy_version: ir::PolicyVersion::default(),
-            https_annotation: None,
+            Some(None) => return Some(None),
+            None => {}
+        }
+        for e in endpoints {
+            let port = shape.endpoint_port(e);
+            if matches!(e.host, Host::Dns(_)) && port != shape.default_port {
+                let host = e
+                    .text
+                    .value
+                    .rsplit_once(':')
+                    .map_or(e.text.value.as_str(), |(h, _)| h);
+                self.report(
+                    Diagnostic::new(Code::HostRewriteDropsPort, e.text.span, format!("requests to `{}` will carry `Host: {host}`, without the port", e.text.value), format!("port {port} is not the default for {}", shape.protocol.as_str()))
+                        .with_help("a Host rewrite cannot carry a port (Gateway API `PreciseHostname`); most servers ignore it. Write `rewrite host \"...\"` to confirm the name, or `rewrite host off` to keep the client's Host"),
+                );
+            }
+        }
+        None
+    }
+}
+
+/// The name an endpoint's certificate is checked against.
+fn tls_name(e: &Endpoint<'_>, tls: &BackendTls) -> Option<String> {
+    e.tls_name
+        .map(|n| n.value.clone())
+        .or_else(|| tls.hostname.clone())
+        .or_else(|| match &e.host {
+            Host::Dns(h) => Some(h.clone()),
+            _ => None,
         })
+}
+
+/// The Kubernetes Services a checked service becomes: one, or one per endpoint when balanced.
+fn backends(
+    s: &ast::Service,
+    endpoints: &[Endpoint<'_>],
+    shape: &Shape,
+    tls: &BackendTls,
+    host_rewrite: Option<Option<String>>,
+) -> Vec<ir::Backend> {
+    let backend = |name: String, group: &[&Endpoint<'_>]| {
+        let destination = match &group[0].host {
+            Host::Dns(host) => ir::Destination::Dns {
+                host: host.clone(),
+                via: ir::DnsObject::default(), // chosen by check::target
+            },
+            _ => ir::Destination::Addresses {
+                port: shape.endpoint_port(group[0]),
+                ipv4: group
+                    .iter()
+                    .filter_map(|e| match e.host {
+                        Host::V4(ip) => Some(ip),
+                        _ => None,
+                    })
+                    .collect(),
+                ipv6: group
+                    .iter()
+                    .filter_map(|e| match e.host {
+                        Host::V6(ip) => Some(ip),
+                        _ => None,
+                    })
+                    .collect(),
+            },
+        };
+        let dns_host = match &group[0].host {
+            Host::Dns(h) => Some(h.clone()),
+            _ => None,
+        };
+        ir::Backend {
+            name,
+            port: shape.service_port,
+            destination,
+            tls_hostname: (shape.protocol == Protocol::Https)
+                .then(|| tls_name(group[0], tls))
+                .flatten(),
+            host_rewrite: match &host_rewrite {
+                Some(written) => written.clone(),
+                None => dns_host,
+            },
+            endpoints: group.iter().map(|e| e.text.value.clone()).collect(),
+            endpoint_spans: group.iter().map(|e| e.text.span).collect(),
+        }
+    };
+    if shape.balanced {
+        endpoints
+            .iter()
+            .enumerate()
+            .map(|(i, e)| backend(format!("{}-{i}", s.name.text), &[e]))
+            .collect()
+    } else {
+        vec![backend(
+            s.name.text.clone(),
+            &endpoints.iter().collect::<Vec<_>>(),
+        )]
     }
 }
