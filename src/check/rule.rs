@@ -11,6 +11,20 @@ use crate::ir;
 use crate::source::Span;
 use crate::syntax::ast::{self, RuleItem};
 
+/// A rule's items, each checked on its own, before they are checked together.
+struct Items<'a> {
+    matches: Vec<(ir::Match, Span)>,
+    backends: Option<(&'a [ast::BackendRef], Span)>,
+    request: HeaderEditor<'a>,
+    response: HeaderEditor<'a>,
+    rewrite: Option<&'a [ast::Spanned<ast::RewritePart>]>,
+    redirect: Option<&'a [ast::Spanned<ast::RedirectPart>]>,
+    timeout: Option<(&'a ast::Str, Option<&'a ast::Str>)>,
+    mirrors: Vec<(&'a ast::Ident, Option<&'a ast::Int>, Span)>,
+    /// An item has an error: the rule is not built.
+    failed: bool,
+}
+
 impl<'a> Checker<'a> {
     pub(super) fn rule(&mut self, rule: &'a ast::Rule, span: Span) -> Option<ir::Rule> {
         // The `rule` keyword: where rule-wide findings point, rather than the whole block.
@@ -18,120 +32,175 @@ impl<'a> Checker<'a> {
             end: span.start + "rule".len() as u32,
             ..span
         };
-        let mut ok = true;
+        let items = self.rule_items(rule);
+        let mark = self.mark();
+        self.limit(items.matches.len(), 64, "matches", span);
+        self.header_limits([&items.request, &items.response], span);
+        let backends = self.rule_backends(items.backends, items.failed, mark);
+        let (mirrors, unresolved) = self.mirrors(&items.mirrors);
+        let rewrite = items
+            .rewrite
+            .map(|parts| self.rewrite(parts, &items.matches));
+        let redirect = items
+            .redirect
+            .map(|parts| self.redirect(parts, &items.matches));
+        self.actions(rule, &items, keyword);
+        let timeouts = items.timeout.map(|t| self.timeouts(t));
+        let filter_count = usize::from(items.request.used())
+            + usize::from(items.response.used())
+            + usize::from(matches!(rewrite, Some(Some(_))))
+            + usize::from(matches!(redirect, Some(Some(_))))
+            + mirrors.len();
+        self.limit(filter_count, 16, "filters", span);
+        let failed = items.failed
+            || unresolved
+            || self.errors_since(mark)
+            || matches!(rewrite, Some(None))
+            || matches!(redirect, Some(None));
+        if failed {
+            return None;
+        }
+        Some(ir::Rule {
+            matches: items.matches.into_iter().map(|(m, _)| m).collect(),
+            filters: ir::Filters {
+                request_headers: items.request.used().then_some(items.request.edits),
+                response_headers: items.response.used().then_some(items.response.edits),
+                rewrite: rewrite.flatten(),
+                redirect: redirect.flatten(),
+                mirrors,
+            },
+            backends: backends?,
+            timeouts,
+            origin: keyword,
+        })
+    }
+
+    /// Checks each item of a rule on its own, and gathers them.
+    fn rule_items(&mut self, rule: &'a ast::Rule) -> Items<'a> {
         let mut matches = Vec::new();
-        let mut backends_attr = Once::new("->");
+        let mut backends = Once::new("->");
         let mut request = HeaderEditor::new("requests");
         let mut response = HeaderEditor::new("responses");
         let mut rewrite = Once::new("rewrite");
         let mut redirect = Once::new("redirect");
         let mut timeout = Once::new("timeout");
         let mut mirrors = Vec::new();
+        let mut failed = false;
         // Filter groups used so far, with their `use` lines.
         let mut used: Vec<(&str, Span)> = Vec::new();
         for item in &rule.items {
             match &item.node {
                 RuleItem::Match(conds) => match self.match_(conds, item.span) {
                     Some(m) => matches.push((m, item.span)),
-                    None => ok = false,
+                    None => failed = true,
                 },
-                RuleItem::Backends(refs) => backends_attr.set(self, (refs, item.span), item.span),
-                RuleItem::RequestHeader(a) => ok &= self.header_action(a, &mut request),
-                RuleItem::ResponseHeader(a) => ok &= self.header_action(a, &mut response),
-                RuleItem::Rewrite(parts) => rewrite.set(self, parts, item.span),
-                RuleItem::Redirect(parts) => redirect.set(self, parts, item.span),
+                RuleItem::Backends(refs) => {
+                    backends.set(self, (refs.as_slice(), item.span), item.span)
+                }
+                RuleItem::RequestHeader(a) => failed |= !self.header_action(a, &mut request),
+                RuleItem::ResponseHeader(a) => failed |= !self.header_action(a, &mut response),
+                RuleItem::Rewrite(parts) => rewrite.set(self, parts.as_slice(), item.span),
+                RuleItem::Redirect(parts) => redirect.set(self, parts.as_slice(), item.span),
                 RuleItem::Mirror { service, percent } => {
-                    mirrors.push((service, percent, item.span))
+                    mirrors.push((service, percent.as_ref(), item.span))
                 }
                 RuleItem::Timeout { request, backend } => {
-                    timeout.set(self, (request, backend), item.span)
+                    timeout.set(self, (request, backend.as_ref()), item.span)
                 }
                 RuleItem::Use(name) => {
                     if let Some(&(_, first)) = used.iter().find(|(n, _)| *n == name.text) {
-                        self.report(
-                            Diagnostic::new(
-                                Code::DuplicateAttribute,
-                                name.span,
-                                format!("filter group `{}` is used twice", name.text),
-                                "used again here",
-                            )
-                            .with_label(first, "first used here")
-                            .with_help(format!(
-                                "a rule takes a group's edits in once; remove one `use {}`",
-                                name.text
-                            )),
-                        );
-                        ok = false;
+                        self.report(used_twice(name, first));
+                        failed = true;
                         continue;
                     }
                     used.push((&name.text, name.span));
-                    ok &= self.use_filters(name, &mut request, &mut response);
+                    failed |= !self.use_filters(name, &mut request, &mut response);
                 }
             }
         }
-        ok &= self.limit(matches.len(), 64, "matches", span);
-        ok &= self.header_limits([&request, &response], span);
+        Items {
+            matches,
+            backends: backends.get(),
+            request,
+            response,
+            rewrite: rewrite.get(),
+            redirect: redirect.get(),
+            timeout: timeout.get(),
+            mirrors,
+            failed,
+        }
+    }
 
-        // Backends, with weights split over balanced services' endpoints.
+    /// The `->` line: backends, with weights split over balanced services' endpoints. `None`
+    /// when a backend cannot be resolved. Beyond single backends, a rule that has failed
+    /// already (`failed`, or an error since `mark`) is not checked further.
+    fn rule_backends(
+        &mut self,
+        written: Option<(&'a [ast::BackendRef], Span)>,
+        failed: bool,
+        mark: super::Mark,
+    ) -> Option<Vec<ir::BackendRef>> {
+        let Some((refs, attr_span)) = written else {
+            return Some(Vec::new());
+        };
+        let mut resolved = Vec::new();
+        let mut unresolved = false;
+        for b in refs {
+            let weight = match &b.weight {
+                Some(w) if w.value > weights::MAX_WEIGHT => {
+                    self.report(
+                        Diagnostic::new(Code::WeightOutOfRange, w.span, format!("weight {} is out of range", w.value), "larger than 1,000,000")
+                            .with_help("weights are relative, 0 to 1,000,000: `-> a 90, b 10` is the same as `-> a 9, b 1`"),
+                    );
+                    continue;
+                }
+                Some(w) => w.value,
+                None => 1,
+            };
+            match self.resolve_service(&b.service) {
+                Some(service) => resolved.push((service, weight)),
+                None => unresolved = true,
+            }
+        }
+        if unresolved {
+            return None;
+        }
         let mut backends = Vec::new();
-        let backends_attr = backends_attr.get();
-        if let Some((refs, attr_span)) = backends_attr {
-            let mut resolved = Vec::new();
-            for b in refs {
-                let weight = match &b.weight {
-                    Some(w) if w.value > weights::MAX_WEIGHT => {
-                        self.report(
-                            Diagnostic::new(Code::WeightOutOfRange, w.span, format!("weight {} is out of range", w.value), "larger than 1,000,000")
-                                .with_help("weights are relative, 0 to 1,000,000: `-> a 90, b 10` is the same as `-> a 9, b 1`"),
-                        );
-                        ok = false;
-                        continue;
-                    }
-                    Some(w) => w.value,
-                    None => 1,
-                };
-                match self.resolve_service(&b.service) {
-                    Some(service) => resolved.push((service, weight)),
-                    None => ok = false,
-                }
-            }
-            if ok && !resolved.is_empty() {
-                if resolved.iter().all(|(_, w)| *w == 0) {
-                    self.report(
-                        Diagnostic::new(Code::AllWeightsZero, attr_span, "every backend of this rule has weight 0", "no traffic goes anywhere")
-                            .with_help("controllers answer 500 or 503 for such a rule; give a backend a weight above 0"),
-                    );
-                }
-                let counts: Vec<(u64, usize)> = resolved
-                    .iter()
-                    .map(|(s, w)| (*w, s.backends.len()))
-                    .collect();
-                for ((service, _), split) in resolved.iter().zip(weights::split(&counts)) {
-                    for (b, weight) in service.backends.iter().zip(split) {
-                        backends.push(ir::BackendRef {
-                            service: ir::ObjectRef {
-                                namespace: service.meta.namespace.clone(),
-                                name: b.name.clone(),
-                            },
-                            port: b.port,
-                            weight,
-                            kind: ir::RefKind::Service, // fitted by check::target
-                        });
-                    }
-                }
-                if backends.len() > 16 {
-                    self.report(
-                        Diagnostic::new(Code::TooMany, attr_span, format!("{} backends after balancing, the Gateway API allows at most 16", backends.len()), "each endpoint of a balanced service is one backend")
-                            .with_help("use fewer backends in this rule, or `balance off` on a service whose endpoints are IP addresses"),
-                    );
-                    ok = false;
-                }
+        if failed || self.errors_since(mark) || resolved.is_empty() {
+            return Some(backends);
+        }
+        if resolved.iter().all(|(_, w)| *w == 0) {
+            self.report(
+                Diagnostic::new(Code::AllWeightsZero, attr_span, "every backend of this rule has weight 0", "no traffic goes anywhere")
+                    .with_help("controllers answer 500 or 503 for such a rule; give a backend a weight above 0"),
+            );
+        }
+        let counts: Vec<(u64, usize)> = resolved
+            .iter()
+            .map(|(s, w)| (*w, s.backends.len()))
+            .collect();
+        for ((service, _), split) in resolved.iter().zip(weights::split(&counts)) {
+            for (b, weight) in service.backends.iter().zip(split) {
+                backends.push(backend_ref(service, b, weight));
             }
         }
+        if backends.len() > 16 {
+            self.report(
+                Diagnostic::new(Code::TooMany, attr_span, format!("{} backends after balancing, the Gateway API allows at most 16", backends.len()), "each endpoint of a balanced service is one backend")
+                    .with_help("use fewer backends in this rule, or `balance off` on a service whose endpoints are IP addresses"),
+            );
+        }
+        Some(backends)
+    }
 
-        // Mirrors.
-        let mut ir_mirrors = Vec::new();
-        for (service, percent, origin) in mirrors {
+    /// `mirror NAME [PERCENT]` lines, and whether a service could not be resolved.
+    fn mirrors(
+        &mut self,
+        written: &[(&'a ast::Ident, Option<&'a ast::Int>, Span)],
+    ) -> (Vec<ir::Mirror>, bool) {
+        let mut mirrors = Vec::new();
+        let mut unresolved = false;
+        for &(service, percent, origin) in written {
             let percent = match percent {
                 Some(p) if p.value > 100 => {
                     self.report(
@@ -143,76 +212,52 @@ impl<'a> Checker<'a> {
                         )
                         .with_help("mirror between 0% and 100% of requests"),
                     );
-                    ok = false;
                     None
                 }
                 Some(p) => Some(p.value as u8),
                 None => None,
             };
-            if let Some(s) = self.resolve_service(service) {
-                // A balanced service is mirrored to each of its endpoints' Services, each
-                // copying its part of the requests.
-                let share = weights::mirror_share(percent, s.backends.len());
-                for b in &s.backends {
-                    ir_mirrors.push(ir::Mirror {
-                        backend: ir::BackendRef {
-                            service: ir::ObjectRef {
-                                namespace: s.meta.namespace.clone(),
-                                name: b.name.clone(),
-                            },
-                            port: b.port,
-                            weight: 1,
-                            kind: ir::RefKind::Service, // fitted by check::target
-                        },
-                        share,
-                        origin,
-                    });
-                }
-            } else {
-                ok = false;
+            let Some(s) = self.resolve_service(service) else {
+                unresolved = true;
+                continue;
+            };
+            // A balanced service is mirrored to each of its endpoints' Services, each
+            // copying its part of the requests.
+            let share = weights::mirror_share(percent, s.backends.len());
+            for b in &s.backends {
+                mirrors.push(ir::Mirror {
+                    backend: backend_ref(&s, b, 1),
+                    share,
+                    origin,
+                });
             }
         }
+        (mirrors, unresolved)
+    }
 
-        // Rewrite and redirect.
-        let rewrite_parts = rewrite.get();
-        let redirect_parts = redirect.get();
-        let rewrite = match rewrite_parts {
-            Some(parts) => {
-                let r = self.rewrite(parts, &matches);
-                ok &= r.is_some();
-                r
-            }
-            None => None,
-        };
-        let redirect = match redirect_parts {
-            Some(parts) => {
-                let r = self.redirect(parts, &matches);
-                ok &= r.is_some();
-                r
-            }
-            None => None,
-        };
-        if let (Some(_), Some(_)) = (&rewrite_parts, &redirect_parts) {
-            let rs = rule
-                .items
-                .iter()
-                .find(|i| matches!(i.node, RuleItem::Rewrite(_)))
-                .map(|i| i.span);
-            let ds = rule
-                .items
-                .iter()
-                .find(|i| matches!(i.node, RuleItem::Redirect(_)))
-                .map(|i| i.span);
-            if let (Some(rs), Some(ds)) = (rs, ds) {
+    /// What a rule does: forward, redirect, or (a warning) neither; never both, and never
+    /// both rewrite and redirect.
+    fn actions(&mut self, rule: &ast::Rule, items: &Items<'_>, keyword: Span) {
+        if items.rewrite.is_some() && items.redirect.is_some() {
+            let span_of = |redirect: bool| {
+                rule.items
+                    .iter()
+                    .find(|i| match i.node {
+                        RuleItem::Rewrite(_) => !redirect,
+                        RuleItem::Redirect(_) => redirect,
+                        _ => false,
+                    })
+                    .map(|i| i.span)
+            };
+            if let (Some(rs), Some(ds)) = (span_of(false), span_of(true)) {
                 self.report(
                     Diagnostic::new(Code::ConflictingFilters, rs, "a rule cannot both rewrite and redirect", "rewrite")
                         .with_label(ds, "redirect")
                         .with_help("a redirect answers the client itself, so nothing is forwarded to rewrite; keep one"),
                 );
             }
-            ok = false;
         }
-        if let (Some(_), Some((_, attr_span))) = (&redirect_parts, backends_attr) {
+        if let (Some(_), Some((_, attr_span))) = (items.redirect, items.backends) {
             self.report(
                 Diagnostic::new(
                     Code::RedirectWithBackends,
@@ -222,9 +267,8 @@ impl<'a> Checker<'a> {
                 )
                 .with_help("remove the `->` line, or the redirect"),
             );
-            ok = false;
         }
-        if redirect_parts.is_none() && backends_attr.is_none() {
+        if items.redirect.is_none() && items.backends.is_none() {
             self.report(
                 Diagnostic::new(
                     Code::RuleWithoutAction,
@@ -235,63 +279,40 @@ impl<'a> Checker<'a> {
                 .with_help("add `-> service-name` or a `redirect`"),
             );
         }
+    }
 
-        // Timeouts.
-        let mut timeouts = None;
-        if let Some((request, backend)) = timeout.get() {
-            for d in std::iter::once(request).chain(backend) {
-                if let Err(reason) = validate::duration(&d.value) {
-                    self.report(
-                        Diagnostic::new(
-                            Code::InvalidDuration,
-                            d.span,
-                            format!("`{}` is not a valid duration", d.value),
-                            reason,
-                        )
-                        .with_help("write durations like `10s`, `1m30s` or `500ms`"),
-                    );
-                    ok = false;
-                }
-            }
-            if let Some(b) = backend {
-                let (req, back) = (
-                    validate::duration_ms(&request.value),
-                    validate::duration_ms(&b.value),
+    /// `timeout REQUEST [backend BACKEND]`.
+    fn timeouts(&mut self, (request, backend): (&ast::Str, Option<&ast::Str>)) -> ir::Timeouts {
+        for d in std::iter::once(request).chain(backend) {
+            if let Err(reason) = validate::duration(&d.value) {
+                self.report(
+                    Diagnostic::new(
+                        Code::InvalidDuration,
+                        d.span,
+                        format!("`{}` is not a valid duration", d.value),
+                        reason,
+                    )
+                    .with_help("write durations like `10s`, `1m30s` or `500ms`"),
                 );
-                if req != 0 && back > req {
-                    self.report(
-                        Diagnostic::new(Code::InvalidDuration, b.span, "the backend timeout is longer than the request timeout", "longer than the request timeout")
-                            .with_label(request.span, "request timeout")
-                            .with_help("the request timeout covers the whole exchange, backend included; make the backend timeout shorter"),
-                    );
-                    ok = false;
-                }
             }
-            timeouts = Some(ir::Timeouts {
-                request: Some(request.value.clone()),
-                backend: backend.as_ref().map(|b| b.value.clone()),
-            });
         }
-
-        let filter_count = usize::from(request.used())
-            + usize::from(response.used())
-            + usize::from(rewrite.is_some())
-            + usize::from(redirect.is_some())
-            + ir_mirrors.len();
-        ok &= self.limit(filter_count, 16, "filters", span);
-        ok.then(|| ir::Rule {
-            matches: matches.into_iter().map(|(m, _)| m).collect(),
-            filters: ir::Filters {
-                request_headers: request.used().then_some(request.edits),
-                response_headers: response.used().then_some(response.edits),
-                rewrite,
-                redirect,
-                mirrors: ir_mirrors,
-            },
-            backends,
-            timeouts,
-            origin: keyword,
-        })
+        if let Some(b) = backend {
+            let (req, back) = (
+                validate::duration_ms(&request.value),
+                validate::duration_ms(&b.value),
+            );
+            if req != 0 && back > req {
+                self.report(
+                    Diagnostic::new(Code::InvalidDuration, b.span, "the backend timeout is longer than the request timeout", "longer than the request timeout")
+                        .with_label(request.span, "request timeout")
+                        .with_help("the request timeout covers the whole exchange, backend included; make the backend timeout shorter"),
+                );
+            }
+        }
+        ir::Timeouts {
+            request: Some(request.value.clone()),
+            backend: backend.map(|b| b.value.clone()),
+        }
     }
 
     pub(super) fn resolve_service(&mut self, name: &ast::Ident) -> Option<Rc<ir::Service>> {
@@ -320,4 +341,32 @@ impl<'a> Checker<'a> {
         self.report(d);
         None
     }
+}
+
+/// A reference to backend `b` of `service`, its kind fitted later by `check::target`.
+fn backend_ref(service: &ir::Service, b: &ir::Backend, weight: u64) -> ir::BackendRef {
+    ir::BackendRef {
+        service: ir::ObjectRef {
+            namespace: service.meta.namespace.clone(),
+            name: b.name.clone(),
+        },
+        port: b.port,
+        weight,
+        kind: ir::RefKind::Service,
+    }
+}
+
+/// E0013 for `use NAME` written twice in a rule.
+fn used_twice(name: &ast::Ident, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateAttribute,
+        name.span,
+        format!("filter group `{}` is used twice", name.text),
+        "used again here",
+    )
+    .with_label(first, "first used here")
+    .with_help(format!(
+        "a rule takes a group's edits in once; remove one `use {}`",
+        name.text
+    ))
 }
