@@ -65,7 +65,34 @@ impl<'a> Checker<'a> {
         }
         let namespace = namespace.get().unwrap_or(file_namespace);
         let class_attr = class.get();
-        let class = match class_attr {
+        let class = self.gateway_class(g, class_attr);
+        let checked = self.gateway_listeners(g, &listeners, namespace);
+        ok &= checked.is_some();
+        let (labels, annotations) = self.metadata(&labels, &annotations, None);
+        let class_span = class_attr.map(|c| c.span);
+        let class = class?;
+        let (target, target_from) = self.gateway_target(target.get(), &class, g)?;
+        if let Some(span) = class_span {
+            self.class_of_another_controller(&class, span, target, target_from, g);
+        }
+        ok.then(|| ir::Gateway {
+            meta: ir::Meta {
+                name: g.name.text.clone(),
+                namespace: namespace.to_string(),
+                labels,
+                annotations,
+                origin: g.name.span,
+            },
+            class,
+            listeners: checked.unwrap_or_default(),
+            target,
+            target_from,
+        })
+    }
+
+    /// The `class`: required, 1 to 253 characters.
+    fn gateway_class(&mut self, g: &ast::Gateway, written: Option<&ast::Str>) -> Option<String> {
+        match written {
             Some(c) if c.value.is_empty() || c.value.len() > 253 => {
                 self.report(
                     Diagnostic::new(
@@ -85,7 +112,17 @@ impl<'a> Checker<'a> {
                 self.report(missing(&g.name, "gateway", "class", "class \"cilium\""));
                 None
             }
-        };
+        }
+    }
+
+    /// The listeners, each checked, then against each other; `None` if any has an error.
+    fn gateway_listeners(
+        &mut self,
+        g: &ast::Gateway,
+        listeners: &[(&ast::Listener, Span)],
+        namespace: &str,
+    ) -> Option<Vec<ir::Listener>> {
+        let mut ok = true;
         if listeners.is_empty() {
             self.report(missing(
                 &g.name,
@@ -97,33 +134,14 @@ impl<'a> Checker<'a> {
         }
         ok &= self.limit(listeners.len(), 64, "listeners", g.name.span);
         let mut checked = Vec::new();
-        for (l, _) in &listeners {
+        for (l, _) in listeners {
             match self.listener(l, namespace) {
                 Some(ir) => checked.push((ir, *l)),
                 None => ok = false,
             }
         }
         ok &= self.listener_conflicts(&checked);
-        let (labels, annotations) = self.metadata(&labels, &annotations, None);
-        let class_span = class_attr.map(|c| c.span);
-        let class = class?;
-        let (target, target_from) = self.gateway_target(target.get(), &class, g)?;
-        if let Some(span) = class_span {
-            self.class_of_another_controller(&class, span, target, target_from, g);
-        }
-        ok.then(|| ir::Gateway {
-            meta: ir::Meta {
-                name: g.name.text.clone(),
-                namespace: namespace.to_string(),
-                labels,
-                annotations,
-                origin: g.name.span,
-            },
-            class,
-            listeners: checked.into_iter().map(|(l, _)| l).collect(),
-            target,
-            target_from,
-        })
+        ok.then(|| checked.into_iter().map(|(l, _)| l).collect())
     }
 
     /// Warns when the class is a well-known class of another controller than the target's:
@@ -295,8 +313,29 @@ impl<'a> Checker<'a> {
         let tls = tls_block.map(|(items, span)| self.listener_tls(items, span, gateway_namespace));
         let protocol = protocol?;
         let port = port?;
-        let tls = match (protocol, tls_block, tls) {
-            (Protocol::Http, Some((_, span)), _) => {
+        let tls = self.listener_tls_for(l, protocol, tls_block.map(|(_, span)| span), tls)?;
+        ok.then(|| ir::Listener {
+            name: l.name.text.clone(),
+            port,
+            protocol,
+            hostname,
+            tls,
+            routes_from_all,
+        })
+    }
+
+    /// A listener's TLS, which its protocol decides: none for HTTP, a certificate for
+    /// HTTPS, a mode for TLS. `None` when it is wrong (reported), `Some(None)` for no TLS.
+    #[allow(clippy::type_complexity)]
+    fn listener_tls_for(
+        &mut self,
+        l: &ast::Listener,
+        protocol: Protocol,
+        block: Option<Span>,
+        tls: Option<Option<(Option<Mode>, Vec<ir::ObjectRef>, Option<Span>)>>,
+    ) -> Option<Option<ir::ListenerTls>> {
+        let tls = match (protocol, block, tls) {
+            (Protocol::Http, Some(span), _) => {
                 self.report(
                     Diagnostic::new(
                         Code::TlsNotAllowed,
@@ -340,7 +379,7 @@ impl<'a> Checker<'a> {
                 return None;
             }
             (_, Some(_), None) => return None,
-            (_, Some((_, span)), Some(tls)) => {
+            (_, Some(span), Some(tls)) => {
                 let (mode, certs, mode_span) = tls?;
                 match (protocol, mode) {
                     (Protocol::Https, Some(Mode::Passthrough)) => {
@@ -386,14 +425,7 @@ impl<'a> Checker<'a> {
                 }
             }
         };
-        ok.then(|| ir::Listener {
-            name: l.name.text.clone(),
-            port,
-            protocol,
-            hostname,
-            tls,
-            routes_from_all,
-        })
+        Some(tls)
     }
 
     /// The mode, the certificates and the span of the mode word of a listener's `tls` block.

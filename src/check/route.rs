@@ -36,77 +36,24 @@ impl<'a> Checker<'a> {
         let namespace = namespace.get().unwrap_or(file_namespace);
 
         // Parents: gateways and listeners.
-        let mut parents = Vec::new();
-        let mut listeners: Vec<(ir::Listener, Span)> = Vec::new();
-        match on.get() {
+        let (parents, listeners) = match on.get() {
             None => {
                 self.report(missing(&r.name, "route", "on", "on gateway-name"));
                 ok = false;
+                (Vec::new(), Vec::new())
             }
             Some(refs) => {
-                for p in refs {
-                    if let Some(first) = refs.iter().take_while(|q| q.span != p.span).find(|q| {
-                        q.gateway.text == p.gateway.text
-                            && q.listener.as_ref().map(|l| &l.text)
-                                == p.listener.as_ref().map(|l| &l.text)
-                    }) {
-                        self.report(
-                            Diagnostic::new(
-                                Code::DuplicateParent,
-                                p.span,
-                                format!(
-                                    "route `{}` attaches to `{}` twice",
-                                    r.name.text,
-                                    p.display()
-                                ),
-                                "again here",
-                            )
-                            .with_label(first.span, "first here")
-                            .with_help("remove the repeated target"),
-                        );
-                        ok = false;
-                        continue;
-                    }
-                    match self.parent(p, namespace) {
-                        Some((parent, ls)) => {
-                            parents.push(parent);
-                            listeners.extend(ls.into_iter().map(|l| (l, p.span)));
-                        }
-                        None => ok = false,
-                    }
-                }
-                ok &= self.limit(parents.len(), 32, "parents", r.name.span);
+                let (parents, listeners, parents_ok) = self.parents(r, refs, namespace);
+                ok &= parents_ok;
+                (parents, listeners)
             }
-        }
+        };
 
         // Hostnames.
         let mut hostnames = Vec::new();
         if let Some((hs, span)) = hosts.get() {
             ok &= self.limit(hs.len(), 16, "hostnames", span);
-            for h in hs {
-                if !self.hostname(h, true) {
-                    ok = false;
-                    continue;
-                }
-                let matched = listeners.is_empty()
-                    || listeners.iter().any(|(l, _)| {
-                        validate::hostnames_intersect(l.hostname.as_deref(), &h.value)
-                    });
-                if !matched {
-                    let names: Vec<String> = listeners
-                        .iter()
-                        .filter_map(|(l, _)| l.hostname.as_ref().map(|n| format!("`{n}`")))
-                        .collect();
-                    let (_, parent_span) = listeners[0];
-                    self.report(
-                        Diagnostic::new(Code::HostnameMismatch, h.span, format!("`{}` matches no hostname of the listeners this route attaches to", h.value), "matches no listener")
-                            .with_label(parent_span, format!("listeners here take {}", names.join(", ")))
-                            .with_help("use a hostname under one of the listeners' hostnames, or attach the route to a listener that takes it"),
-                    );
-                    ok = false;
-                }
-                hostnames.push(h.value.clone());
-            }
+            ok &= self.route_hostnames(hs, &listeners, &mut hostnames);
         }
 
         // Rules.
@@ -142,6 +89,89 @@ impl<'a> Checker<'a> {
             hostnames,
             rules: checked,
         })
+    }
+
+    /// The `on` line: each parent once, resolved; with the listeners each attaches to and
+    /// the span of its reference, and whether all are free of errors (the listeners of the
+    /// valid ones are kept either way: the hostnames are checked against them).
+    #[allow(clippy::type_complexity)]
+    fn parents(
+        &mut self,
+        r: &ast::Route,
+        refs: &[ast::ParentRef],
+        namespace: &str,
+    ) -> (Vec<ir::Parent>, Vec<(ir::Listener, Span)>, bool) {
+        let mut ok = true;
+        let mut parents = Vec::new();
+        let mut listeners = Vec::new();
+        for p in refs {
+            if let Some(first) = refs.iter().take_while(|q| q.span != p.span).find(|q| {
+                q.gateway.text == p.gateway.text
+                    && q.listener.as_ref().map(|l| &l.text) == p.listener.as_ref().map(|l| &l.text)
+            }) {
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateParent,
+                        p.span,
+                        format!(
+                            "route `{}` attaches to `{}` twice",
+                            r.name.text,
+                            p.display()
+                        ),
+                        "again here",
+                    )
+                    .with_label(first.span, "first here")
+                    .with_help("remove the repeated target"),
+                );
+                ok = false;
+                continue;
+            }
+            match self.parent(p, namespace) {
+                Some((parent, ls)) => {
+                    parents.push(parent);
+                    listeners.extend(ls.into_iter().map(|l| (l, p.span)));
+                }
+                None => ok = false,
+            }
+        }
+        ok &= self.limit(parents.len(), 32, "parents", r.name.span);
+        (parents, listeners, ok)
+    }
+
+    /// The route's hostnames, each valid and intersecting a listener's (when the route
+    /// attaches to any); returns whether all are.
+    fn route_hostnames(
+        &mut self,
+        written: &[ast::Str],
+        listeners: &[(ir::Listener, Span)],
+        hostnames: &mut Vec<String>,
+    ) -> bool {
+        let mut ok = true;
+        for h in written {
+            if !self.hostname(h, true) {
+                ok = false;
+                continue;
+            }
+            let matched = listeners.is_empty()
+                || listeners
+                    .iter()
+                    .any(|(l, _)| validate::hostnames_intersect(l.hostname.as_deref(), &h.value));
+            if !matched {
+                let names: Vec<String> = listeners
+                    .iter()
+                    .filter_map(|(l, _)| l.hostname.as_ref().map(|n| format!("`{n}`")))
+                    .collect();
+                let (_, parent_span) = listeners[0];
+                self.report(
+                    Diagnostic::new(Code::HostnameMismatch, h.span, format!("`{}` matches no hostname of the listeners this route attaches to", h.value), "matches no listener")
+                        .with_label(parent_span, format!("listeners here take {}", names.join(", ")))
+                        .with_help("use a hostname under one of the listeners' hostnames, or attach the route to a listener that takes it"),
+                );
+                ok = false;
+            }
+            hostnames.push(h.value.clone());
+        }
+        ok
     }
 
     /// Resolves `gateway[.listener]`; returns the parent and the listeners it attaches to.
@@ -188,77 +218,10 @@ impl<'a> Checker<'a> {
             }
             return None;
         };
-        let listeners: Vec<ir::Listener> = match &p.listener {
-            None => gateway.listeners.clone(),
-            Some(l) => match gateway.listeners.iter().find(|x| x.name == l.text) {
-                Some(x) => vec![x.clone()],
-                None => {
-                    let names: Vec<&str> =
-                        gateway.listeners.iter().map(|x| x.name.as_str()).collect();
-                    let list = names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let best = crate::diagnostics::closest(&l.text, names.iter().copied());
-                    let help = match best {
-                        Some(best) => {
-                            format!("did you mean `{best}`? `{}` has {list}", gateway.meta.name)
-                        }
-                        None => format!("`{}` has {list}", gateway.meta.name),
-                    };
-                    let mut d = Diagnostic::new(
-                        Code::UnknownListener,
-                        l.span,
-                        format!(
-                            "gateway `{}` has no listener `{}`",
-                            gateway.meta.name, l.text
-                        ),
-                        "no such listener",
-                    )
-                    .with_label(def.node.name.span, "gateway defined here")
-                    .with_help(help);
-                    if let Some(best) = best {
-                        d = d.with_fix(l.span, best);
-                    }
-                    self.report(d);
-                    return None;
-                }
-            },
-        };
+        let listeners = self.named_listeners(p, &gateway, def.node.name.span)?;
         let mut ok = true;
         for l in &listeners {
-            if !accepts_http_routes(l) {
-                if p.listener.is_some() {
-                    let (what, label) = match l.tls {
-                        Some(ir::ListenerTls::Passthrough) => {
-                            ("passes TLS through", "a TLS passthrough listener")
-                        }
-                        _ => ("is a TLS listener", "a TLS listener: it takes TLS routes"),
-                    };
-                    self.report(
-                        Diagnostic::new(
-                            Code::ListenerRejectsHttp,
-                            p.span,
-                            format!(
-                                "listener `{}` {what} and does not accept HTTP routes",
-                                l.name
-                            ),
-                            label,
-                        )
-                        .with_help(format!("attach the route to an HTTP or HTTPS listener; to terminate TLS for HTTP routes, make `{}` a `protocol HTTPS` listener", l.name)),
-                    );
-                    ok = false;
-                }
-                continue;
-            }
-            if gateway.meta.namespace != route_namespace && !l.routes_from_all {
-                self.report(
-                    Diagnostic::new(Code::NamespaceNotAllowed, p.span, format!("listener `{}` of gateway `{}` (namespace `{}`) accepts routes only from its own namespace, and this route is in `{route_namespace}`", l.name, gateway.meta.name, gateway.meta.namespace), "from another namespace")
-                        .with_help(format!("add `routes from all` to listener `{}`, or move the route to namespace `{}`", l.name, gateway.meta.namespace)),
-                );
-                ok = false;
-            }
+            ok &= self.listener_takes(p, l, &gateway, route_namespace);
         }
         let http_listeners: Vec<ir::Listener> =
             listeners.into_iter().filter(accepts_http_routes).collect();
@@ -289,6 +252,88 @@ impl<'a> Checker<'a> {
                 http_listeners,
             )
         })
+    }
+    /// The listeners `gateway[.listener]` names: all, or the one named.
+    fn named_listeners(
+        &mut self,
+        p: &ast::ParentRef,
+        gateway: &ir::Gateway,
+        defined: Span,
+    ) -> Option<Vec<ir::Listener>> {
+        let Some(l) = &p.listener else {
+            return Some(gateway.listeners.clone());
+        };
+        if let Some(x) = gateway.listeners.iter().find(|x| x.name == l.text) {
+            return Some(vec![x.clone()]);
+        }
+        let names: Vec<&str> = gateway.listeners.iter().map(|x| x.name.as_str()).collect();
+        let list = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let best = crate::diagnostics::closest(&l.text, names.iter().copied());
+        let help = match best {
+            Some(best) => format!("did you mean `{best}`? `{}` has {list}", gateway.meta.name),
+            None => format!("`{}` has {list}", gateway.meta.name),
+        };
+        let mut d = Diagnostic::new(
+            Code::UnknownListener,
+            l.span,
+            format!(
+                "gateway `{}` has no listener `{}`",
+                gateway.meta.name, l.text
+            ),
+            "no such listener",
+        )
+        .with_label(defined, "gateway defined here")
+        .with_help(help);
+        if let Some(best) = best {
+            d = d.with_fix(l.span, best);
+        }
+        self.report(d);
+        None
+    }
+
+    /// Whether listener `l` takes this route: HTTP routes only on HTTP and HTTPS listeners
+    /// (reported when the route names the listener), and from the gateway's namespace unless
+    /// `routes from all`.
+    fn listener_takes(
+        &mut self,
+        p: &ast::ParentRef,
+        l: &ir::Listener,
+        gateway: &ir::Gateway,
+        route_namespace: &str,
+    ) -> bool {
+        if !accepts_http_routes(l) {
+            if p.listener.is_none() {
+                return true;
+            }
+            let (what, label) = match l.tls {
+                Some(ir::ListenerTls::Passthrough) => {
+                    ("passes TLS through", "a TLS passthrough listener")
+                }
+                _ => ("is a TLS listener", "a TLS listener: it takes TLS routes"),
+            };
+            self.report(
+                Diagnostic::new(
+                    Code::ListenerRejectsHttp,
+                    p.span,
+                    format!("listener `{}` {what} and does not accept HTTP routes", l.name),
+                    label,
+                )
+                .with_help(format!("attach the route to an HTTP or HTTPS listener; to terminate TLS for HTTP routes, make `{}` a `protocol HTTPS` listener", l.name)),
+            );
+            return false;
+        }
+        if gateway.meta.namespace != route_namespace && !l.routes_from_all {
+            self.report(
+                Diagnostic::new(Code::NamespaceNotAllowed, p.span, format!("listener `{}` of gateway `{}` (namespace `{}`) accepts routes only from its own namespace, and this route is in `{route_namespace}`", l.name, gateway.meta.name, gateway.meta.namespace), "from another namespace")
+                    .with_help(format!("add `routes from all` to listener `{}`, or move the route to namespace `{}`", l.name, gateway.meta.namespace)),
+            );
+            return false;
+        }
+        true
     }
 }
 
