@@ -156,83 +156,89 @@ fn filters(namespace: &str, f: &ir::Filters) -> Vec<HttpRouteRulesFilters> {
             ..Default::default()
         });
     }
-    if let Some(rw) = &f.rewrite {
-        out.push(HttpRouteRulesFilters {
-            r#type: HttpRouteRulesFiltersType::UrlRewrite,
-            url_rewrite: Some(HttpRouteRulesFiltersUrlRewrite {
-                hostname: rw.hostname.clone(),
-                path: rw.path.as_ref().map(|p| match p {
-                    ir::PathEdit::Full(v) => HttpRouteRulesFiltersUrlRewritePath {
-                        r#type: HttpRouteRulesFiltersUrlRewritePathType::ReplaceFullPath,
-                        replace_full_path: Some(v.clone()),
-                        replace_prefix_match: None,
-                    },
-                    ir::PathEdit::Prefix(v) => HttpRouteRulesFiltersUrlRewritePath {
-                        r#type: HttpRouteRulesFiltersUrlRewritePathType::ReplacePrefixMatch,
-                        replace_full_path: None,
-                        replace_prefix_match: Some(v.clone()),
-                    },
-                }),
-            }),
-            ..Default::default()
-        });
-    }
-    if let Some(rd) = &f.redirect {
-        out.push(HttpRouteRulesFilters {
-            r#type: HttpRouteRulesFiltersType::RequestRedirect,
-            request_redirect: Some(HttpRouteRulesFiltersRequestRedirect {
-                scheme: rd.scheme.map(|s| match s {
-                    ir::Scheme::Http => HttpRouteRulesFiltersRequestRedirectScheme::Http,
-                    ir::Scheme::Https => HttpRouteRulesFiltersRequestRedirectScheme::Https,
-                }),
-                hostname: rd.hostname.clone(),
-                port: rd.port.map(i32::from),
-                path: rd.path.as_ref().map(|p| match p {
-                    ir::PathEdit::Full(v) => HttpRouteRulesFiltersRequestRedirectPath {
-                        r#type: HttpRouteRulesFiltersRequestRedirectPathType::ReplaceFullPath,
-                        replace_full_path: Some(v.clone()),
-                        replace_prefix_match: None,
-                    },
-                    ir::PathEdit::Prefix(v) => HttpRouteRulesFiltersRequestRedirectPath {
-                        r#type: HttpRouteRulesFiltersRequestRedirectPathType::ReplacePrefixMatch,
-                        replace_full_path: None,
-                        replace_prefix_match: Some(v.clone()),
-                    },
-                }),
-                status_code: rd.status.map(i64::from),
-            }),
-            ..Default::default()
-        });
-    }
-    for m in &f.mirrors {
-        out.push(HttpRouteRulesFilters {
-            r#type: HttpRouteRulesFiltersType::RequestMirror,
-            request_mirror: Some(HttpRouteRulesFiltersRequestMirror {
-                backend_ref: {
-                    let (name, namespace) = api::name_in(&m.backend, namespace);
-                    HttpRouteRulesFiltersRequestMirrorBackendRef {
-                        group: api::group_kind(&m.backend).map(|(g, _)| g.to_string()),
-                        kind: api::group_kind(&m.backend).map(|(_, k)| k.to_string()),
-                        name,
-                        namespace,
-                        port: Some(i32::from(m.backend.port)),
-                    }
-                },
-                percent: m
-                    .share
-                    .filter(|f| f.denominator == 100)
-                    .map(|f| i32::try_from(f.numerator).unwrap_or(i32::MAX)),
-                fraction: m.share.filter(|f| f.denominator != 100).map(|f| {
-                    HttpRouteRulesFiltersRequestMirrorFraction {
-                        numerator: i32::try_from(f.numerator).unwrap_or(i32::MAX),
-                        denominator: Some(i32::try_from(f.denominator).unwrap_or(i32::MAX)),
-                    }
-                }),
-            }),
-            ..Default::default()
-        });
-    }
+    out.extend(f.rewrite.as_ref().map(rewrite));
+    out.extend(f.redirect.as_ref().map(redirect));
+    out.extend(f.mirrors.iter().map(|m| mirror(namespace, m)));
     out
+}
+
+fn rewrite(rw: &ir::Rewrite) -> HttpRouteRulesFilters {
+    HttpRouteRulesFilters {
+        r#type: HttpRouteRulesFiltersType::UrlRewrite,
+        url_rewrite: Some(HttpRouteRulesFiltersUrlRewrite {
+            hostname: rw.hostname.clone(),
+            path: rw.path.as_ref().map(|p| match p {
+                ir::PathEdit::Full(v) => HttpRouteRulesFiltersUrlRewritePath {
+                    r#type: HttpRouteRulesFiltersUrlRewritePathType::ReplaceFullPath,
+                    replace_full_path: Some(v.clone()),
+                    replace_prefix_match: None,
+                },
+                ir::PathEdit::Prefix(v) => HttpRouteRulesFiltersUrlRewritePath {
+                    r#type: HttpRouteRulesFiltersUrlRewritePathType::ReplacePrefixMatch,
+                    replace_full_path: None,
+                    replace_prefix_match: Some(v.clone()),
+                },
+            }),
+        }),
+        ..Default::default()
+    }
+}
+
+fn redirect(rd: &ir::Redirect) -> HttpRouteRulesFilters {
+    HttpRouteRulesFilters {
+        r#type: HttpRouteRulesFiltersType::RequestRedirect,
+        request_redirect: Some(HttpRouteRulesFiltersRequestRedirect {
+            scheme: rd.scheme.map(|s| match s {
+                ir::Scheme::Http => HttpRouteRulesFiltersRequestRedirectScheme::Http,
+                ir::Scheme::Https => HttpRouteRulesFiltersRequestRedirectScheme::Https,
+            }),
+            hostname: rd.hostname.clone(),
+            port: rd.port.map(i32::from),
+            path: rd.path.as_ref().map(|p| match p {
+                ir::PathEdit::Full(v) => HttpRouteRulesFiltersRequestRedirectPath {
+                    r#type: HttpRouteRulesFiltersRequestRedirectPathType::ReplaceFullPath,
+                    replace_full_path: Some(v.clone()),
+                    replace_prefix_match: None,
+                },
+                ir::PathEdit::Prefix(v) => HttpRouteRulesFiltersRequestRedirectPath {
+                    r#type: HttpRouteRulesFiltersRequestRedirectPathType::ReplacePrefixMatch,
+                    replace_full_path: None,
+                    replace_prefix_match: Some(v.clone()),
+                },
+            }),
+            status_code: rd.status.map(i64::from),
+        }),
+        ..Default::default()
+    }
+}
+
+fn mirror(namespace: &str, m: &ir::Mirror) -> HttpRouteRulesFilters {
+    HttpRouteRulesFilters {
+        r#type: HttpRouteRulesFiltersType::RequestMirror,
+        request_mirror: Some(HttpRouteRulesFiltersRequestMirror {
+            backend_ref: {
+                let (name, namespace) = api::name_in(&m.backend, namespace);
+                HttpRouteRulesFiltersRequestMirrorBackendRef {
+                    group: api::group_kind(&m.backend).map(|(g, _)| g.to_string()),
+                    kind: api::group_kind(&m.backend).map(|(_, k)| k.to_string()),
+                    name,
+                    namespace,
+                    port: Some(i32::from(m.backend.port)),
+                }
+            },
+            percent: m
+                .share
+                .filter(|f| f.denominator == 100)
+                .map(|f| i32::try_from(f.numerator).unwrap_or(i32::MAX)),
+            fraction: m.share.filter(|f| f.denominator != 100).map(|f| {
+                HttpRouteRulesFiltersRequestMirrorFraction {
+                    numerator: i32::try_from(f.numerator).unwrap_or(i32::MAX),
+                    denominator: Some(i32::try_from(f.denominator).unwrap_or(i32::MAX)),
+                }
+            }),
+        }),
+        ..Default::default()
+    }
 }
 
 fn pairs<T>(list: &[(String, String)], make: impl Fn(String, String) -> T) -> Option<Vec<T>> {

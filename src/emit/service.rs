@@ -14,6 +14,7 @@ use gateway_api::backendtlspolicies::{
 };
 use k8s_openapi::api::core::v1::{ConfigMap, Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{Context, DESCRIPTION_ANNOTATION, Manifest, api, external};
@@ -32,22 +33,7 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
         _ => "http",
     };
     if let Some(ir::Trust::Pem { write, .. }) = &s.trust {
-        for c in write {
-            let mut metadata = cx.meta(&c.name, &s.meta, s.meta.origin);
-            let mut data = BTreeMap::from([("ca.crt".to_string(), c.pem.clone())]);
-            if let Some(id) = &c.kong_id {
-                metadata
-                    .labels
-                    .get_or_insert_with(BTreeMap::new)
-                    .insert(KONG_CA_LABEL.into(), "true".into());
-                data.insert("id".into(), id.clone());
-            }
-            out.push(Manifest::ConfigMap(Box::new(ConfigMap {
-                metadata,
-                data: Some(data),
-                ..ConfigMap::default()
-            })));
-        }
+        ca_configmaps(cx, s, write, out);
     }
     for (i, b) in s.backends.iter().enumerate() {
         let mut metadata = cx.meta(&b.name, &s.meta, s.meta.origin);
@@ -70,121 +56,167 @@ pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>
         {
             annotations.insert(key.into(), value.into());
         }
-        let service_port = ServicePort {
-            name: Some(port_name.into()),
-            port: i32::from(b.port),
-            protocol: Some("TCP".into()),
-            ..ServicePort::default()
-        };
-        // The object the backend is, and how a BackendTLSPolicy names it.
-        let (policy_group, policy_kind) = match &b.destination {
-            ir::Destination::Dns {
-                host,
-                via: ir::DnsObject::EnvoyBackend,
-            } => {
-                out.push(Manifest::EnvoyBackend(Box::new(external::envoy_backend(
-                    metadata, host, b.port,
-                ))));
-                (api::ENVOY_GROUP, "Backend")
-            }
-            ir::Destination::Dns {
-                host,
-                via: ir::DnsObject::IstioServiceEntry,
-            } => {
-                let protocol = match s.protocol {
-                    Protocol::Https => "HTTPS",
-                    _ => "HTTP",
-                };
-                out.push(Manifest::ServiceEntry(Box::new(external::service_entry(
-                    metadata, host, b.port, port_name, protocol,
-                ))));
-                (api::ISTIO_GROUP, "ServiceEntry")
-            }
-            ir::Destination::Dns {
-                host,
-                via: ir::DnsObject::ExternalName,
-            } => {
-                out.push(Manifest::Service(Box::new(Service {
-                    metadata,
-                    spec: Some(ServiceSpec {
-                        type_: Some("ExternalName".into()),
-                        external_name: Some(host.clone()),
-                        ports: Some(vec![service_port]),
-                        ..ServiceSpec::default()
-                    }),
-                    status: None,
-                })));
-                ("", "Service")
-            }
-            ir::Destination::Addresses { port, ipv4, ipv6 } => {
-                out.push(Manifest::Service(Box::new(Service {
-                    metadata,
-                    spec: Some(ServiceSpec {
-                        type_: Some("ClusterIP".into()),
-                        ports: Some(vec![ServicePort {
-                            target_port: Some(IntOrString::Int(i32::from(*port))),
-                            ..service_port
-                        }]),
-                        ..ServiceSpec::default()
-                    }),
-                    status: None,
-                })));
-                endpoint_slices(cx, s, b, port_name, *port, ipv4, ipv6, out);
-                ("", "Service")
-            }
-        };
+        let (policy_group, policy_kind) = backend_object(cx, s, b, metadata, port_name, out);
         if let (Some(trust), Some(hostname)) = (&s.trust, &b.tls_hostname) {
-            let (well_known, ca_refs) = match trust {
-                ir::Trust::System => (Some("System".to_string()), None),
-                ir::Trust::Pem { refs, .. } => {
-                    (None, Some(refs.iter().map(|r| ca_ref(r)).collect()))
-                }
-                ir::Trust::ConfigMap(name) => (None, Some(vec![ca_ref(name)])),
+            let target = (policy_group, policy_kind, b.name.as_str());
+            out.push(backend_tls_policy(cx, s, trust, hostname, target));
+        }
+    }
+}
+
+/// The object a backend is (a Service with EndpointSlices, an ExternalName Service, an Envoy
+/// Gateway `Backend` or an Istio `ServiceEntry`), and the group and kind a BackendTLSPolicy
+/// names it by.
+fn backend_object(
+    cx: &Context<'_>,
+    s: &ir::Service,
+    b: &ir::Backend,
+    metadata: ObjectMeta,
+    port_name: &'static str,
+    out: &mut Vec<Manifest>,
+) -> (&'static str, &'static str) {
+    let service_port = ServicePort {
+        name: Some(port_name.into()),
+        port: i32::from(b.port),
+        protocol: Some("TCP".into()),
+        ..ServicePort::default()
+    };
+    // The object the backend is, and how a BackendTLSPolicy names it.
+    match &b.destination {
+        ir::Destination::Dns {
+            host,
+            via: ir::DnsObject::EnvoyBackend,
+        } => {
+            out.push(Manifest::EnvoyBackend(Box::new(external::envoy_backend(
+                metadata, host, b.port,
+            ))));
+            (api::ENVOY_GROUP, "Backend")
+        }
+        ir::Destination::Dns {
+            host,
+            via: ir::DnsObject::IstioServiceEntry,
+        } => {
+            let protocol = match s.protocol {
+                Protocol::Https => "HTTPS",
+                _ => "HTTP",
             };
-            let metadata = cx.meta(&b.name, &s.meta, s.meta.origin);
-            let spec = BackendTlsPolicySpec {
-                target_refs: vec![BackendTlsPolicyTargetRefs {
-                    group: policy_group.into(),
-                    kind: policy_kind.into(),
-                    name: b.name.clone(),
-                    section_name: None,
-                }],
-                validation: BackendTlsPolicyValidation {
-                    hostname: hostname.clone(),
-                    well_known_ca_certificates: well_known,
-                    ca_certificate_refs: ca_refs,
-                    subject_alt_names: s.subject_alt_names.as_ref().map(|(names, _)| {
-                        names
-                            .iter()
-                            .map(|n| BackendTlsPolicyValidationSubjectAltNames {
-                                r#type: BackendTlsPolicyValidationSubjectAltNamesType::Hostname,
-                                hostname: Some(n.clone()),
-                                uri: None,
-                            })
-                            .collect()
-                    }),
-                },
-                options: None,
-            };
-            match s.policy_version {
-                ir::PolicyVersion::V1 => {
-                    out.push(Manifest::BackendTlsPolicy(Box::new(BackendTlsPolicy {
-                        metadata,
-                        spec,
-                        status: None,
-                    })));
-                }
-                ir::PolicyVersion::V1alpha3 => {
-                    out.push(Manifest::BackendTlsPolicyV1alpha3(Box::new(
-                        external::Object {
-                            api_version: api::BACKEND_TLS_V1ALPHA3,
-                            kind: "BackendTLSPolicy",
-                            metadata,
-                            spec,
-                        },
-                    )));
-                }
-            }
+            out.push(Manifest::ServiceEntry(Box::new(external::service_entry(
+                metadata, host, b.port, port_name, protocol,
+            ))));
+            (api::ISTIO_GROUP, "ServiceEntry")
+        }
+        ir::Destination::Dns {
+            host,
+            via: ir::DnsObject::ExternalName,
+        } => {
+            out.push(Manifest::Service(Box::new(Service {
+                metadata,
+                spec: Some(ServiceSpec {
+                    type_: Some("ExternalName".into()),
+                    external_name: Some(host.clone()),
+                    ports: Some(vec![service_port]),
+                    ..ServiceSpec::default()
+                }),
+                status: None,
+            })));
+            ("", "Service")
+        }
+        ir::Destination::Addresses { port, ipv4, ipv6 } => {
+            out.push(Manifest::Service(Box::new(Service {
+                metadata,
+                spec: Some(ServiceSpec {
+                    type_: Some("ClusterIP".into()),
+                    ports: Some(vec![ServicePort {
+                        target_port: Some(IntOrString::Int(i32::from(*port))),
+                        ..service_port
+                    }]),
+                    ..ServiceSpec::default()
+                }),
+                status: None,
+            })));
+            endpoint_slices(cx, s, b, port_name, *port, ipv4, ipv6, out);
+            ("", "Service")
+        }
+    }
+}
+
+/// The ConfigMaps of a `ca file`, labelled and with an `id` for Kong.
+fn ca_configmaps(
+    cx: &Context<'_>,
+    s: &ir::Service,
+    write: &[ir::CaConfigMap],
+    out: &mut Vec<Manifest>,
+) {
+    for c in write {
+        let mut metadata = cx.meta(&c.name, &s.meta, s.meta.origin);
+        let mut data = BTreeMap::from([("ca.crt".to_string(), c.pem.clone())]);
+        if let Some(id) = &c.kong_id {
+            metadata
+                .labels
+                .get_or_insert_with(BTreeMap::new)
+                .insert(KONG_CA_LABEL.into(), "true".into());
+            data.insert("id".into(), id.clone());
+        }
+        out.push(Manifest::ConfigMap(Box::new(ConfigMap {
+            metadata,
+            data: Some(data),
+            ..ConfigMap::default()
+        })));
+    }
+}
+
+/// The BackendTLSPolicy of one backend object, `(group, kind, name)`, in the version the
+/// service's target reads.
+fn backend_tls_policy(
+    cx: &Context<'_>,
+    s: &ir::Service,
+    trust: &ir::Trust,
+    hostname: &str,
+    (group, kind, name): (&str, &str, &str),
+) -> Manifest {
+    let (well_known, ca_refs) = match trust {
+        ir::Trust::System => (Some("System".to_string()), None),
+        ir::Trust::Pem { refs, .. } => (None, Some(refs.iter().map(|r| ca_ref(r)).collect())),
+        ir::Trust::ConfigMap(name) => (None, Some(vec![ca_ref(name)])),
+    };
+    let metadata = cx.meta(name, &s.meta, s.meta.origin);
+    let spec = BackendTlsPolicySpec {
+        target_refs: vec![BackendTlsPolicyTargetRefs {
+            group: group.into(),
+            kind: kind.into(),
+            name: name.to_string(),
+            section_name: None,
+        }],
+        validation: BackendTlsPolicyValidation {
+            hostname: hostname.to_string(),
+            well_known_ca_certificates: well_known,
+            ca_certificate_refs: ca_refs,
+            subject_alt_names: s.subject_alt_names.as_ref().map(|(names, _)| {
+                names
+                    .iter()
+                    .map(|n| BackendTlsPolicyValidationSubjectAltNames {
+                        r#type: BackendTlsPolicyValidationSubjectAltNamesType::Hostname,
+                        hostname: Some(n.clone()),
+                        uri: None,
+                    })
+                    .collect()
+            }),
+        },
+        options: None,
+    };
+    match s.policy_version {
+        ir::PolicyVersion::V1 => Manifest::BackendTlsPolicy(Box::new(BackendTlsPolicy {
+            metadata,
+            spec,
+            status: None,
+        })),
+        ir::PolicyVersion::V1alpha3 => {
+            Manifest::BackendTlsPolicyV1alpha3(Box::new(external::Object {
+                api_version: api::BACKEND_TLS_V1ALPHA3,
+                kind: "BackendTLSPolicy",
+                metadata,
+                spec,
+            }))
         }
     }
 }
