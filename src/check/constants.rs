@@ -208,7 +208,20 @@ fn values<'d>(
             }
         }
     }
-    // What is left is in a cycle, or uses one: report each cycle once.
+    report_cycles(defs, &deps, &values, diags);
+    defs.iter()
+        .zip(values)
+        .map(|(d, v)| (d.name.text.as_str(), v.flatten()))
+        .collect()
+}
+
+/// What `values` left unresolved is in a cycle, or uses one: reports each cycle once.
+fn report_cycles(
+    defs: &[Def],
+    deps: &[Vec<usize>],
+    values: &[Option<Option<String>>],
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut reported: HashSet<usize> = HashSet::new();
     for start in 0..defs.len() {
         if values[start].is_some() || reported.contains(&start) {
@@ -235,10 +248,6 @@ fn values<'d>(
         reported.extend(cycle.iter().copied());
         diags.push(cycle_diagnostic(defs, cycle));
     }
-    defs.iter()
-        .zip(values)
-        .map(|(d, v)| (d.name.text.as_str(), v.flatten()))
-        .collect()
 }
 
 /// The length of `s` with each hole replaced by a value `len(name)` bytes long, without

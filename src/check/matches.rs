@@ -43,21 +43,7 @@ impl<'a> Checker<'a> {
                         Op::Exact => PathKind::Exact,
                         Op::Regex => PathKind::Regex,
                     };
-                    let valid = if kind == PathKind::Regex {
-                        self.regex(value, 1024)
-                    } else {
-                        match validate::path(&value.value) {
-                            Ok(()) => true,
-                            Err(reason) => {
-                                self.report(
-                                    Diagnostic::new(Code::InvalidPath, value.span, format!("`{}` is not a valid path", crate::diagnostics::brief(&value.value)), reason)
-                                        .with_help(if value.value.starts_with('/') { "paths use letters, digits and `-._~!$&'()*+,;=:@/`; percent-encode anything else" } else { "paths start with `/`, like \"/api\"" }),
-                                );
-                                false
-                            }
-                        }
-                    };
-                    ok &= valid;
+                    ok &= self.path_match(kind, value);
                     path.set(self, (kind, value.value.clone()), c.span);
                 }
                 Condition::Header { name, op, value } => {
@@ -66,19 +52,7 @@ impl<'a> Checker<'a> {
                         .iter()
                         .any(|(n, _, _)| n.eq_ignore_ascii_case(&name.value))
                     {
-                        let first_span = conds.iter().find_map(|x| match &x.node {
-                            Condition::Header { name: n, .. }
-                                if n.value.eq_ignore_ascii_case(&name.value) =>
-                            {
-                                Some(x.span)
-                            }
-                            _ => None,
-                        });
-                        self.report(
-                            Diagnostic::new(Code::DuplicateAttribute, c.span, format!("header `{}` is matched twice in one match", name.value), "matched again here")
-                                .with_label(first_span.unwrap_or(c.span), "first matched here")
-                                .with_help("header names are case-insensitive, and only the first entry counts; use a regular expression to accept several values"),
-                        );
+                        self.report(header_matched_twice(conds, c.span, name));
                         ok = false;
                     }
                     m.headers
@@ -115,6 +89,34 @@ impl<'a> Checker<'a> {
         m.path = path.get();
         m.method = method.get();
         ok.then_some(m)
+    }
+
+    /// A path to match: a valid path, or a regular expression of at most 1024 bytes.
+    fn path_match(&mut self, kind: PathKind, value: &ast::Str) -> bool {
+        if kind == PathKind::Regex {
+            return self.regex(value, 1024);
+        }
+        let Err(reason) = validate::path(&value.value) else {
+            return true;
+        };
+        let help = if value.value.starts_with('/') {
+            "paths use letters, digits and `-._~!$&'()*+,;=:@/`; percent-encode anything else"
+        } else {
+            "paths start with `/`, like \"/api\""
+        };
+        self.report(
+            Diagnostic::new(
+                Code::InvalidPath,
+                value.span,
+                format!(
+                    "`{}` is not a valid path",
+                    crate::diagnostics::brief(&value.value)
+                ),
+                reason,
+            )
+            .with_help(help),
+        );
+        false
     }
 
     pub(super) fn match_value(
@@ -204,4 +206,29 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// E0013 for a header matched twice in one match; header names are case-insensitive.
+fn header_matched_twice(
+    conds: &[ast::Spanned<Condition>],
+    at: Span,
+    name: &ast::Str,
+) -> Diagnostic {
+    let first_span = conds.iter().find_map(|x| match &x.node {
+        Condition::Header { name: n, .. } if n.value.eq_ignore_ascii_case(&name.value) => {
+            Some(x.span)
+        }
+        _ => None,
+    });
+    Diagnostic::new(
+        Code::DuplicateAttribute,
+        at,
+        format!("header `{}` is matched twice in one match", name.value),
+        "matched again here",
+    )
+    .with_label(first_span.unwrap_or(at), "first matched here")
+    .with_help(
+        "header names are case-insensitive, and only the first entry counts; use a regular \
+expression to accept several values",
+    )
 }

@@ -420,64 +420,15 @@ impl Builder {
                     }
                     RuleItem::Match(conditions)
                 }
-                Rule::backends => RuleItem::Backends(
-                    p.clone()
-                        .into_inner()
-                        .map(|b| {
-                            let mut parts = b.clone().into_inner();
-                            let service = self.ident(&parts.next().expect(SHAPE));
-                            let weight = parts.next().map(|w| self.integer(&w));
-                            BackendRef {
-                                service,
-                                weight,
-                                span: self.span(&b),
-                            }
-                        })
-                        .collect(),
-                ),
+                Rule::backends => RuleItem::Backends(self.backends(&p)),
                 Rule::request_header => RuleItem::RequestHeader(
                     self.header_action(&p.clone().into_inner().next().expect(SHAPE)),
                 ),
                 Rule::response_header => {
                     RuleItem::ResponseHeader(self.header_action(&self.value(&p)))
                 }
-                Rule::rewrite => {
-                    let mut parts = Vec::new();
-                    for r in p.clone().into_inner().skip(1) {
-                        let part = match r.as_rule() {
-                            Rule::rewrite_host => RewritePart::Host(self.last_string(&r)),
-                            Rule::path_value => {
-                                let (prefix, value) = self.path_value(&r);
-                                RewritePart::Path { prefix, value }
-                            }
-                            _ => unreachable!("{SHAPE}: {:?}", r.as_rule()),
-                        };
-                        parts.push(self.spanned(&r, part));
-                    }
-                    RuleItem::Rewrite(parts)
-                }
-                Rule::redirect => {
-                    let mut parts = Vec::new();
-                    for r in p.clone().into_inner().skip(1) {
-                        let part = match r.as_rule() {
-                            Rule::scheme => RedirectPart::Scheme(self.ident(&r)),
-                            Rule::redirect_host => RedirectPart::Host(self.last_string(&r)),
-                            Rule::redirect_port => {
-                                RedirectPart::Port(self.integer(&self.value(&r)))
-                            }
-                            Rule::redirect_status => {
-                                RedirectPart::Status(self.integer(&self.value(&r)))
-                            }
-                            Rule::path_value => {
-                                let (prefix, value) = self.path_value(&r);
-                                RedirectPart::Path { prefix, value }
-                            }
-                            _ => unreachable!("{SHAPE}: {:?}", r.as_rule()),
-                        };
-                        parts.push(self.spanned(&r, part));
-                    }
-                    RuleItem::Redirect(parts)
-                }
+                Rule::rewrite => RuleItem::Rewrite(self.rewrite_parts(&p)),
+                Rule::redirect => RuleItem::Redirect(self.redirect_parts(&p)),
                 Rule::use_attr => RuleItem::Use(self.ident(&self.value(&p))),
                 Rule::mirror => {
                     let mut parts = p.clone().into_inner().skip(1);
@@ -503,6 +454,57 @@ impl Builder {
             items.push(self.spanned(&p, item));
         }
         ast::Rule { items }
+    }
+
+    fn backends(&mut self, pair: &Pair<'_, Rule>) -> Vec<BackendRef> {
+        pair.clone()
+            .into_inner()
+            .map(|b| {
+                let mut parts = b.clone().into_inner();
+                let service = self.ident(&parts.next().expect(SHAPE));
+                let weight = parts.next().map(|w| self.integer(&w));
+                BackendRef {
+                    service,
+                    weight,
+                    span: self.span(&b),
+                }
+            })
+            .collect()
+    }
+
+    fn rewrite_parts(&mut self, pair: &Pair<'_, Rule>) -> Vec<Spanned<RewritePart>> {
+        let mut parts = Vec::new();
+        for r in pair.clone().into_inner().skip(1) {
+            let part = match r.as_rule() {
+                Rule::rewrite_host => RewritePart::Host(self.last_string(&r)),
+                Rule::path_value => {
+                    let (prefix, value) = self.path_value(&r);
+                    RewritePart::Path { prefix, value }
+                }
+                _ => unreachable!("{SHAPE}: {:?}", r.as_rule()),
+            };
+            parts.push(self.spanned(&r, part));
+        }
+        parts
+    }
+
+    fn redirect_parts(&mut self, pair: &Pair<'_, Rule>) -> Vec<Spanned<RedirectPart>> {
+        let mut parts = Vec::new();
+        for r in pair.clone().into_inner().skip(1) {
+            let part = match r.as_rule() {
+                Rule::scheme => RedirectPart::Scheme(self.ident(&r)),
+                Rule::redirect_host => RedirectPart::Host(self.last_string(&r)),
+                Rule::redirect_port => RedirectPart::Port(self.integer(&self.value(&r))),
+                Rule::redirect_status => RedirectPart::Status(self.integer(&self.value(&r))),
+                Rule::path_value => {
+                    let (prefix, value) = self.path_value(&r);
+                    RedirectPart::Path { prefix, value }
+                }
+                _ => unreachable!("{SHAPE}: {:?}", r.as_rule()),
+            };
+            parts.push(self.spanned(&r, part));
+        }
+        parts
     }
 
     fn path_value(&mut self, pair: &Pair<'_, Rule>) -> (bool, Str) {
