@@ -578,6 +578,61 @@ fn ranges<T: Copy>(
     parts.join("; ")
 }
 
+/// One row of the capability table in Markdown.
+fn table_row(c: &Capabilities) -> String {
+    let classes = if c.classes.is_empty() {
+        "(any other)".to_string()
+    } else {
+        c.classes
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let ip = if c.external_endpoints {
+        "Service + EndpointSlice"
+    } else {
+        "refused (E0509)"
+    };
+    let dns = if !c.external_endpoints {
+        "refused (E0509)".to_string()
+    } else {
+        ranges(c.dns, "refused (E0501)", |d| match d {
+            Dns::Refused => "refused (E0501)",
+            Dns::ExternalName(Setup::Nothing) => "ExternalName Service",
+            Dns::ExternalName(Setup::NginxDnsResolver) => {
+                "ExternalName Service with a DNS resolver (N0511)"
+            }
+            Dns::ExternalName(Setup::ContourOptIn) => "ExternalName Service, opted in (N0512)",
+            Dns::ExternalName(Setup::NotPortable) => "ExternalName Service, not portable (W0502)",
+            Dns::EnvoyBackend => "`Backend` (gateway.envoyproxy.io), enabled (N0510)",
+            Dns::IstioServiceEntry => "`ServiceEntry` + `Hostname` backendRef",
+        })
+    };
+    let tls = ranges(c.backend_tls, "none (E0503)", |t| match t {
+        BackendTls::None => "none (E0503)",
+        BackendTls::V1alpha3 => "v1alpha3 (N0504)",
+        BackendTls::V1 => "v1",
+    });
+    let system = if c.system_ca { "yes" } else { "no (E0505)" };
+    let san = if c.san_validation {
+        "yes"
+    } else {
+        "no (E0508)"
+    };
+    let mirror = match (c.mirrors, c.mirror_share) {
+        (Mirrors::None, _) => "none (E0515)",
+        (Mirrors::One, true) => "one per rule (E0515)",
+        (Mirrors::One, false) => "one per rule, of every request (E0515)",
+        (Mirrors::Many, true) => "yes",
+        (Mirrors::Many, false) => "of every request (E0515)",
+    };
+    format!(
+        "| `{}` | {classes} | {} | {ip} | {dns} | {tls} | {system} | {san} | {mirror} |\n",
+        c.name, c.latest
+    )
+}
+
 /// The capability table as Markdown: the content of `docs/targets.md`.
 pub fn table_markdown() -> String {
     let mut out = String::from(
@@ -601,59 +656,7 @@ so once (note N0513).\n\n\
 |---|---|---|---|---|---|---|---|---|\n",
     );
     for c in &TABLE {
-        let classes = if c.classes.is_empty() {
-            "(any other)".to_string()
-        } else {
-            c.classes
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let ip = if c.external_endpoints {
-            "Service + EndpointSlice"
-        } else {
-            "refused (E0509)"
-        };
-        let dns = if !c.external_endpoints {
-            "refused (E0509)".to_string()
-        } else {
-            ranges(c.dns, "refused (E0501)", |d| match d {
-                Dns::Refused => "refused (E0501)",
-                Dns::ExternalName(Setup::Nothing) => "ExternalName Service",
-                Dns::ExternalName(Setup::NginxDnsResolver) => {
-                    "ExternalName Service with a DNS resolver (N0511)"
-                }
-                Dns::ExternalName(Setup::ContourOptIn) => "ExternalName Service, opted in (N0512)",
-                Dns::ExternalName(Setup::NotPortable) => {
-                    "ExternalName Service, not portable (W0502)"
-                }
-                Dns::EnvoyBackend => "`Backend` (gateway.envoyproxy.io), enabled (N0510)",
-                Dns::IstioServiceEntry => "`ServiceEntry` + `Hostname` backendRef",
-            })
-        };
-        let tls = ranges(c.backend_tls, "none (E0503)", |t| match t {
-            BackendTls::None => "none (E0503)",
-            BackendTls::V1alpha3 => "v1alpha3 (N0504)",
-            BackendTls::V1 => "v1",
-        });
-        let system = if c.system_ca { "yes" } else { "no (E0505)" };
-        let san = if c.san_validation {
-            "yes"
-        } else {
-            "no (E0508)"
-        };
-        let mirror = match (c.mirrors, c.mirror_share) {
-            (Mirrors::None, _) => "none (E0515)",
-            (Mirrors::One, true) => "one per rule (E0515)",
-            (Mirrors::One, false) => "one per rule, of every request (E0515)",
-            (Mirrors::Many, true) => "yes",
-            (Mirrors::Many, false) => "of every request (E0515)",
-        };
-        out.push_str(&format!(
-            "| `{}` | {classes} | {} | {ip} | {dns} | {tls} | {system} | {san} | {mirror} |\n",
-            c.name, c.latest
-        ));
+        out.push_str(&table_row(c));
     }
     for c in &TABLE {
         out.push_str(&format!("\n## `{}`: {}\n\n{}\n", c.name, c.title, c.notes));

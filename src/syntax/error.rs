@@ -67,6 +67,23 @@ pub(super) fn syntax_error(
         format!("expected {list}, found {}", found.description),
         format!("expected {list}"),
     );
+    diag = hint(diag, file, text, pos, span, &found, &expected);
+    if diag.help.is_none() {
+        diag = diag.with_help("see docs/language.md for what each block may contain");
+    }
+    diag
+}
+
+/// The help of a syntax error: what the mistake most likely is, with a fix when it is sure.
+fn hint(
+    mut diag: Diagnostic,
+    file: FileId,
+    text: &str,
+    pos: usize,
+    span: Span,
+    found: &Found<'_>,
+    expected: &[String],
+) -> Diagnostic {
     let keywords: Vec<&str> = expected
         .iter()
         .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'))
@@ -122,9 +139,6 @@ pub(super) fn syntax_error(
                 .with_help(format!("numbers are written without quotes: `{inner}`"))
                 .with_fix(Span::new(file, pos, pos + quoted.len()), inner);
         }
-    }
-    if diag.help.is_none() {
-        diag = diag.with_help("see docs/language.md for what each block may contain");
     }
     diag
 }
