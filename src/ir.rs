@@ -8,6 +8,14 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::source::Span;
 use crate::target::Target;
 
+/// The label every emitted object carries. The keys egwc writes are part of the model's
+/// contract: the checker refuses them in the user's labels and annotations.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "egwc");
+/// The annotation naming the `.egw` file and line an object came from.
+pub const SOURCE_ANNOTATION: &str = "egwc/source";
+/// The annotation carrying a service's `description`.
+pub const DESCRIPTION_ANNOTATION: &str = "egwc/description";
+
 #[derive(Clone, Debug, Default)]
 pub struct Model {
     pub gateways: Vec<Gateway>,

@@ -313,7 +313,15 @@ impl<'a> Checker<'a> {
         let tls = tls_block.map(|(items, span)| self.listener_tls(items, span, gateway_namespace));
         let protocol = protocol?;
         let port = port?;
-        let tls = self.listener_tls_for(l, protocol, tls_block.map(|(_, span)| span), tls)?;
+        let tls = match Self::listener_tls_for(l, protocol, tls_block.map(|(_, span)| span), tls) {
+            Ok(tls) => tls,
+            Err(d) => {
+                if let Some(d) = d {
+                    self.report(d);
+                }
+                return None;
+            }
+        };
         ok.then(|| ir::Listener {
             name: l.name.text.clone(),
             port,
@@ -325,18 +333,18 @@ impl<'a> Checker<'a> {
     }
 
     /// A listener's TLS, which its protocol decides: none for HTTP, a certificate for
-    /// HTTPS, a mode for TLS. `None` when it is wrong (reported), `Some(None)` for no TLS.
+    /// HTTPS, a mode for TLS. `None` `Err` when it is wrong, with the diagnostic (none when the `tls` block
+    /// itself had errors, reported already); `Ok(None)` for no TLS.
     #[allow(clippy::type_complexity)]
     fn listener_tls_for(
-        &mut self,
         l: &ast::Listener,
         protocol: Protocol,
         block: Option<Span>,
         tls: Option<Option<(Option<Mode>, Vec<ir::ObjectRef>, Option<Span>)>>,
-    ) -> Option<Option<ir::ListenerTls>> {
+    ) -> Result<Option<ir::ListenerTls>, Option<Diagnostic>> {
         let tls = match (protocol, block, tls) {
             (Protocol::Http, Some(span), _) => {
-                self.report(
+                return Err(Some(
                     Diagnostic::new(
                         Code::TlsNotAllowed,
                         span,
@@ -347,8 +355,7 @@ impl<'a> Checker<'a> {
                         "not allowed on an HTTP listener",
                     )
                     .with_help("use `protocol HTTPS` to terminate TLS, or remove the `tls` block"),
-                );
-                return None;
+                ));
             }
             (Protocol::Http, None, _) => None,
             (_, None, _) => {
@@ -363,7 +370,7 @@ impl<'a> Checker<'a> {
                         "add `tls { mode passthrough }`, or `tls { mode terminate cert \"secret-name\" }`",
                     )
                 };
-                self.report(
+                return Err(Some(
                     Diagnostic::new(
                         code,
                         l.name.span,
@@ -375,57 +382,17 @@ impl<'a> Checker<'a> {
                         "needs `tls`",
                     )
                     .with_help(help),
-                );
-                return None;
+                ));
             }
-            (_, Some(_), None) => return None,
+            (_, Some(_), None) => return Err(None),
             (_, Some(span), Some(tls)) => {
-                let (mode, certs, mode_span) = tls?;
-                match (protocol, mode) {
-                    (Protocol::Https, Some(Mode::Passthrough)) => {
-                        self.report(
-                            Diagnostic::new(
-                                Code::InvalidTlsMode,
-                                mode_span.unwrap_or(span),
-                                format!("HTTPS listener `{}` cannot pass TLS through", l.name.text),
-                                "HTTPS terminates TLS",
-                            )
-                            .with_help(
-                                "use `protocol TLS` for passthrough, or remove `mode passthrough`",
-                            ),
-                        );
-                        return None;
-                    }
-                    (Protocol::Tls, None) => {
-                        self.report(
-                            Diagnostic::new(
-                                Code::TlsModeRequired,
-                                span,
-                                format!(
-                                    "TLS listener `{}` does not say how to handle TLS",
-                                    l.name.text
-                                ),
-                                "no `mode`",
-                            )
-                            .with_help("add `mode passthrough` or `mode terminate`"),
-                        );
-                        return None;
-                    }
-                    (_, Some(Mode::Passthrough)) => Some(ir::ListenerTls::Passthrough),
-                    (_, _) if certs.is_empty() => {
-                        self.report(
-                            Diagnostic::new(Code::TlsCertificateRequired, span, format!("listener `{}` terminates TLS without a certificate", l.name.text), "no `cert`")
-                                .with_help("add `cert \"secret-name\"` (or `cert \"namespace/secret-name\"`) naming the Secret with the key pair"),
-                        );
-                        return None;
-                    }
-                    _ => Some(ir::ListenerTls::Terminate {
-                        certificates: certs,
-                    }),
-                }
+                let Some((mode, certs, mode_span)) = tls else {
+                    return Err(None);
+                };
+                tls_mode(l, protocol, span, mode, certs, mode_span)?
             }
         };
-        Some(tls)
+        Ok(tls)
     }
 
     /// The mode, the certificates and the span of the mode word of a listener's `tls` block.
@@ -546,5 +513,55 @@ impl<'a> Checker<'a> {
             }
         }
         ok
+    }
+}
+
+/// A listener's `tls` block checked against its protocol: HTTPS terminates, TLS says how.
+fn tls_mode(
+    l: &ast::Listener,
+    protocol: Protocol,
+    span: Span,
+    mode: Option<Mode>,
+    certs: Vec<ir::ObjectRef>,
+    mode_span: Option<Span>,
+) -> Result<Option<ir::ListenerTls>, Option<Diagnostic>> {
+    match (protocol, mode) {
+        (Protocol::Https, Some(Mode::Passthrough)) => {
+            Err(Some(
+                Diagnostic::new(
+                    Code::InvalidTlsMode,
+                    mode_span.unwrap_or(span),
+                    format!("HTTPS listener `{}` cannot pass TLS through", l.name.text),
+                    "HTTPS terminates TLS",
+                )
+                .with_help(
+                    "use `protocol TLS` for passthrough, or remove `mode passthrough`",
+                ),
+            ))
+        }
+        (Protocol::Tls, None) => {
+            Err(Some(
+                Diagnostic::new(
+                    Code::TlsModeRequired,
+                    span,
+                    format!(
+                        "TLS listener `{}` does not say how to handle TLS",
+                        l.name.text
+                    ),
+                    "no `mode`",
+                )
+                .with_help("add `mode passthrough` or `mode terminate`"),
+            ))
+        }
+        (_, Some(Mode::Passthrough)) => Ok(Some(ir::ListenerTls::Passthrough)),
+        (_, _) if certs.is_empty() => {
+            Err(Some(
+                Diagnostic::new(Code::TlsCertificateRequired, span, format!("listener `{}` terminates TLS without a certificate", l.name.text), "no `cert`")
+                    .with_help("add `cert \"secret-name\"` (or `cert \"namespace/secret-name\"`) naming the Secret with the key pair"),
+            ))
+        }
+        _ => Ok(Some(ir::ListenerTls::Terminate {
+            certificates: certs,
+        })),
     }
 }

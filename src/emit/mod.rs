@@ -23,12 +23,7 @@ use serde::Serialize;
 use crate::ir;
 use crate::source::{SourceMap, Span};
 
-/// The label every emitted object carries.
-pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "egwc");
-/// The annotation naming the `.egw` file and line an object came from.
-pub const SOURCE_ANNOTATION: &str = "egwc/source";
-/// The annotation carrying a service's `description`.
-pub const DESCRIPTION_ANNOTATION: &str = "egwc/description";
+pub use crate::ir::{DESCRIPTION_ANNOTATION, MANAGED_BY, SOURCE_ANNOTATION};
 
 /// One emitted object.
 #[derive(Clone, Debug, Serialize)]
