@@ -82,7 +82,7 @@ pub fn load(inputs: &[Input], edited: &Edited) -> Result<Loaded, LoadError> {
     for input in inputs {
         match input {
             Input::Path(path) => {
-                let bytes = loader.read(path, false).map_err(|source| LoadError {
+                let bytes = loader.read_root(path).map_err(|source| LoadError {
                     path: path.display().to_string(),
                     source,
                 })?;
@@ -298,14 +298,37 @@ struct Loader<'e> {
 }
 
 impl Loader<'_> {
-    /// A file's bytes: as the editor holds it, or from the disk (a root file: any kind of
-    /// file its user names; an import: a regular file only).
-    fn read(&self, path: &Path, import: bool) -> std::io::Result<Vec<u8>> {
-        match self.edited.get(&normalize(&absolute(path))) {
-            Some(text) => Ok(text.clone().into_bytes()),
-            None if import => read_regular(path, MAX_FILE_BYTES),
-            None => read_root(path),
-        }
+    /// The text the editor holds for `path`, if it holds one: it wins over the disk.
+    fn edited(&self, path: &Path) -> Option<Vec<u8>> {
+        self.edited
+            .get(&normalize(&absolute(path)))
+            .map(|text| text.clone().into_bytes())
+    }
+
+    /// A file named on the command line: any kind of file its user names (`<(…)` too).
+    fn read_root(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.edited(path).map_or_else(|| read_root(path), Ok)
+    }
+
+    /// An imported file: a regular file only.
+    fn read_import(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.edited(path)
+            .map_or_else(|| read_regular(path, MAX_FILE_BYTES), Ok)
+    }
+
+    /// A CA file: a regular file of PEM text.
+    fn read_ca(&self, path: &Path) -> std::io::Result<String> {
+        let bytes = match self.edited(path) {
+            Some(bytes) if bytes.len() as u64 > MAX_CA_BYTES => {
+                return Err(std::io::Error::other(format!(
+                    "it is larger than {}",
+                    human_size(MAX_CA_BYTES)
+                )));
+            }
+            Some(bytes) => bytes,
+            None => read_regular(path, MAX_CA_BYTES)?,
+        };
+        String::from_utf8(bytes).map_err(|_| std::io::Error::other("it is not UTF-8 text (PEM)"))
     }
 
     fn add(&mut self, name: String, path: PathBuf, root: &Root, bytes: Vec<u8>) {
@@ -423,7 +446,7 @@ impl Loader<'_> {
         if self.seen.contains(&path) {
             return;
         }
-        match self.read(&path, true) {
+        match self.read_import(&path) {
             Ok(bytes) => {
                 let importer = self.loaded.sources.get(from).name.clone();
                 let name = display_name(&importer, &target.value);
@@ -495,11 +518,7 @@ impl Loader<'_> {
                 let Some(path) = self.resolve(dir, root, target, "CA file") else {
                     continue;
                 };
-                let read = read_regular(&path, MAX_CA_BYTES).and_then(|bytes| {
-                    String::from_utf8(bytes)
-                        .map_err(|_| std::io::Error::other("it is not UTF-8 text (PEM)"))
-                });
-                let text = match read {
+                let text = match self.read_ca(&path) {
                     Ok(text) => text,
                     Err(e) => {
                         self.loaded.diags.push(

@@ -265,3 +265,37 @@ fn the_source_annotation_is_relative_to_the_project_root() {
         assert_eq!(stdout(run), first);
     }
 }
+
+/// A CA file open in an editor is read as the editor holds it, like an `.egw` file, and its
+/// unsaved text is capped and checked like the disk's.
+#[test]
+fn a_ca_file_is_read_as_the_editor_holds_it() {
+    use egwc::emit::{Format, to_stream};
+    use egwc::load::Input;
+    let (_tmp, dir) = project(&https_service("ca.pem"));
+    std::fs::write(dir.join("ca.pem"), CERT).unwrap();
+    let ca = std::path::absolute(dir.join("ca.pem")).unwrap();
+    let main = dir.join("main.egw");
+    let unsaved = CERT.replace("MIIBszCCAVmgAwIBAgIU", "MIIBEDITEDINTHEEDITOR");
+    let compile = |text: &str| {
+        let options = egwc::Options {
+            edited: [(ca.clone(), text.to_string())].into(),
+            ..egwc::Options::default()
+        };
+        egwc::compile(&[Input::Path(main.clone())], &options).unwrap()
+    };
+    let built = compile(&unsaved);
+    let yaml = to_stream(built.manifests.as_ref().unwrap(), Format::Yaml);
+    assert!(yaml.contains("MIIBEDITEDINTHEEDITOR"), "{yaml}");
+    assert!(!yaml.contains("MIIBszCCAVmgAwIBAgIU"), "{yaml}");
+
+    let key = format!("{CERT}-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+    let refused = compile(&key);
+    assert!(refused.manifests.is_none());
+    assert!(
+        refused
+            .diagnostics
+            .iter()
+            .any(|d| d.code.info().code == "E0218")
+    );
+}
