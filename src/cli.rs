@@ -86,15 +86,22 @@ enum Command {
 
 #[derive(clap::Args)]
 struct CompileOptions {
-    /// Compile every gateway for this controller, overriding their `target`: cilium,
-    /// envoy-gateway, istio, nginx, kong, traefik, contour, gke or generic, with an optional
-    /// `@VERSION` (`cilium@1.19`)
-    #[arg(long, value_name = "TARGET")]
+    /// Compile every gateway for this controller (the names come from the capability table)
+    #[arg(long, value_name = "TARGET", help = target_help())]
     target: Option<Target>,
     /// Do not report this warning or note (`N0513` or `endpointslice-rbac`), once you have
     /// acted on it; repeat for several. Errors cannot be allowed
     #[arg(long, value_name = "CODE")]
     allow: Vec<diagnostics::Allowed>,
+}
+
+/// The help of `--target`, naming every target of the capability table.
+fn target_help() -> String {
+    format!(
+        "Compile every gateway for this controller, overriding their `target`: {}, with an \
+optional `@VERSION` (`cilium@1.19`)",
+        egwc::target::names("or")
+    )
 }
 
 impl CompileOptions {

@@ -2,6 +2,8 @@
 //! Gateway API manifests. The pipeline is `load` (files and imports) → `syntax` → `check`
 //! (names and rules, producing the `ir`) → `emit` (typed Kubernetes objects).
 
+#![deny(clippy::unwrap_used)]
+
 pub mod check;
 pub mod complete;
 pub mod diagnostics;

@@ -1,5 +1,7 @@
 //! The `egwc` command line. All I/O of the tool lives here and in `load`.
 
+#![deny(clippy::unwrap_used)]
+
 mod cli;
 mod output_dir;
 

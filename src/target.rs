@@ -20,6 +20,15 @@ pub enum Controller {
     Generic,
 }
 
+/// Every target's name, as `a, b, c {last} d`, for help texts.
+pub fn names(last: &str) -> String {
+    let names = Controller::ALL.map(Controller::name);
+    match names.split_last() {
+        Some((tail, init)) if !init.is_empty() => format!("{} {last} {tail}", init.join(", ")),
+        _ => names.join(", "),
+    }
+}
+
 /// A controller version, `major.minor[.patch]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Version(pub [u32; 3]);

@@ -111,18 +111,40 @@ fn quoted_words(path: &str, quote: char, from: &str) -> BTreeSet<String> {
     words
 }
 
+/// The file (and line) that holds an editor's keyword list, named by the test's label: where
+/// a new keyword of the grammar goes.
+fn where_keywords_are(label: &str) -> String {
+    let path = match label {
+        l if l.starts_with("tree-sitter") => "editors/tree-sitter-egw/grammar.js",
+        l if l.starts_with("Vim") => "editors/vim/syntax/egw.vim",
+        l if l.starts_with("TextMate") => "editors/vscode/syntaxes/egw.tmLanguage.json",
+        other => other,
+    };
+    // The line of the first keyword the list already holds.
+    let line = read(path)
+        .lines()
+        .position(|l| l.contains("service"))
+        .map_or(1, |n| n + 1);
+    format!("{path}:{line}")
+}
+
 #[test]
 fn every_editor_grammar_knows_the_keywords_of_the_compiler() {
     let pest = pest_keywords();
     let missing = |name: &str, known: &BTreeSet<String>| {
         let missing: Vec<_> = pest.difference(known).collect();
-        assert!(missing.is_empty(), "{name} lacks the keywords {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "{name} lacks the keywords {missing:?}: add them beside the others, at {}",
+            where_keywords_are(name)
+        );
     };
     let extra = |name: &str, known: &BTreeSet<String>| {
         let extra: Vec<_> = known.difference(&pest).collect();
         assert!(
             extra.is_empty(),
-            "{name} has keywords the compiler does not: {extra:?}"
+            "{name} has keywords the compiler does not: {extra:?}: remove them at {}",
+            where_keywords_are(name)
         );
     };
 
