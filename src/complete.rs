@@ -29,7 +29,7 @@ pub fn at(text: &str, offset: usize, names: &[(Kind, String)]) -> Vec<Candidate>
         - line
             .chars()
             .rev()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            .take_while(|&c| crate::syntax::is_word_char(c) || c == '.')
             .map(char::len_utf8)
             .sum::<usize>();
     let before = line[..word].trim_end();

@@ -1,7 +1,8 @@
 //! The wording of syntax errors: what pest found and expected, said in the language's words
 //! (`a service block`, `a string in quotes`), with the position that shows it.
 
-use super::{Rule, layout, open_string, recover};
+use super::lex::{self, BLOCK_KEYWORDS, describe};
+use super::{Rule, open_string};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -90,7 +91,7 @@ fn hint(
         .collect();
     let line_before = &text[text[..pos].rfind('\n').map_or(0, |i| i + 1)..pos];
     if let Some(word) = found.word
-        && recover::BLOCK_KEYWORDS.contains(&word)
+        && BLOCK_KEYWORDS.contains(&word)
         && !keywords.contains(&word)
     {
         diag = diag.with_help(format!(
@@ -132,7 +133,7 @@ fn hint(
         }
     } else if expected.iter().any(|e| e == "a number") && found.description == "a string" {
         // A number in quotes: `port "80"`.
-        let quoted = &text[pos..pos + layout::string_len(&text.as_bytes()[pos..])];
+        let quoted = &text[pos..pos + lex::string_len(&text.as_bytes()[pos..])];
         let inner = quoted.trim_matches('"');
         if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()) {
             diag = diag
@@ -160,9 +161,7 @@ pub(super) fn found_at(text: &str, pos: usize) -> Found<'_> {
         };
     };
     if first.is_ascii_alphanumeric() || first == '_' {
-        let len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .unwrap_or(rest.len());
+        let len = lex::word_len(rest.as_bytes());
         let word = &rest[..len];
         return Found {
             description: format!("`{word}`"),
@@ -255,101 +254,6 @@ pub(super) fn token_word(token: &str, in_word: bool) -> Option<String> {
     }
 }
 
-/// The user's words for a grammar rule (several are separated by `|`), or `None` for rules
-/// that never show up as expected.
-pub(super) fn describe(r: Rule) -> Option<&'static str> {
-    Some(match r {
-        Rule::EOI => "the end of the file",
-        Rule::name => "a name",
-        Rule::string => "a string",
-        Rule::integer => "a number",
-        Rule::percent => "a percentage like `10%`",
-        Rule::duration => "a duration like `10s`",
-        Rule::op => "`=`|`~`",
-        Rule::namespace_decl | Rule::kw_namespace => "`namespace`",
-        Rule::import_decl | Rule::kw_import => "`import`",
-        Rule::let_decl | Rule::kw_let => "`let`",
-        Rule::gateway | Rule::kw_gateway => "`gateway`",
-        Rule::service | Rule::kw_service => "`service`",
-        Rule::route | Rule::kw_route => "`route`",
-        Rule::filters | Rule::kw_filters => "`filters`",
-        Rule::use_attr | Rule::kw_use => "`use`",
-        Rule::class_attr | Rule::kw_class => "`class`",
-        Rule::target_attr | Rule::kw_target => "`target`",
-        Rule::version => "a version like `1.20`",
-        Rule::endpoint => "an endpoint string",
-        Rule::kw_as => "`as`",
-        Rule::host_rewrite => "`rewrite`",
-        Rule::listener | Rule::kw_listener => "`listener`",
-        Rule::listener_tls | Rule::service_tls | Rule::kw_tls => "`tls`",
-        Rule::cert_attr | Rule::kw_cert => "`cert`",
-        Rule::mode_attr | Rule::kw_mode => "`mode`",
-        Rule::routes_attr | Rule::kw_routes => "`routes`",
-        Rule::kw_from => "`from`",
-        Rule::endpoint_attr | Rule::kw_endpoint | Rule::kw_endpoints => "`endpoint`",
-        Rule::balance_attr | Rule::kw_balance => "`balance`",
-        Rule::on_off => "`on`|`off`",
-        Rule::ca_attr | Rule::kw_ca => "`ca`",
-        Rule::san_attr | Rule::kw_san => "`san`",
-        Rule::ca_file | Rule::kw_file => "`file`",
-        Rule::ca_configmap | Rule::kw_configmap => "`configmap`",
-        Rule::kw_system => "`system`",
-        Rule::description_attr | Rule::kw_description => "`description`",
-        Rule::on_attr | Rule::kw_on => "`on`",
-        Rule::kw_off => "`off`",
-        Rule::parent_ref => "a gateway name",
-        Rule::host_attr | Rule::rewrite_host | Rule::redirect_host | Rule::kw_host => "`host`",
-        Rule::rule | Rule::kw_rule => "`rule`",
-        Rule::match_attr | Rule::kw_match => "`match`",
-        Rule::path_cond | Rule::path_value | Rule::kw_path => "`path`",
-        Rule::header_cond | Rule::kw_header => "`header`",
-        Rule::query_cond | Rule::kw_query => "`query`",
-        Rule::method_cond | Rule::kw_method => "`method`",
-        Rule::backends => "`->`",
-        Rule::backend => "a service name",
-        Rule::request_header => "`set`|`add`|`remove`",
-        Rule::set_header | Rule::kw_set => "`set`",
-        Rule::add_header | Rule::kw_add => "`add`",
-        Rule::remove_header | Rule::kw_remove => "`remove`",
-        Rule::response_header | Rule::kw_response => "`response`",
-        Rule::rewrite | Rule::kw_rewrite => "`rewrite`",
-        Rule::redirect | Rule::kw_redirect => "`redirect`",
-        Rule::scheme | Rule::kw_http | Rule::kw_https => "`http`|`https`",
-        Rule::redirect_port | Rule::port_attr | Rule::kw_port => "`port`",
-        Rule::redirect_status | Rule::kw_status => "`status`",
-        Rule::kw_prefix => "`prefix`",
-        Rule::mirror | Rule::kw_mirror => "`mirror`",
-        Rule::timeout_attr | Rule::kw_timeout => "`timeout`",
-        Rule::kw_backend => "`backend`",
-        Rule::protocol_attr | Rule::kw_protocol => "`protocol`",
-        Rule::hostname_attr | Rule::kw_hostname => "`hostname`",
-        Rule::label_attr | Rule::kw_label => "`label`",
-        Rule::annotation_attr | Rule::kw_annotation => "`annotation`",
-        Rule::file
-        | Rule::WHITESPACE
-        | Rule::COMMENT
-        | Rule::item
-        | Rule::gateway_item
-        | Rule::listener_item
-        | Rule::service_item
-        | Rule::route_item
-        | Rule::filters_item
-        | Rule::rule_item
-        | Rule::header_action
-        | Rule::listener_tls_item
-        | Rule::service_tls_item
-        | Rule::word_char
-        | Rule::gateway_rest
-        | Rule::listener_rest
-        | Rule::listener_tls_rest
-        | Rule::service_rest
-        | Rule::service_tls_rest
-        | Rule::route_rest
-        | Rule::rule_rest
-        | Rule::filters_rest => return None,
-    })
-}
-
 /// The length of a rule's text without the whitespace and comments at its end. A rule that
 /// ends in an optional part (`backend = { name ~ integer? }`) takes in the whitespace pest
 /// skips before trying that part; a span should end at the rule's last token.
@@ -363,7 +267,7 @@ pub(super) fn without_trailing_space(text: &str) -> usize {
         t = trimmed;
         // Strings hold no line break, so the last line starts outside any string.
         let line_start = t.rfind('\n').map_or(0, |i| i + 1);
-        match layout::comment_start(&t[line_start..]) {
+        match lex::comment_start(&t[line_start..]) {
             Some(at) => t = &t[..line_start + at],
             None => return t.len(),
         }

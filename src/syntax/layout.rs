@@ -18,6 +18,7 @@
 use pest::iterators::Pair;
 
 use super::Rule;
+use super::lex::{comment_len, is_block, is_header, is_word_byte, string_len};
 
 /// The widest line a block may be kept on one line in.
 pub const MAX_WIDTH: usize = 100;
@@ -109,83 +110,6 @@ fn tokens(text: &str) -> Vec<Token> {
         newlines = 0;
     }
     toks
-}
-
-/// Where a comment starts in one line of text that starts outside any string, if it has one.
-pub fn comment_start(line: &str) -> Option<usize> {
-    let b = line.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => i += string_len(&b[i..]),
-            b'/' if b.get(i + 1) == Some(&b'/') => return Some(i),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// Where the string still open at the end of `line` starts (its opening quote), for a line
-/// that starts outside any string; `None` when every string on it is closed, or it ends in a
-/// comment.
-pub fn open_string(line: &str) -> Option<usize> {
-    let b = line.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                let start = i;
-                i += 1;
-                loop {
-                    match b.get(i) {
-                        None => return Some(start),
-                        Some(b'\\') => i += 2,
-                        Some(b'"') => break,
-                        Some(_) => i += 1,
-                    }
-                }
-                i += 1;
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => return None,
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// The length of the string literal at the start of `b`, quotes included (or the rest of `b`
-/// if it is not closed).
-pub fn string_len(b: &[u8]) -> usize {
-    let mut i = 1;
-    while i < b.len() && b[i] != b'"' {
-        // An escaped character: its first byte is skipped, and the bytes of a multi-byte
-        // character are never `"` or `\`.
-        i += if b[i] == b'\\' { 2 } else { 1 };
-    }
-    (i + 1).min(b.len())
-}
-
-/// The length of the comment at the start of `b`: up to its line break, or the rest of `b`.
-pub fn comment_len(b: &[u8]) -> usize {
-    b.iter().position(|&c| c == b'\n').unwrap_or(b.len())
-}
-
-fn is_word_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
-}
-
-fn is_block(r: Rule) -> bool {
-    matches!(
-        r,
-        Rule::gateway
-            | Rule::listener
-            | Rule::listener_tls
-            | Rule::service
-            | Rule::service_tls
-            | Rule::route
-            | Rule::rule
-            | Rule::filters
-    )
 }
 
 /// Items made of repeated elements; written over several lines, they get one element per line.
@@ -405,20 +329,4 @@ impl<'a> Printer<'a> {
         let (ta, tb) = (self.tok_text(a), self.tok_text(b));
         !(tb == "," || ta == "." || tb == ".")
     }
-}
-
-/// The children of a block that make its header (`service NAME`, `tls`), which
-/// [`Printer::block`] prints from tokens; every other child is an item.
-fn is_header(r: Rule) -> bool {
-    matches!(
-        r,
-        Rule::name
-            | Rule::kw_gateway
-            | Rule::kw_listener
-            | Rule::kw_tls
-            | Rule::kw_service
-            | Rule::kw_route
-            | Rule::kw_rule
-            | Rule::kw_filters
-    )
 }

@@ -7,10 +7,11 @@
 pub mod ast;
 mod error;
 mod layout;
+mod lex;
 mod lower;
 mod recover;
 
-pub use layout::{comment_start, open_string};
+pub use lex::{comment_start, is_word_char, open_string};
 
 use pest::Parser;
 
@@ -123,8 +124,8 @@ fn chunks(text: &str, size: usize) -> Vec<(usize, usize)> {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'"' => i += layout::string_len(&b[i..]) - 1,
-            b'/' if b.get(i + 1) == Some(&b'/') => i += layout::comment_len(&b[i..]) - 1,
+            b'"' => i += lex::string_len(&b[i..]) - 1,
+            b'/' if lex::is_comment(&b[i..]) => i += lex::comment_len(&b[i..]) - 1,
             b'{' => depth += 1,
             b'}' => {
                 depth = depth.saturating_sub(1);
@@ -159,10 +160,7 @@ pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
 fn name_len(text: &str) -> usize {
     // Given only the ASCII word it starts with: pest's error costs time in the length of the
     // text it is given, and a string of many `${` would make that quadratic.
-    let word = text
-        .bytes()
-        .position(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
-        .unwrap_or(text.len());
+    let word = lex::word_len(text.as_bytes());
     EgwParser::parse(Rule::name, &text[..word])
         .ok()
         .and_then(|mut pairs| pairs.next())

@@ -11,18 +11,10 @@
 use pest::Parser;
 
 use super::error::{ErrorDetail, error_position, expected_at, syntax_error};
-use super::{EgwParser, Rule, layout};
+use super::lex::{self, BLOCK_KEYWORDS, OPENING_KEYWORDS};
+use super::{EgwParser, Rule};
 use crate::diagnostics::Diagnostic;
 use crate::source::FileId;
-
-/// The keywords that begin a top-level block; after a syntax error between blocks, parsing
-/// resumes at the next line that starts with one of them.
-pub(super) const BLOCK_KEYWORDS: [&str; 4] = ["gateway", "service", "route", "filters"];
-
-/// The keywords that open a block, top-level or nested.
-const OPENING_KEYWORDS: [&str; 7] = [
-    "gateway", "listener", "tls", "service", "route", "rule", "filters",
-];
 
 /// A block open where parsing resumes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,15 +214,8 @@ fn open_blocks(text: &str, from: usize, to: usize, open: &[Block]) -> Option<Vec
     let mut i = from;
     while i < to {
         match b[i] {
-            b'"' => {
-                // Strings end at their quote, or at the end of the line (a syntax error).
-                i += 1;
-                while i < to && b[i] != b'"' && b[i] != b'\n' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => i += layout::comment_len(&b[i..]),
+            b'"' => i += lex::string_len(&b[i..to]),
+            b'/' if lex::is_comment(&b[i..]) => i += lex::comment_len(&b[i..]),
             b'{' => {
                 let block = Block::opened_by(keyword?, blocks.last().copied())?;
                 blocks.push(block);
@@ -244,9 +229,7 @@ fn open_blocks(text: &str, from: usize, to: usize, open: &[Block]) -> Option<Vec
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = i;
-                while i < to && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
-                    i += 1;
-                }
+                i += lex::word_len(&b[i..to]);
                 let word = &text[start..i];
                 if keyword.is_none() && OPENING_KEYWORDS.contains(&word) {
                     keyword = Some(word);
