@@ -57,8 +57,7 @@ pub fn at(text: &str, offset: usize, names: &[(Kind, String)]) -> Vec<Candidate>
         "use" => of(names, Kind::Filters),
         "on" => [of(names, Kind::Gateway), of(names, Kind::Listener)].concat(),
         "," if on_line => [of(names, Kind::Gateway), of(names, Kind::Listener)].concat(),
-        "target" => Controller::ALL
-            .iter()
+        "target" => Controller::all()
             .map(|c| Candidate {
                 label: c.name().to_string(),
                 what: What::Target,
@@ -137,7 +136,7 @@ mod tests {
         assert_eq!(labels("route r {\n  host \"pve.${dom"), ["domain"]);
         assert_eq!(
             labels("gateway g {\n  target "),
-            Controller::ALL.map(Controller::name)
+            Controller::all().map(Controller::name).collect::<Vec<_>>()
         );
     }
 

@@ -6,23 +6,14 @@
 
 use std::fmt;
 
-/// A gateway controller.
+/// A gateway controller: a row of the capability table, known by its name. Adding a target
+/// that reuses the table's strategies is adding a row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Controller {
-    Cilium,
-    EnvoyGateway,
-    Istio,
-    Nginx,
-    Kong,
-    Traefik,
-    Contour,
-    Gke,
-    Generic,
-}
+pub struct Controller(&'static str);
 
 /// Every target's name, as `a, b, c {last} d`, for help texts.
 pub fn names(last: &str) -> String {
-    let names = Controller::ALL.map(Controller::name);
+    let names: Vec<&str> = Controller::all().map(Controller::name).collect();
     match names.split_last() {
         Some((tail, init)) if !init.is_empty() => format!("{} {last} {tail}", init.join(", ")),
         _ => names.join(", "),
@@ -85,7 +76,7 @@ pub struct Target {
 
 impl Target {
     pub fn generic() -> Target {
-        Target::latest(Controller::Generic)
+        Target::latest(Controller::GENERIC)
     }
 
     pub fn latest(controller: Controller) -> Target {
@@ -124,9 +115,9 @@ impl std::str::FromStr for Target {
             Some((n, v)) => (n, Some(v)),
             None => (text, None),
         };
-        let names = Controller::ALL.map(Controller::name);
+        let names: Vec<&str> = Controller::all().map(Controller::name).collect();
         let Some(controller) = Controller::find(name) else {
-            let hint = crate::diagnostics::closest(name, names)
+            let hint = crate::diagnostics::closest(name, names.iter().copied())
                 .map(|c| format!("did you mean `{c}`? "))
                 .unwrap_or_default();
             return Err(format!(
@@ -149,7 +140,7 @@ impl std::str::FromStr for Target {
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.controller == Controller::Generic {
+        if self.controller == Controller::GENERIC {
             f.write_str(self.controller.name())
         } else {
             write!(f, "{} {}", self.controller.name(), self.version)
@@ -158,32 +149,28 @@ impl fmt::Display for Target {
 }
 
 impl Controller {
-    pub const ALL: [Controller; 9] = [
-        Controller::Cilium,
-        Controller::EnvoyGateway,
-        Controller::Istio,
-        Controller::Nginx,
-        Controller::Kong,
-        Controller::Traefik,
-        Controller::Contour,
-        Controller::Gke,
-        Controller::Generic,
-    ];
+    /// The portable target, for classes no row claims.
+    pub const GENERIC: Controller = Controller("generic");
+
+    /// Every controller, in the table's order.
+    pub fn all() -> impl Iterator<Item = Controller> {
+        TABLE.iter().map(Capabilities::controller)
+    }
 
     /// The name written after `target` and `--target`.
     pub fn name(self) -> &'static str {
-        self.caps().name
+        self.0
     }
 
     pub fn find(name: &str) -> Option<Controller> {
-        Controller::ALL.into_iter().find(|c| c.name() == name)
+        Controller::all().find(|c| c.name() == name)
     }
 
     pub fn caps(self) -> &'static Capabilities {
         TABLE
             .iter()
-            .find(|c| c.controller == self)
-            .expect("every controller has a row in TABLE")
+            .find(|c| c.name == self.0)
+            .expect("a controller is made from a row of TABLE")
     }
 
     /// The controller a well-known GatewayClass name belongs to, used when a gateway names
@@ -197,7 +184,7 @@ impl Controller {
                     None => class == *k,
                 })
             })
-            .map(|c| c.controller)
+            .map(Capabilities::controller)
     }
 }
 
@@ -258,7 +245,7 @@ pub enum Mirrors {
 /// One row of the capability table.
 #[derive(Debug)]
 pub struct Capabilities {
-    pub controller: Controller,
+    /// The name written after `target` and `--target`: the controller's identity.
     pub name: &'static str,
     /// The display name, for documentation.
     pub title: &'static str,
@@ -298,11 +285,16 @@ pub struct Capabilities {
     pub sources: &'static [&'static str],
 }
 
+impl Capabilities {
+    pub fn controller(&self) -> Controller {
+        Controller(self.name)
+    }
+}
+
 /// The capability table: one row per controller. Weighted backendRefs and
 /// `URLRewrite.hostname` work on every target here, so they have no column.
 pub static TABLE: [Capabilities; 9] = [
     Capabilities {
-        controller: Controller::Cilium,
         name: "cilium",
         title: "Cilium",
         latest: v(1, 20),
@@ -331,7 +323,6 @@ pub static TABLE: [Capabilities; 9] = [
         ],
     },
     Capabilities {
-        controller: Controller::EnvoyGateway,
         name: "envoy-gateway",
         title: "Envoy Gateway",
         latest: v(1, 9),
@@ -361,7 +352,6 @@ cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
         ],
     },
     Capabilities {
-        controller: Controller::Istio,
         name: "istio",
         title: "Istio",
         latest: v(1, 30),
@@ -390,7 +380,6 @@ ServiceEntry. SAN lists are supported.",
         ],
     },
     Capabilities {
-        controller: Controller::Nginx,
         name: "nginx",
         title: "NGINX Gateway Fabric",
         latest: v(2, 6),
@@ -419,7 +408,6 @@ URLRewrite explicitly). No SAN-list validation.",
         ],
     },
     Capabilities {
-        controller: Controller::Kong,
         name: "kong",
         title: "Kong Ingress Controller",
         latest: v(3, 5),
@@ -456,7 +444,6 @@ the same label and key (N0514). `ca system` is refused: KIC marks a policy with 
         ],
     },
     Capabilities {
-        controller: Controller::Traefik,
         name: "traefik",
         title: "Traefik",
         latest: v(3, 7),
@@ -484,7 +471,6 @@ Service's are used; egwc writes both. No SAN-list validation in v3.7.",
         ],
     },
     Capabilities {
-        controller: Controller::Contour,
         name: "contour",
         title: "Contour",
         latest: v(1, 33),
@@ -511,7 +497,6 @@ BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
         ],
     },
     Capabilities {
-        controller: Controller::Gke,
         name: "gke",
         title: "GKE Gateway",
         latest: v(1, 36),
@@ -540,7 +525,6 @@ run another controller.",
         ],
     },
     Capabilities {
-        controller: Controller::Generic,
         name: "generic",
         title: "Generic (portable Gateway API)",
         latest: v(1, 6),
@@ -688,8 +672,8 @@ mod tests {
 
     #[test]
     fn every_controller_has_one_row_and_a_unique_name() {
-        for c in Controller::ALL {
-            assert_eq!(TABLE.iter().filter(|r| r.controller == c).count(), 1);
+        for c in Controller::all() {
+            assert_eq!(TABLE.iter().filter(|r| r.controller() == c).count(), 1);
             assert_eq!(Controller::find(c.name()), Some(c));
         }
     }
@@ -702,16 +686,16 @@ mod tests {
         assert_eq!(Version::parse("1..2"), None);
         assert_eq!(Version::parse("1.2.3.4"), None);
         let old_cilium = Target {
-            controller: Controller::Cilium,
+            controller: Controller("cilium"),
             version: v(1, 19),
         };
         assert_eq!(old_cilium.backend_tls(), BackendTls::None);
         assert_eq!(
-            Target::latest(Controller::Cilium).backend_tls(),
+            Target::latest(Controller("cilium")).backend_tls(),
             BackendTls::V1
         );
         let old_nginx = Target {
-            controller: Controller::Nginx,
+            controller: Controller("nginx"),
             version: v(2, 1),
         };
         assert_eq!(old_nginx.dns(), Dns::Refused);
@@ -721,28 +705,31 @@ mod tests {
             version,
         };
         for (controller, before, v1alpha3, v1) in [
-            (Controller::EnvoyGateway, v(1, 0), v(1, 5), v(1, 6)),
-            (Controller::Istio, v(1, 25), v(1, 27), v(1, 28)),
-            (Controller::Nginx, v(1, 2), v(2, 2), v(2, 3)),
-            (Controller::Traefik, v(3, 1), v(3, 5), v(3, 6)),
+            (Controller("envoy-gateway"), v(1, 0), v(1, 5), v(1, 6)),
+            (Controller("istio"), v(1, 25), v(1, 27), v(1, 28)),
+            (Controller("nginx"), v(1, 2), v(2, 2), v(2, 3)),
+            (Controller("traefik"), v(3, 1), v(3, 5), v(3, 6)),
         ] {
             assert_eq!(at(controller, before).backend_tls(), BackendTls::None);
             assert_eq!(at(controller, v1alpha3).backend_tls(), BackendTls::V1alpha3);
             assert_eq!(at(controller, v1).backend_tls(), BackendTls::V1);
         }
         assert_eq!(
-            at(Controller::Kong, Version([3, 9, 2])).backend_tls(),
+            at(Controller("kong"), Version([3, 9, 2])).backend_tls(),
             BackendTls::V1alpha3
         );
     }
 
     #[test]
     fn classes_imply_targets() {
-        assert_eq!(Controller::from_class("cilium"), Some(Controller::Cilium));
-        assert_eq!(Controller::from_class("eg"), Some(Controller::EnvoyGateway));
+        assert_eq!(Controller::from_class("cilium"), Some(Controller("cilium")));
+        assert_eq!(
+            Controller::from_class("eg"),
+            Some(Controller("envoy-gateway"))
+        );
         assert_eq!(
             Controller::from_class("gke-l7-global-external-managed"),
-            Some(Controller::Gke)
+            Some(Controller("gke"))
         );
         assert_eq!(Controller::from_class("my-class"), None);
     }

@@ -162,7 +162,7 @@ fn examples_compile_for_every_target() {
         ("proxmox", "examples/proxmox/main.egw"),
         ("external-api", "examples/external-api.egw"),
     ] {
-        for controller in Controller::ALL {
+        for controller in Controller::all() {
             let base = Path::new("tests/expected/targets")
                 .join(format!("{name}.{}.egw", controller.name()));
             let options = egwc::Options {

@@ -31,7 +31,7 @@ fn all_outputs() -> Vec<(String, Vec<Manifest>)> {
         .map(|p| (p.display().to_string(), p, egwc::Options::default()))
         .collect();
     for example in ["examples/proxmox/main.egw", "examples/external-api.egw"] {
-        for controller in Controller::ALL {
+        for controller in Controller::all() {
             runs.push((
                 format!("{example} --target {}", controller.name()),
                 PathBuf::from(example),

@@ -134,12 +134,15 @@ fn texts_that_list_the_targets_name_every_target() {
             .unwrap_or_default()
     };
     let mut missing = Vec::new();
-    for c in TABLE.iter().filter(|c| c.controller != Controller::Generic) {
+    for c in TABLE
+        .iter()
+        .filter(|c| c.controller() != Controller::GENERIC)
+    {
         let named = format!("`{}`", c.name);
         if c.external_endpoints && !explain("E0509").contains(&named) {
             missing.push(format!("E0509 (external endpoints) does not name {named}"));
         }
-        if Target::latest(c.controller).dns() != egwc::target::Dns::Refused
+        if Target::latest(c.controller()).dns() != egwc::target::Dns::Refused
             && c.external_endpoints
             && !explain("E0501").contains(&named)
         {

@@ -262,8 +262,8 @@ impl Checker<'_> {
 fn reaching(dns: bool) -> Vec<&'static str> {
     TABLE
         .iter()
-        .filter(|c| c.external_endpoints && c.controller != Controller::Generic)
-        .filter(|c| !dns || Target::latest(c.controller).dns() != Dns::Refused)
+        .filter(|c| c.external_endpoints && c.controller() != Controller::GENERIC)
+        .filter(|c| !dns || Target::latest(c.controller()).dns() != Dns::Refused)
         .map(|c| c.name)
         .collect()
 }

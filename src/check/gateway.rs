@@ -157,7 +157,7 @@ impl<'a> Checker<'a> {
         let Some(owner) = Controller::from_class(class) else {
             return;
         };
-        if owner == target.controller || target.controller == Controller::Generic {
+        if owner == target.controller || target.controller == Controller::GENERIC {
             return;
         }
         let caps = target.caps();
@@ -214,7 +214,7 @@ impl<'a> Checker<'a> {
         }
         if let Some((name, version, span)) = written {
             let controllers: Vec<(&str, Controller)> =
-                Controller::ALL.iter().map(|c| (c.name(), *c)).collect();
+                Controller::all().map(|c| (c.name(), c)).collect();
             let controller = self.one_of(name, "target", &controllers)?;
             let version = match version {
                 None => controller.caps().latest,
