@@ -161,25 +161,26 @@ impl<'a> Checker<'a> {
     pub(super) fn filter_group(&mut self, group: &'a ast::Filters) -> bool {
         let mut request = HeaderEditor::new("requests");
         let mut response = HeaderEditor::new("responses");
-        let mut ok = true;
+        let mark = self.mark();
         for item in &group.items {
-            ok &= match &item.node {
+            match &item.node {
                 ast::FiltersItem::RequestHeader(a) => self.header_action(a, &mut request),
                 ast::FiltersItem::ResponseHeader(a) => self.header_action(a, &mut response),
             };
         }
-        ok & self.header_limits([&request, &response], group.name.span)
+        self.header_limits([&request, &response], group.name.span);
+        !self.errors_since(mark)
     }
 
     /// The Gateway API's limit of 16 edits of each kind per direction.
     pub(super) fn header_limits(&mut self, editors: [&HeaderEditor<'_>; 2], span: Span) -> bool {
-        let mut ok = true;
+        let mark = self.mark();
         for edits in editors.map(|e| &e.edits) {
-            ok &= self.limit(edits.set.len(), 16, "`set header` lines", span);
-            ok &= self.limit(edits.add.len(), 16, "`add header` lines", span);
-            ok &= self.limit(edits.remove.len(), 16, "`remove header` lines", span);
+            self.limit(edits.set.len(), 16, "`set header` lines", span);
+            self.limit(edits.add.len(), 16, "`add header` lines", span);
+            self.limit(edits.remove.len(), 16, "`remove header` lines", span);
         }
-        ok
+        !self.errors_since(mark)
     }
 
     /// `use NAME` in a rule: adds the group's edits to the rule's, as if written there.
