@@ -98,7 +98,8 @@ impl<'a> Checker<'a> {
             }
             HeaderAction::Remove { name } => (name, None),
         };
-        let mut ok = self.header_name(name, "header");
+        let mark = self.mark();
+        self.header_name(name, "header");
         if let Some(v) = value
             && (v.value.is_empty() || v.value.len() > 4096)
         {
@@ -111,11 +112,11 @@ impl<'a> Checker<'a> {
                 )
                 .with_help("to drop a header, use `remove header \"name\"`"),
             );
-            ok = false;
         } else if let Some(v) = value {
-            ok &= self.field_value(v, "header");
+            self.field_value(v, "header");
         }
-        self.record_header(action, None, editor) && ok
+        self.record_header(action, None, editor);
+        !self.errors_since(mark)
     }
 
     /// Adds a checked header edit to `editor`; a header edited twice is reported. `via` is
@@ -198,14 +199,14 @@ impl<'a> Checker<'a> {
             return false; // reported at the group
         }
         let via = Some((name.span, group.name.text.as_str()));
-        let mut ok = true;
+        let mark = self.mark();
         for item in &group.items {
-            ok &= match &item.node {
+            match &item.node {
                 ast::FiltersItem::RequestHeader(a) => self.record_header(a, via, request),
                 ast::FiltersItem::ResponseHeader(a) => self.record_header(a, via, response),
             };
         }
-        ok
+        !self.errors_since(mark)
     }
 
     pub(super) fn unknown_filters(&self, name: &ast::Ident) -> Diagnostic {
@@ -282,24 +283,23 @@ impl<'a> Checker<'a> {
         parts: &[ast::Spanned<RewritePart>],
         matches: &[(ir::Match, Span)],
     ) -> Option<ir::Rewrite> {
-        let mut ok = true;
+        let mark = self.mark();
         let mut host = Once::new("host");
         let mut path = Once::new("path");
         for p in parts {
             match &p.node {
                 RewritePart::Host(h) => {
-                    ok &= self.hostname(h, false);
+                    self.hostname(h, false);
                     host.set(self, h.value.clone(), p.span);
                 }
                 RewritePart::Path { prefix, value } => {
-                    match self.path_edit(*prefix, value, p.span, matches, "rewrite") {
-                        Some(e) => path.set(self, e, p.span),
-                        None => ok = false,
+                    if let Some(e) = self.path_edit(*prefix, value, p.span, matches, "rewrite") {
+                        path.set(self, e, p.span);
                     }
                 }
             }
         }
-        ok.then(|| ir::Rewrite {
+        (!self.errors_since(mark)).then(|| ir::Rewrite {
             hostname: host.get(),
             path: path.get(),
         })
@@ -310,7 +310,7 @@ impl<'a> Checker<'a> {
         parts: &[ast::Spanned<RedirectPart>],
         matches: &[(ir::Match, Span)],
     ) -> Option<ir::Redirect> {
-        let mut ok = true;
+        let mark = self.mark();
         let mut scheme = Once::new("scheme");
         let mut host = Once::new("host");
         let mut port = Once::new("port");
@@ -318,22 +318,23 @@ impl<'a> Checker<'a> {
         let mut status = Once::new("status");
         for p in parts {
             match &p.node {
-                RedirectPart::Scheme(s) => match self.one_of(s, "scheme", SCHEMES) {
-                    Some(v) => scheme.set(self, v, p.span),
-                    None => ok = false,
-                },
+                RedirectPart::Scheme(s) => {
+                    if let Some(v) = self.one_of(s, "scheme", SCHEMES) {
+                        scheme.set(self, v, p.span);
+                    }
+                }
                 RedirectPart::Host(h) => {
-                    ok &= self.hostname(h, false);
+                    self.hostname(h, false);
                     host.set(self, h.value.clone(), p.span);
                 }
-                RedirectPart::Port(n) => match self.port(n) {
-                    Some(n) => port.set(self, n, p.span),
-                    None => ok = false,
-                },
+                RedirectPart::Port(n) => {
+                    if let Some(n) = self.port(n) {
+                        port.set(self, n, p.span);
+                    }
+                }
                 RedirectPart::Path { prefix, value } => {
-                    match self.path_edit(*prefix, value, p.span, matches, "redirect") {
-                        Some(e) => path.set(self, e, p.span),
-                        None => ok = false,
+                    if let Some(e) = self.path_edit(*prefix, value, p.span, matches, "redirect") {
+                        path.set(self, e, p.span);
                     }
                 }
                 RedirectPart::Status(n) => {
@@ -344,12 +345,11 @@ impl<'a> Checker<'a> {
                             Diagnostic::new(Code::InvalidStatus, n.span, format!("{} is not a redirect status", n.value), "not 301, 302, 303, 307 or 308")
                                 .with_help("use 301 or 308 for permanent redirects, 302 or 307 for temporary ones"),
                         );
-                        ok = false;
                     }
                 }
             }
         }
-        ok.then(|| ir::Redirect {
+        (!self.errors_since(mark)).then(|| ir::Redirect {
             scheme: scheme.get(),
             hostname: host.get(),
             port: port.get(),

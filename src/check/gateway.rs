@@ -27,7 +27,8 @@ impl<'a> Checker<'a> {
         g: &'a ast::Gateway,
         file_namespace: &'a str,
     ) -> Option<ir::Gateway> {
-        let mut ok = self.object_name(&g.name, 0);
+        let mark = self.mark();
+        self.object_name(&g.name, 0);
         let mut class = Once::new("class");
         let mut target = Once::new("target");
         let mut namespace = Once::new("namespace");
@@ -55,7 +56,6 @@ impl<'a> Checker<'a> {
                             first.span,
                             &super::kubernetes_name("listener"),
                         ));
-                        ok = false;
                         continue;
                     }
                     listener_names.insert(&l.name.text, &l.name);
@@ -67,7 +67,7 @@ impl<'a> Checker<'a> {
         let class_attr = class.get();
         let class = self.gateway_class(g, class_attr);
         let checked = self.gateway_listeners(g, &listeners, namespace);
-        ok &= checked.is_some();
+        let failed = checked.is_none() || self.errors_since(mark);
         let (labels, annotations) = self.metadata(&labels, &annotations, None);
         let class_span = class_attr.map(|c| c.span);
         let class = class?;
@@ -75,7 +75,7 @@ impl<'a> Checker<'a> {
         if let Some(span) = class_span {
             self.class_of_another_controller(&class, span, target, target_from, g);
         }
-        ok.then(|| ir::Gateway {
+        (!failed).then(|| ir::Gateway {
             meta: ir::Meta {
                 name: g.name.text.clone(),
                 namespace: namespace.to_string(),
@@ -122,7 +122,8 @@ impl<'a> Checker<'a> {
         listeners: &[(&ast::Listener, Span)],
         namespace: &str,
     ) -> Option<Vec<ir::Listener>> {
-        let mut ok = true;
+        let mark = self.mark();
+        let mut failed = false;
         if listeners.is_empty() {
             self.report(missing(
                 &g.name,
@@ -130,18 +131,18 @@ impl<'a> Checker<'a> {
                 "listener",
                 "listener http { port 80 protocol HTTP }",
             ));
-            ok = false;
         }
-        ok &= self.limit(listeners.len(), 64, "listeners", g.name.span);
+        self.limit(listeners.len(), 64, "listeners", g.name.span);
         let mut checked = Vec::new();
         for (l, _) in listeners {
             match self.listener(l, namespace) {
                 Some(ir) => checked.push((ir, *l)),
-                None => ok = false,
+                None => failed = true,
             }
         }
-        ok &= self.listener_conflicts(&checked);
-        ok.then(|| checked.into_iter().map(|(l, _)| l).collect())
+        self.listener_conflicts(&checked);
+        let failed = failed || self.errors_since(mark);
+        (!failed).then(|| checked.into_iter().map(|(l, _)| l).collect())
     }
 
     /// Warns when the class is a well-known class of another controller than the target's:
@@ -253,7 +254,7 @@ impl<'a> Checker<'a> {
     }
 
     fn listener(&mut self, l: &ast::Listener, gateway_namespace: &str) -> Option<ir::Listener> {
-        let mut ok = true;
+        let mark = self.mark();
         if let Err(reason) = validate::dns1123_subdomain(&l.name.text) {
             self.report(
                 Diagnostic::new(
@@ -264,7 +265,6 @@ impl<'a> Checker<'a> {
                 )
                 .with_help("listener names are lower-case letters, digits, `-` and `.`"),
             );
-            ok = false;
         }
         let mut port = Once::new("port");
         let mut protocol = Once::new("protocol");
@@ -294,14 +294,9 @@ impl<'a> Checker<'a> {
                 None
             }
         };
-        let hostname = hostname.get().and_then(|h| {
-            if self.hostname(h, true) {
-                Some(h.value.clone())
-            } else {
-                ok = false;
-                None
-            }
-        });
+        let hostname = hostname
+            .get()
+            .and_then(|h| self.hostname(h, true).then(|| h.value.clone()));
         let routes_from_all = match routes.get() {
             Some(r) => {
                 self.one_of(r, "`routes from` value", &[("same", false), ("all", true)])
@@ -322,7 +317,7 @@ impl<'a> Checker<'a> {
                 return None;
             }
         };
-        ok.then(|| ir::Listener {
+        (!self.errors_since(mark)).then(|| ir::Listener {
             name: l.name.text.clone(),
             port,
             protocol,
@@ -403,7 +398,7 @@ impl<'a> Checker<'a> {
         block: Span,
         gateway_namespace: &str,
     ) -> Option<(Option<Mode>, Vec<ir::ObjectRef>, Option<Span>)> {
-        let mut ok = true;
+        let mark = self.mark();
         let mut mode = Once::new("mode");
         let mut certs = Vec::new();
         for item in items {
@@ -429,7 +424,6 @@ impl<'a> Checker<'a> {
                                 "write `cert \"secret-name\"` or `cert \"namespace/secret-name\"`",
                             ),
                         );
-                        ok = false;
                         continue;
                     }
                     certs.push(ir::ObjectRef {
@@ -439,7 +433,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        ok &= self.limit(certs.len(), 64, "certificates", block);
+        self.limit(certs.len(), 64, "certificates", block);
         let mode_word = mode.get();
         let mode_span = mode_word.map(|m| m.span);
         let mode = match mode_word {
@@ -468,13 +462,13 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
-        ok.then_some((mode, certs, mode_span))
+        (!self.errors_since(mark)).then_some((mode, certs, mode_span))
     }
 
     /// Listeners must differ in port, protocol or hostname, and HTTP cannot share a port with
     /// HTTPS or TLS.
     fn listener_conflicts(&mut self, listeners: &[(ir::Listener, &ast::Listener)]) -> bool {
-        let mut ok = true;
+        let mark = self.mark();
         for (i, (a, a_ast)) in listeners.iter().enumerate() {
             for (b, b_ast) in &listeners[..i] {
                 if a.port != b.port {
@@ -509,10 +503,9 @@ impl<'a> Checker<'a> {
                     .with_label(b_ast.name.span, "with this listener")
                     .with_help("give the listeners different ports, or different hostnames"),
                 );
-                ok = false;
             }
         }
-        ok
+        !self.errors_since(mark)
     }
 }
 

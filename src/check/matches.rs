@@ -31,7 +31,7 @@ impl<'a> Checker<'a> {
         conds: &[ast::Spanned<Condition>],
         span: Span,
     ) -> Option<ir::Match> {
-        let mut ok = true;
+        let mark = self.mark();
         let mut m = ir::Match::default();
         let mut path = Once::new("path");
         let mut method = Once::new("method");
@@ -43,23 +43,22 @@ impl<'a> Checker<'a> {
                         Op::Exact => PathKind::Exact,
                         Op::Regex => PathKind::Regex,
                     };
-                    ok &= self.path_match(kind, value);
+                    self.path_match(kind, value);
                     path.set(self, (kind, value.value.clone()), c.span);
                 }
                 Condition::Header { name, op, value } => {
-                    ok &= self.match_value(name, *op, value, 4096, "header");
+                    self.match_value(name, *op, value, 4096, "header");
                     if m.headers
                         .iter()
                         .any(|(n, _, _)| n.eq_ignore_ascii_case(&name.value))
                     {
                         self.report(header_matched_twice(conds, c.span, name));
-                        ok = false;
                     }
                     m.headers
                         .push((name.value.clone(), value_kind(*op), value.value.clone()));
                 }
                 Condition::Query { name, op, value } => {
-                    ok &= self.match_value(name, *op, value, 1024, "query parameter");
+                    self.match_value(name, *op, value, 1024, "query parameter");
                     if m.query.iter().any(|(n, _, _)| *n == name.value) {
                         self.report(
                             Diagnostic::new(
@@ -73,22 +72,22 @@ impl<'a> Checker<'a> {
                             )
                             .with_help("use a regular expression to accept several values"),
                         );
-                        ok = false;
                     }
                     m.query
                         .push((name.value.clone(), value_kind(*op), value.value.clone()));
                 }
-                Condition::Method(word) => match self.one_of(word, "method", METHODS) {
-                    Some(m) => method.set(self, m, c.span),
-                    None => ok = false,
-                },
+                Condition::Method(word) => {
+                    if let Some(m) = self.one_of(word, "method", METHODS) {
+                        method.set(self, m, c.span);
+                    }
+                }
             }
         }
-        ok &= self.limit(m.headers.len(), 16, "header matches", span);
-        ok &= self.limit(m.query.len(), 16, "query matches", span);
+        self.limit(m.headers.len(), 16, "header matches", span);
+        self.limit(m.query.len(), 16, "query matches", span);
         m.path = path.get();
         m.method = method.get();
-        ok.then_some(m)
+        (!self.errors_since(mark)).then_some(m)
     }
 
     /// A path to match: a valid path, or a regular expression of at most 1024 bytes.
@@ -127,9 +126,10 @@ impl<'a> Checker<'a> {
         max: usize,
         what: &str,
     ) -> bool {
-        let mut ok = self.header_name(name, what);
+        let mark = self.mark();
+        self.header_name(name, what);
         if op == Op::Regex {
-            ok &= self.regex(value, max);
+            self.regex(value, max);
         } else if value.value.is_empty() || value.value.len() > max {
             self.report(
                 Diagnostic::new(
@@ -140,11 +140,10 @@ impl<'a> Checker<'a> {
                 )
                 .with_help(format!("to match any value of the {what}, use `~ \".*\"`")),
             );
-            ok = false;
         } else {
-            ok &= self.field_value(value, what);
+            self.field_value(value, what);
         }
-        ok
+        !self.errors_since(mark)
     }
 
     pub(super) fn header_name(&mut self, name: &ast::Str, what: &str) -> bool {

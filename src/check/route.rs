@@ -13,7 +13,8 @@ impl<'a> Checker<'a> {
         r: &'a ast::Route,
         file_namespace: &'a str,
     ) -> Option<ir::Route> {
-        let mut ok = self.object_name(&r.name, 0);
+        let mark = self.mark();
+        self.object_name(&r.name, 0);
         let mut on = Once::new("on");
         let mut hosts = Once::new("host");
         let mut namespace = Once::new("namespace");
@@ -35,16 +36,17 @@ impl<'a> Checker<'a> {
         }
         let namespace = namespace.get().unwrap_or(file_namespace);
 
-        // Parents: gateways and listeners.
+        // Parents: gateways and listeners. A parent or rule can fail without a report here:
+        // it refers to a definition whose errors were reported there.
+        let mut failed = false;
         let (parents, listeners) = match on.get() {
             None => {
                 self.report(missing(&r.name, "route", "on", "on gateway-name"));
-                ok = false;
                 (Vec::new(), Vec::new())
             }
             Some(refs) => {
                 let (parents, listeners, parents_ok) = self.parents(r, refs, namespace);
-                ok &= parents_ok;
+                failed |= !parents_ok;
                 (parents, listeners)
             }
         };
@@ -52,8 +54,8 @@ impl<'a> Checker<'a> {
         // Hostnames.
         let mut hostnames = Vec::new();
         if let Some((hs, span)) = hosts.get() {
-            ok &= self.limit(hs.len(), 16, "hostnames", span);
-            ok &= self.route_hostnames(hs, &listeners, &mut hostnames);
+            self.limit(hs.len(), 16, "hostnames", span);
+            self.route_hostnames(hs, &listeners, &mut hostnames);
         }
 
         // Rules.
@@ -64,20 +66,20 @@ impl<'a> Checker<'a> {
                 "rule",
                 "rule { -> service-name }",
             ));
-            ok = false;
         }
-        ok &= self.limit(rules.len(), 16, "rules", r.name.span);
+        self.limit(rules.len(), 16, "rules", r.name.span);
         let mut checked = Vec::new();
         for (rule, span) in &rules {
             match self.rule(rule, *span) {
                 Some(ir) => checked.push(ir),
-                None => ok = false,
+                None => failed = true,
             }
         }
         let total_matches: usize = checked.iter().map(|r: &ir::Rule| r.matches.len()).sum();
-        ok &= self.limit(total_matches, 128, "matches in one route", r.name.span);
+        self.limit(total_matches, 128, "matches in one route", r.name.span);
+        let failed = failed || self.errors_since(mark);
         let (labels, annotations) = self.metadata(&labels, &annotations, None);
-        ok.then(|| ir::Route {
+        (!failed).then(|| ir::Route {
             meta: ir::Meta {
                 name: r.name.text.clone(),
                 namespace: namespace.to_string(),
@@ -101,7 +103,9 @@ impl<'a> Checker<'a> {
         refs: &[ast::ParentRef],
         namespace: &str,
     ) -> (Vec<ir::Parent>, Vec<(ir::Listener, Span)>, bool) {
-        let mut ok = true;
+        let mark = self.mark();
+        // A parent can fail without a report here: its gateway's errors were reported there.
+        let mut failed = false;
         let mut parents = Vec::new();
         let mut listeners = Vec::new();
         for p in refs {
@@ -123,7 +127,6 @@ impl<'a> Checker<'a> {
                     .with_label(first.span, "first here")
                     .with_help("remove the repeated target"),
                 );
-                ok = false;
                 continue;
             }
             match self.parent(p, namespace) {
@@ -131,10 +134,11 @@ impl<'a> Checker<'a> {
                     parents.push(parent);
                     listeners.extend(ls.into_iter().map(|l| (l, p.span)));
                 }
-                None => ok = false,
+                None => failed = true,
             }
         }
-        ok &= self.limit(parents.len(), 32, "parents", r.name.span);
+        self.limit(parents.len(), 32, "parents", r.name.span);
+        let ok = !failed && !self.errors_since(mark);
         (parents, listeners, ok)
     }
 
@@ -146,10 +150,9 @@ impl<'a> Checker<'a> {
         listeners: &[(ir::Listener, Span)],
         hostnames: &mut Vec<String>,
     ) -> bool {
-        let mut ok = true;
+        let mark = self.mark();
         for h in written {
             if !self.hostname(h, true) {
-                ok = false;
                 continue;
             }
             let matched = listeners.is_empty()
@@ -167,11 +170,10 @@ impl<'a> Checker<'a> {
                         .with_label(parent_span, format!("listeners here take {}", names.join(", ")))
                         .with_help("use a hostname under one of the listeners' hostnames, or attach the route to a listener that takes it"),
                 );
-                ok = false;
             }
             hostnames.push(h.value.clone());
         }
-        ok
+        !self.errors_since(mark)
     }
 
     /// Resolves `gateway[.listener]`; returns the parent and the listeners it attaches to.
@@ -219,13 +221,13 @@ impl<'a> Checker<'a> {
             return None;
         };
         let listeners = self.named_listeners(p, &gateway, def.node.name.span)?;
-        let mut ok = true;
+        let mark = self.mark();
         for l in &listeners {
-            ok &= self.listener_takes(p, l, &gateway, route_namespace);
+            self.listener_takes(p, l, &gateway, route_namespace);
         }
         let http_listeners: Vec<ir::Listener> =
             listeners.into_iter().filter(accepts_http_routes).collect();
-        if ok && http_listeners.is_empty() {
+        if !self.errors_since(mark) && http_listeners.is_empty() {
             self.report(
                 Diagnostic::new(
                     Code::ListenerRejectsHttp,
@@ -238,9 +240,8 @@ impl<'a> Checker<'a> {
                 )
                 .with_help("add an HTTP or HTTPS listener to the gateway"),
             );
-            ok = false;
         }
-        ok.then(|| {
+        (!self.errors_since(mark)).then(|| {
             (
                 ir::Parent {
                     gateway: ir::ObjectRef {
