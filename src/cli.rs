@@ -26,7 +26,8 @@ Examples:
   egwc explain E0100                     what a diagnostic means";
 
 #[derive(Parser)]
-#[command(name = "egwc", version, about = "Compile .egw files into Gateway API manifests for services outside the cluster", after_help = EXAMPLES)]
+#[command(name = "egwc", version, about = "Compile .egw files into Gateway API manifests for \
+services outside the cluster", after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -292,7 +293,8 @@ fn build(
         let t = c.timings;
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         to_stderr(&format!(
-            "timings (ms): load+parse {:.1}, check {:.1}, emit {:.1}, serialize+write {:.1}; {} objects\n",
+            "timings (ms): load+parse {:.1}, check {:.1}, emit {:.1}, serialize+write {:.1}; {} \
+objects\n",
             ms(t.load_and_parse),
             ms(t.check),
             ms(t.emit),

@@ -386,7 +386,10 @@ impl Loader<'_> {
         if raw.is_absolute() || !resolved.starts_with(&root.lexical) {
             self.loaded.diags.push(outside(
                 "leaves the project's root directory".into(),
-                format!("{what} paths are relative and stay inside the directory of the file given on the command line"),
+                format!(
+                    "{what} paths are relative and stay inside the directory of the file \
+given on the command line"
+                ),
             ));
             return None;
         }
@@ -397,7 +400,9 @@ impl Loader<'_> {
                 .unwrap_or_default();
             self.loaded.diags.push(outside(
                 format!("`{shown}` is a symbolic link{to}, out of the project's root directory"),
-                "copy the file into the project instead of linking to it, or build from the directory that holds both".into(),
+                "copy the file into the project instead of linking to it, or build from the \
+directory that holds both"
+                    .into(),
             ));
             return None;
         }
@@ -481,7 +486,8 @@ impl Loader<'_> {
                 Spelling::Quoted,
                 || {
                     format!(
-                        "the standard library has {}; to import a file of yours in a directory named `std`, write `./{}`",
+                        "the standard library has {}; to import a file of yours in a directory \
+named `std`, write `./{}`",
                         modules.join(", "),
                         target.value
                     )
@@ -547,7 +553,10 @@ impl Loader<'_> {
                             ),
                             "the key would be copied into a ConfigMap, which others can read",
                         )
-                        .with_help("point to a file with the CA certificate alone (`openssl x509 -in combined.pem -out ca.pem` takes the first certificate out), and keep the key in a Secret"),
+                        .with_help(
+                            "point to a file with the CA certificate alone (`openssl x509 \
+-in combined.pem -out ca.pem` takes the first certificate out), and keep the key in a Secret",
+                        ),
                     ),
                 }
             }

@@ -36,7 +36,8 @@ pub fn replace(
             .is_none();
         if !is_ours && !is_empty {
             return Err(format!(
-                "{} exists and was not written by egwc; refusing to replace it (choose a new or empty directory)",
+                "{} exists and was not written by egwc; refusing to replace it (choose a new or \
+empty directory)",
                 dir.display()
             ));
         }
@@ -81,7 +82,8 @@ fn resolve(dir: &Path) -> Result<PathBuf, String> {
     let holds_cwd = cwd.is_some_and(|cwd| cwd.starts_with(&real));
     if !names_a_directory || holds_cwd || resolved.parent().is_none() {
         return Err(format!(
-            "-o {} would replace the directory you are in (or one above it) as a whole; name a directory for the manifests only, such as `-o manifests`",
+            "-o {} would replace the directory you are in (or one above it) as a whole; name a \
+directory for the manifests only, such as `-o manifests`",
             dir.display()
         ));
     }
@@ -111,7 +113,8 @@ fn swap_in(staging: &Path, dir: &Path, parent: &Path, base: &str) -> Result<(), 
     };
     remove_ours(&retired).map_err(|e| {
         format!(
-            "the manifests are written to {}, but the previous output could not be removed from {}: {e}; remove it, as `kubectl apply -R` would read it",
+            "the manifests are written to {}, but the previous output could not be removed from \
+{}: {e}; remove it, as `kubectl apply -R` would read it",
             dir.display(),
             retired.display()
         )

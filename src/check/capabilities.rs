@@ -90,13 +90,35 @@ impl Checker<'_> {
                 self.report(on.why(externalname_not_portable(s, span)))
             }
             Dns::ExternalName(Setup::NginxDnsResolver) => {
-                self.note_gateway(gateway, Code::NginxDnsResolver, model, noted, "routes to DNS names through ExternalName Services: give its NginxProxy a `dnsResolver`");
+                self.note_gateway(
+                    gateway,
+                    Code::NginxDnsResolver,
+                    model,
+                    noted,
+                    "routes to DNS \
+names through ExternalName Services: give its NginxProxy a `dnsResolver`",
+                );
             }
             Dns::ExternalName(Setup::ContourOptIn) => {
-                self.note_gateway(gateway, Code::ContourExternalName, model, noted, "routes to DNS names through ExternalName Services: set `enableExternalNameService: true` in Contour's configuration");
+                self.note_gateway(
+                    gateway,
+                    Code::ContourExternalName,
+                    model,
+                    noted,
+                    "routes to \
+DNS names through ExternalName Services: set `enableExternalNameService: true` in Contour's \
+configuration",
+                );
             }
             Dns::EnvoyBackend => {
-                self.note_gateway(gateway, Code::EnvoyBackendApi, model, noted, "routes to DNS names through Envoy Gateway's Backend API: enable it with `extensionApis.enableBackend: true`");
+                self.note_gateway(
+                    gateway,
+                    Code::EnvoyBackendApi,
+                    model,
+                    noted,
+                    "routes to DNS \
+names through Envoy Gateway's Backend API: enable it with `extensionApis.enableBackend: true`",
+                );
             }
             Dns::ExternalName(Setup::Nothing) | Dns::IstioServiceEntry => {}
         }
@@ -179,12 +201,16 @@ impl Checker<'_> {
                 Code::EndpointSliceRbac,
                 span,
                 format!(
-                    "service `{}` is reached through an EndpointSlice: whoever applies these manifests must be allowed to write EndpointSlices",
+                    "service `{}` is reached through an EndpointSlice: whoever applies these \
+manifests must be allowed to write EndpointSlices",
                     service.meta.name
                 ),
                 "an address: egwc writes an EndpointSlice",
             )
-            .with_help("grant write access to `endpointslices` (group `discovery.k8s.io`), which the default `edit` and `admin` roles lack; see `egwc explain N0513`"),
+            .with_help(
+                "grant write access to `endpointslices` (group `discovery.k8s.io`), which \
+the default `edit` and `admin` roles lack; see `egwc explain N0513`",
+            ),
         );
     }
 
@@ -222,13 +248,17 @@ impl Checker<'_> {
                 Code::NodeSubnetDefect,
                 span,
                 format!(
-                    "service `{}` is reached at the private address {address}: if it is on the nodes' own subnet, {} answers 503 ({defect})",
+                    "service `{}` is reached at the private address {address}: if it is on the \
+nodes' own subnet, {} answers 503 ({defect})",
                     service.meta.name,
                     service.target.caps().title
                 ),
                 "a private address",
             )
-            .with_help("if requests fail with 503 while the address answers from a node, this is the cause: see `egwc explain N0517` for what to check"),
+            .with_help(
+                "if requests fail with 503 while the address answers from a node, this is \
+the cause: see `egwc explain N0517` for what to check",
+            ),
         );
     }
 
@@ -454,7 +484,8 @@ fn mirror_unsupported(mirrors: &[ir::Mirror], target: Target) -> Option<Diagnost
         let parts = parts_of(first);
         let label = if parts > 1 {
             format!(
-                "mirrored to {parts} Kubernetes Services: the service is balanced over {parts} endpoints"
+                "mirrored to {parts} Kubernetes Services: the service is balanced over {parts} \
+endpoints"
             )
         } else {
             format!("one of {} mirrors", mirrors.len())

@@ -267,9 +267,15 @@ fn too_long(span: Span, what: &str, len: usize) -> Diagnostic {
             "{what} would be {} bytes long once its constants are written out",
             diagnostics::thousands(len)
         ),
-        format!("more than {} bytes", diagnostics::thousands(MAX_VALUE_BYTES)),
+        format!(
+            "more than {} bytes",
+            diagnostics::thousands(MAX_VALUE_BYTES)
+        ),
     )
-    .with_help("a constant that uses another several times grows fast: use each once, or write the value out")
+    .with_help(
+        "a constant that uses another several times grows fast: use each once, or write \
+the value out",
+    )
 }
 
 /// The value of `s` with each hole replaced by `value(name)`.
@@ -297,7 +303,8 @@ fn unknown(hole: &ast::Hole, defs: &[Def]) -> Diagnostic {
     )
     .did_you_mean(&hole.name, hole.span, candidates, Spelling::Constant, || {
         format!(
-            "define it at the top of a file with `let {} = \"value\"`, or write `\\${{` for the characters `${{`",
+            "define it at the top of a file with `let {} = \"value\"`, or write `\\${{` for the \
+characters `${{`",
             hole.name
         )
     })

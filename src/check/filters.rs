@@ -77,7 +77,8 @@ fn duplicate_header_edit(
     }
     match groups.first() {
         Some(group) => d.with_help(format!(
-            "a rule edits each header once (names are case-insensitive); to change what `{group}` does, write its edits in the rule instead of `use {group}`"
+            "a rule edits each header once (names are case-insensitive); to change what `{group}` \
+does, write its edits in the rule instead of `use {group}`"
         )),
         None => d.with_help(
             "a rule edits each header once (names are case-insensitive); keep the edit you mean",
@@ -224,7 +225,8 @@ impl<'a> Checker<'a> {
                     name.text
                 ),
                 None => format!(
-                    "define it with `filters {} {{ response set header \"name\" = \"value\" }}`, or import the file that does",
+                    "define it with `filters {} {{ response set header \"name\" = \"value\" }}`, \
+or import the file that does",
                     name.text
                 ),
             }
@@ -272,7 +274,10 @@ impl<'a> Checker<'a> {
             for (_, s) in matches {
                 d = d.with_label(*s, "a match");
             }
-            self.report(d.with_help(format!("keep one `match path \"/prefix\"` in this rule, or use `{what} path \"/full\"` to replace the whole path")));
+            self.report(d.with_help(format!(
+                "keep one `match path \"/prefix\"` in this rule, or \
+use `{what} path \"/full\"` to replace the whole path"
+            )));
             return None;
         }
         Some(ir::PathEdit::Prefix(value.value.clone()))
@@ -342,8 +347,20 @@ impl<'a> Checker<'a> {
                         status.set(self, n.value as u16, p.span);
                     } else {
                         self.report(
-                            Diagnostic::new(Code::InvalidStatus, n.span, format!("{} is not a redirect status", n.value), "not 301, 302, 303, 307 or 308")
-                                .with_help("use 301 or 308 for permanent redirects, 302 or 307 for temporary ones"),
+                            Diagnostic::new(
+                                Code::InvalidStatus,
+                                n.span,
+                                format!(
+                                    "{} is not a \
+redirect status",
+                                    n.value
+                                ),
+                                "not 301, 302, 303, 307 or 308",
+                            )
+                            .with_help(
+                                "use 301 or 308 for permanent redirects, 302 or 307 \
+for temporary ones",
+                            ),
                         );
                     }
                 }

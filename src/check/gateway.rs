@@ -167,7 +167,8 @@ impl<'a> Checker<'a> {
             Code::ClassOfAnotherController,
             class_span,
             format!(
-                "gateway `{}` is compiled for {target}, but its class `{class}` is {}'s: {} would never pick it up",
+                "gateway `{}` is compiled for {target}, but its class `{class}` is {}'s: {} would \
+never pick it up",
                 g.name.text,
                 owner.caps().title,
                 caps.title
@@ -362,7 +363,8 @@ impl<'a> Checker<'a> {
                 } else {
                     (
                         Code::TlsModeRequired,
-                        "add `tls { mode passthrough }`, or `tls { mode terminate cert \"secret-name\" }`",
+                        "add `tls { mode passthrough }`, or `tls { mode terminate cert \
+\"secret-name\" }`",
                     )
                 };
                 return Err(Some(
@@ -519,40 +521,44 @@ fn tls_mode(
     mode_span: Option<Span>,
 ) -> Result<Option<ir::ListenerTls>, Option<Diagnostic>> {
     match (protocol, mode) {
-        (Protocol::Https, Some(Mode::Passthrough)) => {
-            Err(Some(
-                Diagnostic::new(
-                    Code::InvalidTlsMode,
-                    mode_span.unwrap_or(span),
-                    format!("HTTPS listener `{}` cannot pass TLS through", l.name.text),
-                    "HTTPS terminates TLS",
-                )
-                .with_help(
-                    "use `protocol TLS` for passthrough, or remove `mode passthrough`",
+        (Protocol::Https, Some(Mode::Passthrough)) => Err(Some(
+            Diagnostic::new(
+                Code::InvalidTlsMode,
+                mode_span.unwrap_or(span),
+                format!("HTTPS listener `{}` cannot pass TLS through", l.name.text),
+                "HTTPS terminates TLS",
+            )
+            .with_help("use `protocol TLS` for passthrough, or remove `mode passthrough`"),
+        )),
+        (Protocol::Tls, None) => Err(Some(
+            Diagnostic::new(
+                Code::TlsModeRequired,
+                span,
+                format!(
+                    "TLS listener `{}` does not say how to handle TLS",
+                    l.name.text
                 ),
-            ))
-        }
-        (Protocol::Tls, None) => {
-            Err(Some(
-                Diagnostic::new(
-                    Code::TlsModeRequired,
-                    span,
-                    format!(
-                        "TLS listener `{}` does not say how to handle TLS",
-                        l.name.text
-                    ),
-                    "no `mode`",
-                )
-                .with_help("add `mode passthrough` or `mode terminate`"),
-            ))
-        }
+                "no `mode`",
+            )
+            .with_help("add `mode passthrough` or `mode terminate`"),
+        )),
         (_, Some(Mode::Passthrough)) => Ok(Some(ir::ListenerTls::Passthrough)),
-        (_, _) if certs.is_empty() => {
-            Err(Some(
-                Diagnostic::new(Code::TlsCertificateRequired, span, format!("listener `{}` terminates TLS without a certificate", l.name.text), "no `cert`")
-                    .with_help("add `cert \"secret-name\"` (or `cert \"namespace/secret-name\"`) naming the Secret with the key pair"),
-            ))
-        }
+        (_, _) if certs.is_empty() => Err(Some(
+            Diagnostic::new(
+                Code::TlsCertificateRequired,
+                span,
+                format!(
+                    "listener `{}` \
+terminates TLS without a certificate",
+                    l.name.text
+                ),
+                "no `cert`",
+            )
+            .with_help(
+                "add `cert \"secret-name\"` (or `cert \"namespace/secret-name\"`) \
+naming the Secret with the key pair",
+            ),
+        )),
         _ => Ok(Some(ir::ListenerTls::Terminate {
             certificates: certs,
         })),

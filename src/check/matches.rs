@@ -176,7 +176,10 @@ impl<'a> Checker<'a> {
                         format!("this {what} value holds a control character"),
                         reason,
                     )
-                    .with_help("write the value without it; `\\t` is the only control character a header value may hold"),
+                    .with_help(
+                        "write the value without it; `\\t` is the only control character a \
+header value may hold",
+                    ),
                 );
                 false
             }

@@ -59,7 +59,8 @@ impl<'a> Checker<'a> {
                     Code::InvalidValue,
                     largest.span,
                     format!(
-                        "the annotations of this block total {} bytes; Kubernetes allows {} (256 KiB) in all, {} of them egwc's",
+                        "the annotations of this block total {} bytes; Kubernetes allows {} (256 \
+KiB) in all, {} of them egwc's",
                         crate::diagnostics::thousands(total),
                         crate::diagnostics::thousands(MAX_ANNOTATION_BYTES),
                         crate::diagnostics::thousands(EGWC_BYTES)

@@ -247,7 +247,8 @@ impl<'a> Checker<'a> {
         let result = validate::dns1035_label(&name.text).and_then(|()| {
             if name.text.len() + suffix_len > 63 {
                 Err(format!(
-                    "{} characters plus {suffix_len} for generated suffixes, at most 63 are allowed",
+                    "{} characters plus {suffix_len} for generated suffixes, at most 63 are \
+allowed",
                     name.text.len()
                 ))
             } else {
@@ -258,13 +259,14 @@ impl<'a> Checker<'a> {
             Ok(()) => true,
             Err(reason) => {
                 let suggestion = name.text.to_ascii_lowercase().replace('_', "-");
-                let help = if suggestion != name.text
-                    && validate::dns1035_label(&suggestion).is_ok()
-                {
-                    format!("names become Kubernetes object names; try `{suggestion}`")
-                } else {
-                    "names become Kubernetes object names: lower-case letters, digits and `-`, starting with a letter, at most 63 characters".to_string()
-                };
+                let help =
+                    if suggestion != name.text && validate::dns1035_label(&suggestion).is_ok() {
+                        format!("names become Kubernetes object names; try `{suggestion}`")
+                    } else {
+                        "names become Kubernetes object names: lower-case letters, digits and `-`, \
+starting with a letter, at most 63 characters"
+                            .to_string()
+                    };
                 self.report(
                     Diagnostic::new(
                         Code::InvalidName,
@@ -302,7 +304,10 @@ impl<'a> Checker<'a> {
                 format!("`{}` is not a valid {what}", s.value),
                 reason,
             )
-            .with_help("keys are `[prefix/]name`; names and values are at most 63 letters, digits, `-`, `_` and `.`"),
+            .with_help(
+                "keys are `[prefix/]name`; names and values are at most 63 letters, \
+digits, `-`, `_` and `.`",
+            ),
         );
     }
 
@@ -341,7 +346,9 @@ impl<'a> Checker<'a> {
                 let (code, help) = if ip && !wildcard {
                     (
                         Code::DnsNameRequired,
-                        "write the DNS name the server answers to; an address belongs in the service's `endpoint`".to_string(),
+                        "write the DNS name the server answers to; an address belongs in the \
+service's `endpoint`"
+                            .to_string(),
                     )
                 } else if lower != host.value && validate::hostname(&lower, wildcard).is_ok() {
                     (Code::InvalidHostname, format!("write `{lower}`"))
@@ -456,11 +463,17 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::GeneratedNameCollision,
                     b,
-                    format!("services `{first}` and `{second}` both produce the Kubernetes Service `{object}`"),
+                    format!(
+                        "services `{first}` and `{second}` both produce the Kubernetes \
+Service `{object}`"
+                    ),
                     format!("produces `{object}`"),
                 )
                 .with_label(a, format!("also produces `{object}`"))
-                .with_help("rename one of the services; balanced services add `-0`, `-1`, … to their name"),
+                .with_help(
+                    "rename one of the services; balanced services add `-0`, `-1`, … to \
+their name",
+                ),
             );
         }
     }

@@ -166,9 +166,28 @@ impl<'a> Checker<'a> {
                     .collect();
                 let (_, parent_span) = listeners[0];
                 self.report(
-                    Diagnostic::new(Code::HostnameMismatch, h.span, format!("`{}` matches no hostname of the listeners this route attaches to", h.value), "matches no listener")
-                        .with_label(parent_span, format!("listeners here take {}", names.join(", ")))
-                        .with_help("use a hostname under one of the listeners' hostnames, or attach the route to a listener that takes it"),
+                    Diagnostic::new(
+                        Code::HostnameMismatch,
+                        h.span,
+                        format!(
+                            "`{}` matches no \
+hostname of the listeners this route attaches to",
+                            h.value
+                        ),
+                        "matches no listener",
+                    )
+                    .with_label(
+                        parent_span,
+                        format!(
+                            "listeners here take \
+{}",
+                            names.join(", ")
+                        ),
+                    )
+                    .with_help(
+                        "use a hostname under one of the listeners' hostnames, or \
+attach the route to a listener that takes it",
+                    ),
                 );
             }
             hostnames.push(h.value.clone());
@@ -194,7 +213,8 @@ impl<'a> Checker<'a> {
                 "no gateway has this name",
             )
             .did_you_mean(&p.gateway.text, p.gateway.span, candidates, Spelling::Bare, || {
-                "define it with `gateway NAME { class \"...\" listener ... }`, or import the file that does".to_string()
+                "define it with `gateway NAME { class \"...\" listener ... }`, or import the file \
+that does".to_string()
             });
             self.report(d);
             return None;
@@ -320,17 +340,38 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::ListenerRejectsHttp,
                     p.span,
-                    format!("listener `{}` {what} and does not accept HTTP routes", l.name),
+                    format!(
+                        "listener `{}` {what} and does not accept HTTP routes",
+                        l.name
+                    ),
                     label,
                 )
-                .with_help(format!("attach the route to an HTTP or HTTPS listener; to terminate TLS for HTTP routes, make `{}` a `protocol HTTPS` listener", l.name)),
+                .with_help(format!(
+                    "attach the route to an HTTP or HTTPS listener; to terminate \
+TLS for HTTP routes, make `{}` a `protocol HTTPS` listener",
+                    l.name
+                )),
             );
             return false;
         }
         if gateway.meta.namespace != route_namespace && !l.routes_from_all {
             self.report(
-                Diagnostic::new(Code::NamespaceNotAllowed, p.span, format!("listener `{}` of gateway `{}` (namespace `{}`) accepts routes only from its own namespace, and this route is in `{route_namespace}`", l.name, gateway.meta.name, gateway.meta.namespace), "from another namespace")
-                    .with_help(format!("add `routes from all` to listener `{}`, or move the route to namespace `{}`", l.name, gateway.meta.namespace)),
+                Diagnostic::new(
+                    Code::NamespaceNotAllowed,
+                    p.span,
+                    format!(
+                        "listener `{}` of \
+gateway `{}` (namespace `{}`) accepts routes only from its own namespace, and this route is in \
+`{route_namespace}`",
+                        l.name, gateway.meta.name, gateway.meta.namespace
+                    ),
+                    "from another namespace",
+                )
+                .with_help(format!(
+                    "add `routes from all` to listener `{}`, or move the route \
+to namespace `{}`",
+                    l.name, gateway.meta.namespace
+                )),
             );
             return false;
         }

@@ -149,8 +149,20 @@ impl<'a> Checker<'a> {
             let weight = match &b.weight {
                 Some(w) if w.value > weights::MAX_WEIGHT => {
                     self.report(
-                        Diagnostic::new(Code::WeightOutOfRange, w.span, format!("weight {} is out of range", w.value), "larger than 1,000,000")
-                            .with_help("weights are relative, 0 to 1,000,000: `-> a 90, b 10` is the same as `-> a 9, b 1`"),
+                        Diagnostic::new(
+                            Code::WeightOutOfRange,
+                            w.span,
+                            format!(
+                                "weight {} is out \
+of range",
+                                w.value
+                            ),
+                            "larger than 1,000,000",
+                        )
+                        .with_help(
+                            "weights are relative, 0 to 1,000,000: `-> a 90, b 10` is \
+the same as `-> a 9, b 1`",
+                        ),
                     );
                     continue;
                 }
@@ -171,8 +183,17 @@ impl<'a> Checker<'a> {
         }
         if resolved.iter().all(|(_, w)| *w == 0) {
             self.report(
-                Diagnostic::new(Code::AllWeightsZero, attr_span, "every backend of this rule has weight 0", "no traffic goes anywhere")
-                    .with_help("controllers answer 500 or 503 for such a rule; give a backend a weight above 0"),
+                Diagnostic::new(
+                    Code::AllWeightsZero,
+                    attr_span,
+                    "every backend of this rule has \
+weight 0",
+                    "no traffic goes anywhere",
+                )
+                .with_help(
+                    "controllers answer 500 or 503 for such a rule; give a backend a \
+weight above 0",
+                ),
             );
         }
         let counts: Vec<(u64, usize)> = resolved
@@ -186,8 +207,21 @@ impl<'a> Checker<'a> {
         }
         if backends.len() > 16 {
             self.report(
-                Diagnostic::new(Code::TooMany, attr_span, format!("{} backends after balancing, the Gateway API allows at most 16", backends.len()), "each endpoint of a balanced service is one backend")
-                    .with_help("use fewer backends in this rule, or `balance off` on a service whose endpoints are IP addresses"),
+                Diagnostic::new(
+                    Code::TooMany,
+                    attr_span,
+                    format!(
+                        "{} backends after balancing, \
+the Gateway API allows at most \
+16",
+                        backends.len()
+                    ),
+                    "each endpoint of a balanced service is one backend",
+                )
+                .with_help(
+                    "use fewer backends in this rule, or `balance off` on a service \
+whose endpoints are IP addresses",
+                ),
             );
         }
         Some(backends)
@@ -251,9 +285,18 @@ impl<'a> Checker<'a> {
             };
             if let (Some(rs), Some(ds)) = (span_of(false), span_of(true)) {
                 self.report(
-                    Diagnostic::new(Code::ConflictingFilters, rs, "a rule cannot both rewrite and redirect", "rewrite")
-                        .with_label(ds, "redirect")
-                        .with_help("a redirect answers the client itself, so nothing is forwarded to rewrite; keep one"),
+                    Diagnostic::new(
+                        Code::ConflictingFilters,
+                        rs,
+                        "a rule cannot both rewrite and \
+redirect",
+                        "rewrite",
+                    )
+                    .with_label(ds, "redirect")
+                    .with_help(
+                        "a redirect answers the client itself, so nothing is forwarded \
+to rewrite; keep one",
+                    ),
                 );
             }
         }
@@ -303,9 +346,18 @@ impl<'a> Checker<'a> {
             );
             if req != 0 && back > req {
                 self.report(
-                    Diagnostic::new(Code::InvalidDuration, b.span, "the backend timeout is longer than the request timeout", "longer than the request timeout")
-                        .with_label(request.span, "request timeout")
-                        .with_help("the request timeout covers the whole exchange, backend included; make the backend timeout shorter"),
+                    Diagnostic::new(
+                        Code::InvalidDuration,
+                        b.span,
+                        "the backend timeout is longer \
+than the request timeout",
+                        "longer than the request timeout",
+                    )
+                    .with_label(request.span, "request timeout")
+                    .with_help(
+                        "the request timeout covers the whole exchange, backend \
+included; make the backend timeout shorter",
+                    ),
                 );
             }
         }
@@ -334,7 +386,8 @@ impl<'a> Checker<'a> {
         )
         .did_you_mean(&name.text, name.span, candidates, Spelling::Bare, || {
             format!(
-                "define it with `service {} {{ endpoint \"host:port\" }}`, or import the file that does",
+                "define it with `service {} {{ endpoint \"host:port\" }}`, or import the file \
+that does",
                 name.text
             )
         });

@@ -198,18 +198,12 @@ impl<'a> Checker<'a> {
             let (host, port) = match validate::endpoint(&text.value) {
                 Ok(parsed) => parsed,
                 Err(reason) => {
-                    self.report(
-                        Diagnostic::new(Code::InvalidEndpoint, text.span, format!("`{}` is not a valid endpoint", text.value), reason)
-                            .with_help("write a DNS name or an IP address, with an optional `:port`, such as \"10.0.0.11:8006\" or \"api.example.com\""),
-                    );
+                    self.report(invalid_endpoint(text, reason));
                     continue;
                 }
             };
             if let Some(what) = validate::forbidden_destination(&host) {
-                self.report(
-                    Diagnostic::new(Code::ForbiddenDestination, text.span, format!("`{}` is {what}: a gateway must not be pointed there", text.value), what)
-                        .with_help("external services are outside the cluster and its nodes: write the address other machines reach the service at"),
-                );
+                self.report(forbidden_destination(text, what));
                 continue;
             }
             let port = match port {
@@ -304,10 +298,7 @@ impl<'a> Checker<'a> {
     fn san(&mut self, names: &[ast::Str], span: Span) -> Option<(Vec<String>, Span)> {
         let mark = self.mark();
         if names.len() > 5 {
-            self.report(
-                Diagnostic::new(Code::TooMany, span, format!("{} subject alternative names, the Gateway API allows at most 5", names.len()), format!("{} names", names.len()))
-                    .with_help("list at most 5 names, or give each endpoint its certificate's name with `as` (one policy per endpoint)"),
-            );
+            self.report(too_many_sans(names, span));
         }
         for n in names {
             self.hostname(n, true);
@@ -319,10 +310,7 @@ impl<'a> Checker<'a> {
         match validate::dns1123_subdomain(&name.value) {
             Ok(()) => Some(ir::Trust::ConfigMap(name.value.clone())),
             Err(reason) => {
-                self.report(
-                    Diagnostic::new(Code::InvalidValue, name.span, format!("`{}` is not a valid ConfigMap name", name.value), reason)
-                        .with_help("name a ConfigMap in the service's namespace that holds the CA bundle under the key `ca.crt`"),
-                );
+                self.report(invalid_configmap_name(name, reason));
                 None
             }
         }
@@ -366,21 +354,14 @@ impl<'a> Checker<'a> {
             return;
         }
         if let Some(dns) = endpoints.iter().find(|e| matches!(e.host, Host::Dns(_))) {
-            self.report(
-                Diagnostic::new(Code::UnbalancedDnsEndpoints, dns.text.span, format!("service `{}` is not balanced, but has several endpoints and this one is a DNS name", s.name.text), "a DNS endpoint in an unbalanced service")
-                    .with_help("remove `balance off` so each endpoint gets its own Kubernetes Service, or keep a single DNS endpoint"),
-            );
+            self.report(unbalanced_dns_endpoint(s, dns));
         }
         let first_port = shape.endpoint_port(&endpoints[0]);
         if let Some(other) = endpoints
             .iter()
             .find(|e| shape.endpoint_port(e) != first_port)
         {
-            self.report(
-                Diagnostic::new(Code::EndpointPortMismatch, other.text.span, format!("endpoints of the unbalanced service `{}` use different ports", s.name.text), format!("port {}", shape.endpoint_port(other)))
-                    .with_label(endpoints[0].text.span, format!("port {first_port}"))
-                    .with_help("one Kubernetes Service has one endpoint port: use the same port, or balance the service"),
-            );
+            self.report(unbalanced_ports(s, endpoints, other, shape, first_port));
         }
     }
 
@@ -422,19 +403,12 @@ impl<'a> Checker<'a> {
                 .find(|e| tls_name(e, tls) != tls_name(&endpoints[0], tls))
         {
             let first = &endpoints[0];
-            self.report(
-                Diagnostic::new(Code::TlsNamesNeedBalance, other.tls_name.map_or(other.text.span, |n| n.span), format!("endpoints of the unbalanced service `{}` have different certificate names", s.name.text), format!("`{}`", tls_name(other, tls).unwrap_or_default()))
-                    .with_label(first.tls_name.map_or(first.text.span, |n| n.span), format!("`{}`", tls_name(first, tls).unwrap_or_default()))
-                    .with_help("one Kubernetes Service has one BackendTLSPolicy, which checks one name: remove `balance off` so each endpoint gets its own Service and policy"),
-            );
+            self.report(tls_names_need_balance(s, first, other, tls));
         }
         let mut hostname_reported = false;
         for e in endpoints {
             if matches!(e.host, Host::Dns(_)) && shape.endpoint_port(e) != shape.service_port {
-                self.report(
-                    Diagnostic::new(Code::EndpointPortMismatch, e.text.span, format!("the DNS endpoint `{}` uses port {}, but the service's port is {}", e.text.value, shape.endpoint_port(e), shape.service_port), "different port")
-                        .with_help("an ExternalName Service is reached on the service's own port: remove `port`, or make them equal"),
-                );
+                self.report(dns_port_mismatch(e, shape));
             }
             if https
                 && !tls.hostname_given
@@ -442,10 +416,7 @@ impl<'a> Checker<'a> {
                 && e.tls_name.is_none()
                 && !matches!(e.host, Host::Dns(_))
             {
-                self.report(
-                    Diagnostic::new(Code::TlsHostnameRequired, e.text.span, format!("HTTPS service `{}` is reached by IP address, so the gateway has no hostname to verify", s.name.text), "an IP address")
-                        .with_help(format!("write the name in its certificate after the endpoint, `endpoint \"{}\" as \"name\"`, or add `tls {{ hostname \"name\" }}` to the service", e.text.value)),
-                );
+                self.report(tls_hostname_required(s, e));
                 hostname_reported = true; // one report per service is enough
             }
         }
@@ -474,10 +445,7 @@ impl<'a> Checker<'a> {
                     .value
                     .rsplit_once(':')
                     .map_or(e.text.value.as_str(), |(h, _)| h);
-                self.report(
-                    Diagnostic::new(Code::HostRewriteDropsPort, e.text.span, format!("requests to `{}` will carry `Host: {host}`, without the port", e.text.value), format!("port {port} is not the default for {}", shape.protocol.as_str()))
-                        .with_help("a Host rewrite cannot carry a port (Gateway API `PreciseHostname`); most servers ignore it. Write `rewrite host \"...\"` to confirm the name, or `rewrite host off` to keep the client's Host"),
-                );
+                self.report(host_rewrite_drops_port(e, host, port, shape));
             }
         }
         None
@@ -558,4 +526,207 @@ fn backends(
             &endpoints.iter().collect::<Vec<_>>(),
         )]
     }
+}
+
+/// E0209: an endpoint that is not a DNS name or an IP address with an optional port.
+fn invalid_endpoint(text: &ast::Str, reason: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidEndpoint,
+        text.span,
+        format!(
+            "`{}` is not a valid \
+endpoint",
+            text.value
+        ),
+        reason,
+    )
+    .with_help(
+        "write a DNS name or an IP address, with an optional \
+`:port`, such as \"10.0.0.11:8006\" or \"api.example.com\"",
+    )
+}
+
+/// E0407: an endpoint pointing at the cluster, its nodes or their credentials.
+fn forbidden_destination(text: &ast::Str, what: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::ForbiddenDestination,
+        text.span,
+        format!(
+            "`{}` is {what}: a gateway \
+must not be pointed there",
+            text.value
+        ),
+        what,
+    )
+    .with_help(
+        "external services are outside the cluster and its nodes: \
+write the address other machines reach the service at",
+    )
+}
+
+/// E0207: more than 5 subject alternative names.
+fn too_many_sans(names: &[ast::Str], span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::TooMany,
+        span,
+        format!(
+            "{} subject alternative names, the Gateway API \
+allows at most 5",
+            names.len()
+        ),
+        format!("{} names", names.len()),
+    )
+    .with_help(
+        "list at most 5 names, or give each endpoint its certificate's \
+name with `as` (one policy per endpoint)",
+    )
+}
+
+/// E0215: `ca configmap` with a name Kubernetes refuses.
+fn invalid_configmap_name(name: &ast::Str, reason: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidValue,
+        name.span,
+        format!(
+            "`{}` is not a valid ConfigMap \
+name",
+            name.value
+        ),
+        reason,
+    )
+    .with_help(
+        "name a ConfigMap in the service's namespace that holds the CA \
+bundle under the key `ca.crt`",
+    )
+}
+
+/// E0403: a DNS endpoint among several in an unbalanced service.
+fn unbalanced_dns_endpoint(s: &ast::Service, dns: &Endpoint<'_>) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnbalancedDnsEndpoints,
+        dns.text.span,
+        format!(
+            "service `{}` is not \
+balanced, but has several endpoints and this one is a DNS \
+name",
+            s.name.text
+        ),
+        "a DNS endpoint in an unbalanced service",
+    )
+    .with_help(
+        "remove `balance off` so each endpoint gets its own Kubernetes \
+Service, or keep a single DNS endpoint",
+    )
+}
+
+/// E0400: endpoints of one Kubernetes Service on different ports.
+fn unbalanced_ports(
+    s: &ast::Service,
+    endpoints: &[Endpoint<'_>],
+    other: &Endpoint<'_>,
+    shape: &Shape,
+    first_port: u16,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::EndpointPortMismatch,
+        other.text.span,
+        format!(
+            "endpoints of the unbalanced service `{}` use different ports",
+            s.name.text
+        ),
+        format!("port {}", shape.endpoint_port(other)),
+    )
+    .with_label(endpoints[0].text.span, format!("port {first_port}"))
+    .with_help(
+        "one Kubernetes Service has one endpoint port: use the same port, or balance the service",
+    )
+}
+
+/// E0405: endpoints of one Kubernetes Service with different certificate names.
+fn tls_names_need_balance(
+    s: &ast::Service,
+    first: &Endpoint<'_>,
+    other: &Endpoint<'_>,
+    tls: &BackendTls,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::TlsNamesNeedBalance,
+        other.tls_name.map_or(other.text.span, |n| n.span),
+        format!(
+            "endpoints of the unbalanced service `{}` have different certificate names",
+            s.name.text
+        ),
+        format!("`{}`", tls_name(other, tls).unwrap_or_default()),
+    )
+    .with_label(
+        first.tls_name.map_or(first.text.span, |n| n.span),
+        format!("`{}`", tls_name(first, tls).unwrap_or_default()),
+    )
+    .with_help(
+        "one Kubernetes Service has one BackendTLSPolicy, which checks one \
+name: remove `balance off` so each endpoint gets its own Service and policy",
+    )
+}
+
+/// E0400: a DNS endpoint on another port than the service's.
+fn dns_port_mismatch(e: &Endpoint<'_>, shape: &Shape) -> Diagnostic {
+    Diagnostic::new(
+        Code::EndpointPortMismatch,
+        e.text.span,
+        format!(
+            "the DNS endpoint `{}` uses \
+port {}, but the service's port is \
+{}",
+            e.text.value,
+            shape.endpoint_port(e),
+            shape.service_port
+        ),
+        "different port",
+    )
+    .with_help(
+        "an ExternalName Service is reached on the service's own port: \
+remove `port`, or make them equal",
+    )
+}
+
+/// E0402: an HTTPS endpoint reached by IP address, with no name to verify.
+fn tls_hostname_required(s: &ast::Service, e: &Endpoint<'_>) -> Diagnostic {
+    Diagnostic::new(
+        Code::TlsHostnameRequired,
+        e.text.span,
+        format!(
+            "HTTPS service `{}` is \
+reached by IP address, so the gateway has no hostname to verify",
+            s.name.text
+        ),
+        "an IP address",
+    )
+    .with_help(format!(
+        "write the name in its certificate after the endpoint, \
+`endpoint \"{}\" as \"name\"`, or add `tls {{ hostname \"name\" }}` to the service",
+        e.text.value
+    ))
+}
+
+/// W0406: the Host rewrite to a DNS endpoint cannot carry its port.
+fn host_rewrite_drops_port(e: &Endpoint<'_>, host: &str, port: u16, shape: &Shape) -> Diagnostic {
+    Diagnostic::new(
+        Code::HostRewriteDropsPort,
+        e.text.span,
+        format!(
+            "requests to `{}` will carry \
+`Host: {host}`, without the \
+port",
+            e.text.value
+        ),
+        format!(
+            "port {port} is not the default for {}",
+            shape.protocol.as_str()
+        ),
+    )
+    .with_help(
+        "a Host rewrite cannot carry a port (Gateway API \
+`PreciseHostname`); most servers ignore it. Write `rewrite host \"...\"` to confirm the name, or \
+`rewrite host off` to keep the client's Host",
+    )
 }

@@ -79,14 +79,18 @@ impl Checker<'_> {
                             Code::TargetConflict,
                             s.meta.origin,
                             format!(
-                                "service `{}` is used through gateways whose targets need different objects for it",
+                                "service `{}` is used through gateways whose targets need \
+different objects for it",
                                 s.meta.name
                             ),
                             format!("used on {t} and on {target}"),
                         )
                         .with_label(a.target_from.span(), a.target_reason())
                         .with_label(b.target_from.span(), b.target_reason())
-                        .with_help("define the service twice under two names, one per gateway, or compile both gateways for the same target"),
+                        .with_help(
+                            "define the service twice under two names, one per gateway, or \
+compile both gateways for the same target",
+                        ),
                     );
                     return None;
                 }
@@ -140,13 +144,17 @@ impl Checker<'_> {
                     Code::TooMany,
                     s.meta.origin,
                     format!(
-                        "the CA file of service `{}` holds {} certificates, and Kong needs a ConfigMap for each: a BackendTLSPolicy names at most {MAX_CA_REFS}",
+                        "the CA file of service `{}` holds {} certificates, and Kong needs a \
+ConfigMap for each: a BackendTLSPolicy names at most {MAX_CA_REFS}",
                         s.meta.name,
                         refs.len()
                     ),
                     "an HTTPS service",
                 )
-                .with_help("keep only the CA certificates that sign the backend's certificate (usually one root) in the file"),
+                .with_help(
+                    "keep only the CA certificates that sign the backend's certificate \
+(usually one root) in the file",
+                ),
             );
         }
     }

@@ -400,7 +400,8 @@ fn forbidden_name(name: &str) -> Option<&'static str> {
         Some("a cloud metadata service")
     } else if numeric {
         Some(
-            "a numeric address form (resolvers read it as an IP address, such as 0x7f.1 for 127.0.0.1)",
+            "a numeric address form (resolvers read it as an IP address, such as 0x7f.1 for \
+127.0.0.1)",
         )
     } else if name == "cluster.local"
         || name.ends_with(".cluster.local")
