@@ -12,8 +12,7 @@ use egwc::emit::{self, Format};
 use egwc::load::Input;
 use egwc::target::Target;
 
-const EXAMPLES: &str = "\
-Examples:
+const EXAMPLES: &str = "Examples:
   egwc build cluster.egw                 print the manifests as YAML
   egwc build cluster.egw -o manifests/   write one file per object
   egwc build cluster.egw --target istio  compile every gateway for Istio

@@ -350,11 +350,7 @@ use `{what} path \"/full\"` to replace the whole path"
                             Diagnostic::new(
                                 Code::InvalidStatus,
                                 n.span,
-                                format!(
-                                    "{} is not a \
-redirect status",
-                                    n.value
-                                ),
+                                format!("{} is not a redirect status", n.value),
                                 "not 301, 302, 303, 307 or 308",
                             )
                             .with_help(

@@ -548,8 +548,7 @@ fn tls_mode(
                 Code::TlsCertificateRequired,
                 span,
                 format!(
-                    "listener `{}` \
-terminates TLS without a certificate",
+                    "listener `{}` terminates TLS without a certificate",
                     l.name.text
                 ),
                 "no `cert`",

@@ -471,8 +471,7 @@ Service `{object}`"
                 )
                 .with_label(a, format!("also produces `{object}`"))
                 .with_help(
-                    "rename one of the services; balanced services add `-0`, `-1`, … to \
-their name",
+                    "rename one of the services; balanced services add `-0`, `-1`, … to their name",
                 ),
             );
         }

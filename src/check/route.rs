@@ -170,19 +170,14 @@ impl<'a> Checker<'a> {
                         Code::HostnameMismatch,
                         h.span,
                         format!(
-                            "`{}` matches no \
-hostname of the listeners this route attaches to",
+                            "`{}` matches no hostname of the listeners this route attaches to",
                             h.value
                         ),
                         "matches no listener",
                     )
                     .with_label(
                         parent_span,
-                        format!(
-                            "listeners here take \
-{}",
-                            names.join(", ")
-                        ),
+                        format!("listeners here take {}", names.join(", ")),
                     )
                     .with_help(
                         "use a hostname under one of the listeners' hostnames, or \
@@ -368,8 +363,7 @@ gateway `{}` (namespace `{}`) accepts routes only from its own namespace, and th
                     "from another namespace",
                 )
                 .with_help(format!(
-                    "add `routes from all` to listener `{}`, or move the route \
-to namespace `{}`",
+                    "add `routes from all` to listener `{}`, or move the route to namespace `{}`",
                     l.name, gateway.meta.namespace
                 )),
             );

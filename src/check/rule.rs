@@ -152,11 +152,7 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::WeightOutOfRange,
                             w.span,
-                            format!(
-                                "weight {} is out \
-of range",
-                                w.value
-                            ),
+                            format!("weight {} is out of range", w.value),
                             "larger than 1,000,000",
                         )
                         .with_help(
@@ -186,8 +182,7 @@ the same as `-> a 9, b 1`",
                 Diagnostic::new(
                     Code::AllWeightsZero,
                     attr_span,
-                    "every backend of this rule has \
-weight 0",
+                    "every backend of this rule has weight 0",
                     "no traffic goes anywhere",
                 )
                 .with_help(
@@ -211,9 +206,7 @@ weight above 0",
                     Code::TooMany,
                     attr_span,
                     format!(
-                        "{} backends after balancing, \
-the Gateway API allows at most \
-16",
+                        "{} backends after balancing, the Gateway API allows at most 16",
                         backends.len()
                     ),
                     "each endpoint of a balanced service is one backend",
@@ -288,8 +281,7 @@ whose endpoints are IP addresses",
                     Diagnostic::new(
                         Code::ConflictingFilters,
                         rs,
-                        "a rule cannot both rewrite and \
-redirect",
+                        "a rule cannot both rewrite and redirect",
                         "rewrite",
                     )
                     .with_label(ds, "redirect")
@@ -349,8 +341,7 @@ to rewrite; keep one",
                     Diagnostic::new(
                         Code::InvalidDuration,
                         b.span,
-                        "the backend timeout is longer \
-than the request timeout",
+                        "the backend timeout is longer than the request timeout",
                         "longer than the request timeout",
                     )
                     .with_label(request.span, "request timeout")

@@ -533,11 +533,7 @@ fn invalid_endpoint(text: &ast::Str, reason: String) -> Diagnostic {
     Diagnostic::new(
         Code::InvalidEndpoint,
         text.span,
-        format!(
-            "`{}` is not a valid \
-endpoint",
-            text.value
-        ),
+        format!("`{}` is not a valid endpoint", text.value),
         reason,
     )
     .with_help(
@@ -552,8 +548,7 @@ fn forbidden_destination(text: &ast::Str, what: &str) -> Diagnostic {
         Code::ForbiddenDestination,
         text.span,
         format!(
-            "`{}` is {what}: a gateway \
-must not be pointed there",
+            "`{}` is {what}: a gateway must not be pointed there",
             text.value
         ),
         what,
@@ -570,8 +565,7 @@ fn too_many_sans(names: &[ast::Str], span: Span) -> Diagnostic {
         Code::TooMany,
         span,
         format!(
-            "{} subject alternative names, the Gateway API \
-allows at most 5",
+            "{} subject alternative names, the Gateway API allows at most 5",
             names.len()
         ),
         format!("{} names", names.len()),
@@ -587,11 +581,7 @@ fn invalid_configmap_name(name: &ast::Str, reason: String) -> Diagnostic {
     Diagnostic::new(
         Code::InvalidValue,
         name.span,
-        format!(
-            "`{}` is not a valid ConfigMap \
-name",
-            name.value
-        ),
+        format!("`{}` is not a valid ConfigMap name", name.value),
         reason,
     )
     .with_help(
@@ -606,9 +596,7 @@ fn unbalanced_dns_endpoint(s: &ast::Service, dns: &Endpoint<'_>) -> Diagnostic {
         Code::UnbalancedDnsEndpoints,
         dns.text.span,
         format!(
-            "service `{}` is not \
-balanced, but has several endpoints and this one is a DNS \
-name",
+            "service `{}` is not balanced, but has several endpoints and this one is a DNS name",
             s.name.text
         ),
         "a DNS endpoint in an unbalanced service",
@@ -674,9 +662,7 @@ fn dns_port_mismatch(e: &Endpoint<'_>, shape: &Shape) -> Diagnostic {
         Code::EndpointPortMismatch,
         e.text.span,
         format!(
-            "the DNS endpoint `{}` uses \
-port {}, but the service's port is \
-{}",
+            "the DNS endpoint `{}` uses port {}, but the service's port is {}",
             e.text.value,
             shape.endpoint_port(e),
             shape.service_port
@@ -695,8 +681,7 @@ fn tls_hostname_required(s: &ast::Service, e: &Endpoint<'_>) -> Diagnostic {
         Code::TlsHostnameRequired,
         e.text.span,
         format!(
-            "HTTPS service `{}` is \
-reached by IP address, so the gateway has no hostname to verify",
+            "HTTPS service `{}` is reached by IP address, so the gateway has no hostname to verify",
             s.name.text
         ),
         "an IP address",
@@ -714,9 +699,7 @@ fn host_rewrite_drops_port(e: &Endpoint<'_>, host: &str, port: u16, shape: &Shap
         Code::HostRewriteDropsPort,
         e.text.span,
         format!(
-            "requests to `{}` will carry \
-`Host: {host}`, without the \
-port",
+            "requests to `{}` will carry `Host: {host}`, without the port",
             e.text.value
         ),
         format!(
