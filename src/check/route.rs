@@ -113,20 +113,7 @@ impl<'a> Checker<'a> {
                 q.gateway.text == p.gateway.text
                     && q.listener.as_ref().map(|l| &l.text) == p.listener.as_ref().map(|l| &l.text)
             }) {
-                self.report(
-                    Diagnostic::new(
-                        Code::DuplicateParent,
-                        p.span,
-                        format!(
-                            "route `{}` attaches to `{}` twice",
-                            r.name.text,
-                            p.display()
-                        ),
-                        "again here",
-                    )
-                    .with_label(first.span, "first here")
-                    .with_help("remove the repeated target"),
-                );
+                self.report(duplicate_parent(r, p, first));
                 continue;
             }
             match self.parent(p, namespace) {
@@ -165,25 +152,7 @@ impl<'a> Checker<'a> {
                     .filter_map(|(l, _)| l.hostname.as_ref().map(|n| format!("`{n}`")))
                     .collect();
                 let (_, parent_span) = listeners[0];
-                self.report(
-                    Diagnostic::new(
-                        Code::HostnameMismatch,
-                        h.span,
-                        format!(
-                            "`{}` matches no hostname of the listeners this route attaches to",
-                            h.value
-                        ),
-                        "matches no listener",
-                    )
-                    .with_label(
-                        parent_span,
-                        format!("listeners here take {}", names.join(", ")),
-                    )
-                    .with_help(
-                        "use a hostname under one of the listeners' hostnames, or \
-attach the route to a listener that takes it",
-                    ),
-                );
+                self.report(hostname_mismatch(h, parent_span, &names));
             }
             hostnames.push(h.value.clone());
         }
@@ -243,18 +212,7 @@ that does".to_string()
         let http_listeners: Vec<ir::Listener> =
             listeners.into_iter().filter(accepts_http_routes).collect();
         if !self.errors_since(mark) && http_listeners.is_empty() {
-            self.report(
-                Diagnostic::new(
-                    Code::ListenerRejectsHttp,
-                    p.span,
-                    format!(
-                        "gateway `{}` has no listener that accepts HTTP routes",
-                        gateway.meta.name
-                    ),
-                    "only TLS listeners",
-                )
-                .with_help("add an HTTP or HTTPS listener to the gateway"),
-            );
+            self.report(no_http_listener(p, &gateway));
         }
         (!self.errors_since(mark)).then(|| {
             (
@@ -331,42 +289,11 @@ that does".to_string()
                 }
                 _ => ("is a TLS listener", "a TLS listener: it takes TLS routes"),
             };
-            self.report(
-                Diagnostic::new(
-                    Code::ListenerRejectsHttp,
-                    p.span,
-                    format!(
-                        "listener `{}` {what} and does not accept HTTP routes",
-                        l.name
-                    ),
-                    label,
-                )
-                .with_help(format!(
-                    "attach the route to an HTTP or HTTPS listener; to terminate \
-TLS for HTTP routes, make `{}` a `protocol HTTPS` listener",
-                    l.name
-                )),
-            );
+            self.report(listener_rejects_http(p, l, what, label));
             return false;
         }
         if gateway.meta.namespace != route_namespace && !l.routes_from_all {
-            self.report(
-                Diagnostic::new(
-                    Code::NamespaceNotAllowed,
-                    p.span,
-                    format!(
-                        "listener `{}` of \
-gateway `{}` (namespace `{}`) accepts routes only from its own namespace, and this route is in \
-`{route_namespace}`",
-                        l.name, gateway.meta.name, gateway.meta.namespace
-                    ),
-                    "from another namespace",
-                )
-                .with_help(format!(
-                    "add `routes from all` to listener `{}`, or move the route to namespace `{}`",
-                    l.name, gateway.meta.namespace
-                )),
-            );
+            self.report(namespace_not_allowed(p, l, gateway, route_namespace));
             return false;
         }
         true
@@ -378,4 +305,102 @@ gateway `{}` (namespace `{}`) accepts routes only from its own namespace, and th
 /// `allowedRoutes.kinds`: "HTTP and HTTPS allow HTTPRoute").
 fn accepts_http_routes(l: &ir::Listener) -> bool {
     matches!(l.protocol, ir::Protocol::Http | ir::Protocol::Https)
+}
+
+/// E0311: a route that attaches to one gateway or listener twice.
+fn duplicate_parent(r: &ast::Route, p: &ast::ParentRef, first: &ast::ParentRef) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateParent,
+        p.span,
+        format!(
+            "route `{}` attaches to `{}` twice",
+            r.name.text,
+            p.display()
+        ),
+        "again here",
+    )
+    .with_label(first.span, "first here")
+    .with_help("remove the repeated target")
+}
+
+/// E0304: a route hostname that intersects no listener's.
+fn hostname_mismatch(h: &ast::Str, parent_span: Span, names: &[String]) -> Diagnostic {
+    Diagnostic::new(
+        Code::HostnameMismatch,
+        h.span,
+        format!(
+            "`{}` matches no hostname of the listeners this route attaches to",
+            h.value
+        ),
+        "matches no listener",
+    )
+    .with_label(
+        parent_span,
+        format!("listeners here take {}", names.join(", ")),
+    )
+    .with_help(
+        "use a hostname under one of the listeners' hostnames, or \
+attach the route to a listener that takes it",
+    )
+}
+
+/// E0310: a gateway with only TLS listeners.
+fn no_http_listener(p: &ast::ParentRef, gateway: &ir::Gateway) -> Diagnostic {
+    Diagnostic::new(
+        Code::ListenerRejectsHttp,
+        p.span,
+        format!(
+            "gateway `{}` has no listener that accepts HTTP routes",
+            gateway.meta.name
+        ),
+        "only TLS listeners",
+    )
+    .with_help("add an HTTP or HTTPS listener to the gateway")
+}
+
+/// E0310: an HTTP route attached by name to a TLS listener.
+fn listener_rejects_http(
+    p: &ast::ParentRef,
+    l: &ir::Listener,
+    what: &str,
+    label: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::ListenerRejectsHttp,
+        p.span,
+        format!(
+            "listener `{}` {what} and does not accept HTTP routes",
+            l.name
+        ),
+        label,
+    )
+    .with_help(format!(
+        "attach the route to an HTTP or HTTPS listener; to terminate \
+TLS for HTTP routes, make `{}` a `protocol HTTPS` listener",
+        l.name
+    ))
+}
+
+/// E0306: a route from another namespace on a listener that takes its own only.
+fn namespace_not_allowed(
+    p: &ast::ParentRef,
+    l: &ir::Listener,
+    gateway: &ir::Gateway,
+    route_namespace: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::NamespaceNotAllowed,
+        p.span,
+        format!(
+            "listener `{}` of \
+gateway `{}` (namespace `{}`) accepts routes only from its own namespace, and this route is in \
+`{route_namespace}`",
+            l.name, gateway.meta.name, gateway.meta.namespace
+        ),
+        "from another namespace",
+    )
+    .with_help(format!(
+        "add `routes from all` to listener `{}`, or move the route to namespace `{}`",
+        l.name, gateway.meta.namespace
+    ))
 }

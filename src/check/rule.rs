@@ -148,18 +148,7 @@ impl<'a> Checker<'a> {
         for b in refs {
             let weight = match &b.weight {
                 Some(w) if w.value > weights::MAX_WEIGHT => {
-                    self.report(
-                        Diagnostic::new(
-                            Code::WeightOutOfRange,
-                            w.span,
-                            format!("weight {} is out of range", w.value),
-                            "larger than 1,000,000",
-                        )
-                        .with_help(
-                            "weights are relative, 0 to 1,000,000: `-> a 90, b 10` is \
-the same as `-> a 9, b 1`",
-                        ),
-                    );
+                    self.report(weight_out_of_range(w));
                     continue;
                 }
                 Some(w) => w.value,
@@ -178,18 +167,7 @@ the same as `-> a 9, b 1`",
             return Some(backends);
         }
         if resolved.iter().all(|(_, w)| *w == 0) {
-            self.report(
-                Diagnostic::new(
-                    Code::AllWeightsZero,
-                    attr_span,
-                    "every backend of this rule has weight 0",
-                    "no traffic goes anywhere",
-                )
-                .with_help(
-                    "controllers answer 500 or 503 for such a rule; give a backend a \
-weight above 0",
-                ),
-            );
+            self.report(all_weights_zero(attr_span));
         }
         let counts: Vec<(u64, usize)> = resolved
             .iter()
@@ -201,21 +179,7 @@ weight above 0",
             }
         }
         if backends.len() > 16 {
-            self.report(
-                Diagnostic::new(
-                    Code::TooMany,
-                    attr_span,
-                    format!(
-                        "{} backends after balancing, the Gateway API allows at most 16",
-                        backends.len()
-                    ),
-                    "each endpoint of a balanced service is one backend",
-                )
-                .with_help(
-                    "use fewer backends in this rule, or `balance off` on a service \
-whose endpoints are IP addresses",
-                ),
-            );
+            self.report(too_many_backends(attr_span, &backends));
         }
         Some(backends)
     }
@@ -230,15 +194,7 @@ whose endpoints are IP addresses",
         for &(service, percent, origin) in written {
             let percent = match percent {
                 Some(p) if p.value > 100 => {
-                    self.report(
-                        Diagnostic::new(
-                            Code::InvalidPercent,
-                            p.span,
-                            format!("{}% is more than all requests", p.value),
-                            "more than 100%",
-                        )
-                        .with_help("mirror between 0% and 100% of requests"),
-                    );
+                    self.report(percent_over_100(p));
                     None
                 }
                 Some(p) => Some(p.value as u8),
@@ -277,42 +233,14 @@ whose endpoints are IP addresses",
                     .map(|i| i.span)
             };
             if let (Some(rs), Some(ds)) = (span_of(false), span_of(true)) {
-                self.report(
-                    Diagnostic::new(
-                        Code::ConflictingFilters,
-                        rs,
-                        "a rule cannot both rewrite and redirect",
-                        "rewrite",
-                    )
-                    .with_label(ds, "redirect")
-                    .with_help(
-                        "a redirect answers the client itself, so nothing is forwarded \
-to rewrite; keep one",
-                    ),
-                );
+                self.report(rewrite_and_redirect(rs, ds));
             }
         }
         if let (Some(_), Some((_, attr_span))) = (items.redirect, items.backends) {
-            self.report(
-                Diagnostic::new(
-                    Code::RedirectWithBackends,
-                    attr_span,
-                    "a rule cannot both redirect and forward to backends",
-                    "backends",
-                )
-                .with_help("remove the `->` line, or the redirect"),
-            );
+            self.report(redirect_with_backends(attr_span));
         }
         if items.redirect.is_none() && items.backends.is_none() {
-            self.report(
-                Diagnostic::new(
-                    Code::RuleWithoutAction,
-                    keyword,
-                    "this rule neither forwards nor redirects",
-                    "answers 500",
-                )
-                .with_help("add `-> service-name` or a `redirect`"),
-            );
+            self.report(rule_without_action(keyword));
         }
     }
 
@@ -320,15 +248,7 @@ to rewrite; keep one",
     fn timeouts(&mut self, (request, backend): (&ast::Str, Option<&ast::Str>)) -> ir::Timeouts {
         for d in std::iter::once(request).chain(backend) {
             if let Err(reason) = validate::duration(&d.value) {
-                self.report(
-                    Diagnostic::new(
-                        Code::InvalidDuration,
-                        d.span,
-                        format!("`{}` is not a valid duration", d.value),
-                        reason,
-                    )
-                    .with_help("write durations like `10s`, `1m30s` or `500ms`"),
-                );
+                self.report(invalid_duration(d, reason));
             }
         }
         if let Some(b) = backend {
@@ -337,19 +257,7 @@ to rewrite; keep one",
                 validate::duration_ms(&b.value),
             );
             if req != 0 && back > req {
-                self.report(
-                    Diagnostic::new(
-                        Code::InvalidDuration,
-                        b.span,
-                        "the backend timeout is longer than the request timeout",
-                        "longer than the request timeout",
-                    )
-                    .with_label(request.span, "request timeout")
-                    .with_help(
-                        "the request timeout covers the whole exchange, backend \
-included; make the backend timeout shorter",
-                    ),
-                );
+                self.report(backend_timeout_too_long(request, b));
             }
         }
         ir::Timeouts {
@@ -413,4 +321,123 @@ fn used_twice(name: &ast::Ident, first: Span) -> Diagnostic {
         "a rule takes a group's edits in once; remove one `use {}`",
         name.text
     ))
+}
+
+/// E0205: a weight above 1,000,000.
+fn weight_out_of_range(w: &ast::Int) -> Diagnostic {
+    Diagnostic::new(
+        Code::WeightOutOfRange,
+        w.span,
+        format!("weight {} is out of range", w.value),
+        "larger than 1,000,000",
+    )
+    .with_help(
+        "weights are relative, 0 to 1,000,000: `-> a 90, b 10` is \
+the same as `-> a 9, b 1`",
+    )
+}
+
+/// W0206: every backend of a rule has weight 0.
+fn all_weights_zero(attr_span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::AllWeightsZero,
+        attr_span,
+        "every backend of this rule has weight 0",
+        "no traffic goes anywhere",
+    )
+    .with_help(
+        "controllers answer 500 or 503 for such a rule; give a backend a \
+weight above 0",
+    )
+}
+
+/// E0207: more than 16 backends once balanced services are split.
+fn too_many_backends(attr_span: Span, backends: &[ir::BackendRef]) -> Diagnostic {
+    Diagnostic::new(
+        Code::TooMany,
+        attr_span,
+        format!(
+            "{} backends after balancing, the Gateway API allows at most 16",
+            backends.len()
+        ),
+        "each endpoint of a balanced service is one backend",
+    )
+    .with_help(
+        "use fewer backends in this rule, or `balance off` on a service \
+whose endpoints are IP addresses",
+    )
+}
+
+/// E0216: a mirror of more than 100 %.
+fn percent_over_100(p: &ast::Int) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidPercent,
+        p.span,
+        format!("{}% is more than all requests", p.value),
+        "more than 100%",
+    )
+    .with_help("mirror between 0% and 100% of requests")
+}
+
+/// E0308: a rule that both rewrites and redirects.
+fn rewrite_and_redirect(rs: Span, ds: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::ConflictingFilters,
+        rs,
+        "a rule cannot both rewrite and redirect",
+        "rewrite",
+    )
+    .with_label(ds, "redirect")
+    .with_help(
+        "a redirect answers the client itself, so nothing is forwarded \
+to rewrite; keep one",
+    )
+}
+
+/// E0307: a rule that both redirects and forwards.
+fn redirect_with_backends(attr_span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::RedirectWithBackends,
+        attr_span,
+        "a rule cannot both redirect and forward to backends",
+        "backends",
+    )
+    .with_help("remove the `->` line, or the redirect")
+}
+
+/// W0312: a rule that neither forwards nor redirects.
+fn rule_without_action(keyword: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::RuleWithoutAction,
+        keyword,
+        "this rule neither forwards nor redirects",
+        "answers 500",
+    )
+    .with_help("add `-> service-name` or a `redirect`")
+}
+
+/// E0208: a duration the Gateway API refuses.
+fn invalid_duration(d: &ast::Str, reason: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidDuration,
+        d.span,
+        format!("`{}` is not a valid duration", d.value),
+        reason,
+    )
+    .with_help("write durations like `10s`, `1m30s` or `500ms`")
+}
+
+/// E0208: a backend timeout longer than the request timeout.
+fn backend_timeout_too_long(request: &ast::Str, b: &ast::Str) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidDuration,
+        b.span,
+        "the backend timeout is longer than the request timeout",
+        "longer than the request timeout",
+    )
+    .with_label(request.span, "request timeout")
+    .with_help(
+        "the request timeout covers the whole exchange, backend \
+included; make the backend timeout shorter",
+    )
 }
