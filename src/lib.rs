@@ -13,6 +13,7 @@ pub mod ir;
 pub mod load;
 pub mod lsp;
 pub mod pem;
+pub mod route;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
