@@ -1,23 +1,12 @@
 //! The matcher (`egwc::route`) on egwc's own output: requests against compiled examples get
 //! the rule and the shares the Gateway API's precedence gives (issue 14, in progress).
 
-use egwc::emit::Manifest;
 use egwc::load::Input;
-use egwc::route::{Outcome, Request, resolve};
-use gateway_api::gateways::Gateway;
-use gateway_api::httproutes::HttpRoute;
+use egwc::route::{Answer, Objects, Request, resolve};
 
-fn objects(path: &str) -> (Vec<Gateway>, Vec<HttpRoute>) {
+fn objects(path: &str) -> Objects {
     let c = egwc::compile(&[Input::Path(path.into())], &egwc::Options::default()).unwrap();
-    let (mut gateways, mut routes) = (Vec::new(), Vec::new());
-    for m in c.manifests.unwrap() {
-        match m {
-            Manifest::Gateway(g) => gateways.push(*g),
-            Manifest::HttpRoute(r) => routes.push(*r),
-            _ => {}
-        }
-    }
-    (gateways, routes)
+    Objects::from_manifests(c.manifests.unwrap())
 }
 
 fn get(host: &str, path: &str) -> Request {
@@ -30,20 +19,23 @@ fn get(host: &str, path: &str) -> Request {
     }
 }
 
-fn forwarded(outcome: &Outcome) -> (usize, Vec<(String, f64)>) {
-    match outcome {
-        Outcome::Forward { rule, backends, .. } => (*rule, backends.clone()),
-        other => panic!("not forwarded: {other:?}"),
-    }
+fn forwarded(a: &Answer) -> (usize, Vec<(String, f64)>) {
+    assert_eq!(a.status, 200, "{a:?}");
+    let backends = a
+        .backends
+        .iter()
+        .map(|b| (b.name.clone(), b.share))
+        .collect();
+    (a.rule_index.unwrap(), backends)
 }
 
 #[test]
 fn the_longest_prefix_and_exact_paths_win_and_the_rest_falls_to_the_catch_all() {
-    let (gateways, routes) = objects("examples/path-routing.egw");
+    let o = objects("examples/path-routing.egw");
     let rule = |path: &str| {
-        let answers = resolve(&gateways, &routes, &get("shop.example.com", path));
+        let answers = resolve(&o, &get("shop.example.com", path));
         assert_eq!(answers.len(), 1);
-        forwarded(&answers[0].outcome).0
+        forwarded(&answers[0]).0
     };
     assert_eq!(rule("/api/users"), 0);
     assert_eq!(rule("/api"), 0);
@@ -56,11 +48,11 @@ fn the_longest_prefix_and_exact_paths_win_and_the_rest_falls_to_the_catch_all() 
 
 #[test]
 fn other_hosts_get_404_and_weights_become_shares() {
-    let (gateways, routes) = objects("examples/weighted-canary.egw");
-    let answers = resolve(&gateways, &routes, &get("elsewhere.example.com", "/"));
-    assert_eq!(answers[0].outcome, Outcome::NotFound);
-    let answers = resolve(&gateways, &routes, &get("checkout.example.com", "/cart"));
-    let (_, backends) = forwarded(&answers[0].outcome);
+    let o = objects("examples/weighted-canary.egw");
+    let answers = resolve(&o, &get("elsewhere.example.com", "/"));
+    assert_eq!(answers[0].status, 404);
+    let answers = resolve(&o, &get("checkout.example.com", "/cart"));
+    let (_, backends) = forwarded(&answers[0]);
     let v1: f64 = backends
         .iter()
         .filter(|(n, _)| n.starts_with("apps/v1"))
@@ -72,16 +64,13 @@ fn other_hosts_get_404_and_weights_become_shares() {
         port: 443,
         ..get("checkout.example.com", "/")
     };
-    assert!(
-        resolve(&gateways, &routes, &https).is_empty(),
-        "no listener on 443"
-    );
+    assert!(resolve(&o, &https).is_empty(), "no listener on 443");
 }
 
 #[test]
 fn header_and_query_matches_beat_the_catch_all() {
-    let (gateways, routes) = objects("examples/header-routing.egw");
-    let rule = |request: Request| forwarded(&resolve(&gateways, &routes, &request)[0].outcome).0;
+    let o = objects("examples/header-routing.egw");
+    let rule = |request: Request| forwarded(&resolve(&o, &request)[0]).0;
     let beta = Request {
         headers: vec![("X-Channel".into(), "beta".into())],
         ..get("app.example.com", "/")
@@ -97,4 +86,44 @@ fn header_and_query_matches_beat_the_catch_all() {
         ..get("app.example.com", "/")
     };
     assert_eq!(rule(other), 2);
+}
+
+#[test]
+fn rewrites_shape_the_backend_request_and_redirects_answer_with_a_location() {
+    let o = objects("examples/path-routing.egw");
+    let a = &resolve(&o, &get("shop.example.com", "/api/users"))[0];
+    let request = a.backend_request.as_ref().unwrap();
+    assert_eq!(
+        request.path, "/users",
+        "`rewrite path prefix \"/\"` on `/api`"
+    );
+    assert_eq!(
+        a.source.as_deref(),
+        Some("path-routing.egw:13"),
+        "the route's line"
+    );
+
+    let o = objects("tests/cases/valid/all-filters.egw");
+    let a = &resolve(&o, &get("api.example.com", "/old"))[0];
+    let redirect = a.redirect.as_ref().unwrap();
+    assert_eq!(a.status, 308);
+    assert_eq!(redirect.location, "https://new.example.com:8443/new");
+    let post = Request {
+        method: "POST".into(),
+        headers: vec![("x-debug".into(), "1".into())],
+        ..get("api.example.com", "/v1/x")
+    };
+    let a = &resolve(&o, &post)[0];
+    let request = a.backend_request.as_ref().unwrap();
+    assert_eq!(request.host, "api.example.com");
+    assert_eq!(request.path, "/api/v1/x");
+    assert_eq!(
+        request
+            .headers
+            .get("x-forwarded-prefix")
+            .map(String::as_str),
+        Some("/v1")
+    );
+    assert_eq!(request.removed_headers, ["x-debug"]);
+    assert!(!request.headers.contains_key("x-debug"));
 }

@@ -5,10 +5,16 @@
 //! the routes attached to it whose hostnames intersect it and match the host, the winning
 //! match by the spec's precedence, then its rule's backends and their shares.
 //!
-//! Not yet here (issue 14): filters (redirects, rewrites, header edits), invalid backends
-//! (500), ReferenceGrants, regular expressions, route age, and the `egwc route` command.
+//! The matched rule's filters then shape the answer: a redirect (its `Location`, with the
+//! spec's port and path rules), or the request the backends get (Host and path rewrites,
+//! header edits); a rule without a valid backend answers 500.
+//!
+//! Not yet here (issue 14): regular expressions (implementation-specific), request mirrors
+//! and response headers in the answer.
 
 mod host;
+
+mod filters;
 
 use gateway_api::gateways::Gateway;
 use gateway_api::httproutes::{
@@ -16,6 +22,11 @@ use gateway_api::httproutes::{
     HttpRouteRulesMatchesMethod, HttpRouteRulesMatchesPathType,
     HttpRouteRulesMatchesQueryParamsType,
 };
+use gateway_api::referencegrants::ReferenceGrant;
+use k8s_openapi::api::core::v1::Service;
+use serde::Serialize;
+
+use crate::emit::Manifest;
 
 pub use host::{host_matches, intersect};
 
@@ -33,32 +44,103 @@ pub struct Request {
     pub query: Vec<(String, String)>,
 }
 
-/// What one Gateway does with a request.
-#[derive(Clone, Debug, PartialEq)]
+/// The objects requests are matched against.
+#[derive(Clone, Debug, Default)]
+pub struct Objects {
+    pub gateways: Vec<Gateway>,
+    pub routes: Vec<HttpRoute>,
+    pub services: Vec<Service>,
+    pub grants: Vec<ReferenceGrant>,
+    /// Backend objects of other kinds, as `(group, kind, namespace/name)`: Envoy Gateway's
+    /// `Backend`s. Istio's `Hostname` refers to a host, and is always taken as valid.
+    pub others: Vec<(String, String, String)>,
+}
+
+impl Objects {
+    pub fn from_manifests(manifests: impl IntoIterator<Item = Manifest>) -> Objects {
+        let mut o = Objects::default();
+        for m in manifests {
+            match m {
+                Manifest::Gateway(g) => o.gateways.push(*g),
+                Manifest::HttpRoute(r) => o.routes.push(*r),
+                Manifest::Service(s) => o.services.push(*s),
+                Manifest::ReferenceGrant(g) => o.grants.push(*g),
+                Manifest::EnvoyBackend(b) => o.others.push((
+                    "gateway.envoyproxy.io".into(),
+                    "Backend".into(),
+                    format!(
+                        "{}/{}",
+                        b.metadata.namespace.as_deref().unwrap_or_default(),
+                        b.metadata.name.as_deref().unwrap_or_default()
+                    ),
+                )),
+                _ => {}
+            }
+        }
+        o
+    }
+}
+
+/// What one Gateway does with a request; the JSON form of `egwc route` (docs/route.md).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Answer {
     /// `namespace/name` of the Gateway.
     pub gateway: String,
-    pub outcome: Outcome,
+    /// The listener that took the request, if one did.
+    pub listener: Option<String>,
+    /// 200 forwarded, the redirect's status, 404 no listener or rule, 500 no valid backend.
+    pub status: u16,
+    /// `namespace/name` of the route, and the rule's index in it.
+    pub route: Option<String>,
+    pub rule_index: Option<usize>,
+    pub rule_name: Option<String>,
+    /// Where the route was written (its `egwc/source` annotation), if known.
+    pub source: Option<String>,
+    pub backends: Vec<Backend>,
+    pub backend_request: Option<BackendRequest>,
+    pub redirect: Option<filters::Redirect>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
-    /// No listener, route or rule matches: 404.
-    NotFound,
-    /// Forwarded by rule `rule` of route `route` (`namespace/name`) from `listener`, to these
-    /// backends (`namespace/name`) with their shares of the traffic (0 to 1).
-    Forward {
-        listener: String,
-        route: String,
-        rule: usize,
-        backends: Vec<(String, f64)>,
-    },
+/// A backend of the matched rule and its share of the traffic (0 to 1).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Backend {
+    pub name: String,
+    pub share: f64,
+    /// Why the backend is invalid (its share then answers 500), if it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<String>,
+}
+
+/// The request as the backends receive it, after the rule's filters.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BackendRequest {
+    pub host: String,
+    pub path: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+    pub removed_headers: Vec<String>,
+}
+
+impl Answer {
+    fn not_found(gateway: String, listener: Option<String>) -> Answer {
+        Answer {
+            gateway,
+            listener,
+            status: 404,
+            route: None,
+            rule_index: None,
+            rule_name: None,
+            source: None,
+            backends: Vec::new(),
+            backend_request: None,
+            redirect: None,
+        }
+    }
 }
 
 /// The answer of every Gateway with a listener on the request's port and protocol.
-pub fn resolve(gateways: &[Gateway], routes: &[HttpRoute], request: &Request) -> Vec<Answer> {
+pub fn resolve(objects: &Objects, request: &Request) -> Vec<Answer> {
     let mut answers = Vec::new();
-    for g in gateways {
+    for g in &objects.gateways {
         let protocol = if request.https { "HTTPS" } else { "HTTP" };
         let on_port: Vec<_> = g
             .spec
@@ -71,34 +153,70 @@ pub fn resolve(gateways: &[Gateway], routes: &[HttpRoute], request: &Request) ->
         }
         let namespace = g.metadata.namespace.clone().unwrap_or_default();
         let name = g.metadata.name.clone().unwrap_or_default();
+        let gateway = format!("{namespace}/{name}");
         // Listener isolation: the most specific hostname that matches, and only it.
-        let listener = on_port
+        let Some(l) = on_port
             .iter()
             .filter(|l| host_matches(l.hostname.as_deref(), &request.host))
-            .max_by_key(|l| host::specificity(l.hostname.as_deref()));
-        let outcome = match listener {
-            None => Outcome::NotFound,
-            Some(l) => {
-                let attached = routes
-                    .iter()
-                    .filter(|r| attaches(r, &namespace, &name, &l.name, l.port));
-                best(attached, l.hostname.as_deref(), request).map_or(
-                    Outcome::NotFound,
-                    |(route, rule)| Outcome::Forward {
-                        listener: l.name.clone(),
-                        route: object_name(route),
-                        rule,
-                        backends: shares(route, rule),
-                    },
-                )
-            }
+            .max_by_key(|l| host::specificity(l.hostname.as_deref()))
+        else {
+            answers.push(Answer::not_found(gateway, None));
+            continue;
         };
-        answers.push(Answer {
-            gateway: format!("{namespace}/{name}"),
-            outcome,
-        });
+        let attached = objects
+            .routes
+            .iter()
+            .filter(|r| attaches(r, &namespace, &name, &l.name, l.port));
+        let Some((route, rule, matched)) = best(attached, l.hostname.as_deref(), request) else {
+            answers.push(Answer::not_found(gateway, Some(l.name.clone())));
+            continue;
+        };
+        answers.push(answer(objects, gateway, l, route, rule, matched, request));
     }
     answers
+}
+
+/// The answer of rule `rule` of `route`, whose match `matched` took the request.
+fn answer(
+    objects: &Objects,
+    gateway: String,
+    listener: &gateway_api::gateways::GatewayListeners,
+    route: &HttpRoute,
+    rule: usize,
+    matched: Option<&HttpRouteRulesMatches>,
+    request: &Request,
+) -> Answer {
+    let r = &route.spec.rules.as_deref().unwrap_or_default()[rule];
+    let mut a = Answer::not_found(gateway, Some(listener.name.clone()));
+    a.route = Some(object_name(route));
+    a.rule_index = Some(rule);
+    a.rule_name = r.name.clone();
+    a.source = route
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|m| m.get(crate::ir::SOURCE_ANNOTATION).cloned());
+    let prefix = matched.and_then(|m| m.path.as_ref()).and_then(|p| {
+        let prefix = p.r#type.as_ref() == Some(&HttpRouteRulesMatchesPathType::PathPrefix)
+            || p.r#type.is_none();
+        prefix.then(|| p.value.clone().unwrap_or_else(|| "/".into()))
+    });
+    let fs = r.filters.as_deref().unwrap_or_default();
+    if let Some(redirect) = filters::redirect(fs, listener, request, prefix.as_deref()) {
+        a.status = redirect.status;
+        a.redirect = Some(redirect);
+        return a;
+    }
+    a.backend_request = Some(filters::backend_request(fs, request, prefix.as_deref()));
+    a.backends = backends(objects, route, r);
+    let valid: f64 = a
+        .backends
+        .iter()
+        .filter(|b| b.invalid.is_none())
+        .map(|b| b.share)
+        .sum();
+    a.status = if valid > 0.0 { 200 } else { 500 };
+    a
 }
 
 fn object_name(r: &HttpRoute) -> String {
@@ -124,8 +242,16 @@ fn attaches(r: &HttpRoute, namespace: &str, name: &str, listener: &str, port: i3
 /// The rank of a match (§3b stage 3): compared as a tuple, greater wins.
 type Rank = (bool, usize, bool, usize, usize);
 
-/// The best candidate so far: its hostname rank, match rank, route name, rule index, route.
-type Candidate<'r> = ((usize, usize), Rank, String, usize, &'r HttpRoute);
+/// The best candidate so far: its hostname rank, match rank, route age and name, rule index,
+/// route, and the match that took the request (`None`: the rule has none).
+type Candidate<'r> = (
+    (usize, usize),
+    Rank,
+    (String, String),
+    usize,
+    &'r HttpRoute,
+    Option<&'r HttpRouteRulesMatches>,
+);
 
 /// The winning route and rule among `routes` for a request on a listener with `listener_host`:
 /// route hostnames first (stage 2), then the match (stage 3), then the route's name (stage 4,
@@ -134,30 +260,37 @@ fn best<'r>(
     routes: impl Iterator<Item = &'r HttpRoute>,
     listener_host: Option<&str>,
     request: &Request,
-) -> Option<(&'r HttpRoute, usize)> {
+) -> Option<(&'r HttpRoute, usize, Option<&'r HttpRouteRulesMatches>)> {
     let mut found: Option<Candidate<'r>> = None;
     for r in routes {
         let Some(hostname_rank) = route_host_rank(r, listener_host, &request.host) else {
             continue;
         };
-        let name = object_name(r);
+        // Stage 4: older routes first, then `namespace/name`; compared as "smaller wins".
+        let age = r
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0.to_string())
+            .unwrap_or_default();
+        let key = (age, object_name(r));
         for (i, rule) in r.spec.rules.iter().flatten().enumerate() {
-            let Some(rank) = rule_rank(rule, request) else {
+            let Some((rank, matched)) = rule_rank(rule, request) else {
                 continue;
             };
             let better = match &found {
                 None => true,
-                Some((h, k, n, j, _)) => {
+                Some((h, k, n, j, _, _)) => {
                     (hostname_rank, rank) > (*h, *k)
-                        || ((hostname_rank, rank) == (*h, *k) && (&name, i) < (n, *j))
+                        || ((hostname_rank, rank) == (*h, *k) && (&key, i) < (n, *j))
                 }
             };
             if better {
-                found = Some((hostname_rank, rank, name.clone(), i, r));
+                found = Some((hostname_rank, rank, key.clone(), i, r, matched));
             }
         }
     }
-    found.map(|(_, _, _, i, r)| (r, i))
+    found.map(|(_, _, _, i, r, m)| (r, i, m))
 }
 
 /// Stage 2: `None` when no hostname of the route both intersects the listener's and matches
@@ -178,10 +311,18 @@ fn route_host_rank(r: &HttpRoute, listener: Option<&str>, host: &str) -> Option<
 
 /// The best rank among a rule's matches that the request satisfies (no match: the default
 /// `PathPrefix /`).
-fn rule_rank(rule: &HttpRouteRules, request: &Request) -> Option<Rank> {
+fn rule_rank<'r>(
+    rule: &'r HttpRouteRules,
+    request: &Request,
+) -> Option<(Rank, Option<&'r HttpRouteRulesMatches>)> {
     match rule.matches.as_deref() {
-        None | Some([]) => path_prefix(&request.path, "/").then_some((false, 1, false, 0, 0)),
-        Some(matches) => matches.iter().filter_map(|m| match_rank(m, request)).max(),
+        None | Some([]) => {
+            path_prefix(&request.path, "/").then_some(((false, 1, false, 0, 0), None))
+        }
+        Some(matches) => matches
+            .iter()
+            .filter_map(|m| match_rank(m, request).map(|r| (r, Some(m))))
+            .max_by_key(|(r, _)| *r),
     }
 }
 
@@ -273,24 +414,79 @@ fn method_name(m: &HttpRouteRulesMatchesMethod) -> &'static str {
     }
 }
 
-/// A rule's backends and their shares: weight ÷ the sum of weights (1 each by default).
-fn shares(route: &HttpRoute, rule: usize) -> Vec<(String, f64)> {
+/// A rule's backends and their shares (weight ÷ the sum of weights, 1 each by default), each
+/// checked: a Service that exists, a kind the objects know, and a ReferenceGrant for a
+/// Service in another namespace.
+fn backends(objects: &Objects, route: &HttpRoute, rule: &HttpRouteRules) -> Vec<Backend> {
     let namespace = route.metadata.namespace.as_deref().unwrap_or_default();
-    let Some(rule) = route.spec.rules.as_deref().and_then(|r| r.get(rule)) else {
-        return Vec::new();
-    };
     let refs = rule.backend_refs.as_deref().unwrap_or_default();
     let weight = |w: Option<i32>| f64::from(w.unwrap_or(1).max(0));
     let total: f64 = refs.iter().map(|b| weight(b.weight)).sum();
     refs.iter()
         .map(|b| {
+            let group = b.group.as_deref().unwrap_or_default();
+            let kind = b.kind.as_deref().unwrap_or("Service");
+            let ns = b.namespace.as_deref().unwrap_or(namespace);
+            let name = format!("{ns}/{}", b.name);
+            let invalid = match (group, kind) {
+                ("", "Service") if !has_service(objects, ns, &b.name) => {
+                    Some("no such Service".to_string())
+                }
+                ("", "Service") => None,
+                ("networking.istio.io", "Hostname") => None,
+                (g, k)
+                    if objects
+                        .others
+                        .iter()
+                        .any(|o| o.0 == g && o.1 == k && o.2 == name) =>
+                {
+                    None
+                }
+                (g, k) => Some(format!("no {k} of group `{g}` by this name")),
+            }
+            .or_else(|| {
+                (ns != namespace && !granted(objects, namespace, ns, group, kind, &b.name))
+                    .then(|| format!("no ReferenceGrant in `{ns}` allows it"))
+            });
             let share = if total > 0.0 {
                 weight(b.weight) / total
             } else {
                 0.0
             };
-            let ns = b.namespace.as_deref().unwrap_or(namespace);
-            (format!("{ns}/{}", b.name), share)
+            Backend {
+                name,
+                share,
+                invalid,
+            }
         })
         .collect()
+}
+
+fn has_service(objects: &Objects, namespace: &str, name: &str) -> bool {
+    objects.services.iter().any(|s| {
+        s.metadata.namespace.as_deref() == Some(namespace)
+            && s.metadata.name.as_deref() == Some(name)
+    })
+}
+
+/// Whether a ReferenceGrant in `to_namespace` lets HTTPRoutes of `from` refer to the object.
+fn granted(
+    objects: &Objects,
+    from: &str,
+    to_namespace: &str,
+    group: &str,
+    kind: &str,
+    name: &str,
+) -> bool {
+    objects.grants.iter().any(|g| {
+        g.metadata.namespace.as_deref() == Some(to_namespace)
+            && g.spec.from.iter().any(|f| {
+                f.group == "gateway.networking.k8s.io"
+                    && f.kind == "HTTPRoute"
+                    && f.namespace == from
+            })
+            && g.spec.to.iter().any(|t| {
+                t.group == group && t.kind == kind && t.name.as_deref().is_none_or(|n| n == name)
+            })
+    })
 }
