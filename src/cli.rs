@@ -72,6 +72,35 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Show where a request goes: the gateway, listener, route and rule that take it, and the
+    /// backends with their shares, or the redirect (docs/route.md)
+    Route {
+        /// .egw files; `-` reads standard input
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        options: CompileOptions,
+        /// The request's URL, `http://` or `https://` (`https://api.example.com/v1?x=1`)
+        #[arg(long)]
+        url: String,
+        /// The request's method
+        #[arg(
+            short = 'X',
+            long = "request",
+            value_name = "METHOD",
+            default_value = "GET"
+        )]
+        method: String,
+        /// A request header, `Name: value`; repeat for several. `Host` replaces the URL's host
+        #[arg(short = 'H', long = "header", value_name = "HEADER")]
+        headers: Vec<String>,
+        /// Only this Gateway, `NAMESPACE/NAME`, when several listen on the request's port
+        #[arg(long, value_name = "GATEWAY")]
+        gateway: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = RouteFormat::Text)]
+        format: RouteFormat,
+    },
     /// Run the language server on standard input and output (for editors)
     Lsp,
     /// Explain a diagnostic code (`E0100`) or name (`unknown-service`)
@@ -187,6 +216,23 @@ pub fn main() -> ExitCode {
             format,
         } => check(&files, &options.options(), format),
         Command::Fmt { files, check } => fmt(&files, check),
+        Command::Route {
+            files,
+            options,
+            url,
+            method,
+            headers,
+            gateway,
+            format,
+        } => route(
+            &files,
+            &options.options(),
+            &url,
+            &method,
+            &headers,
+            gateway.as_deref(),
+            format,
+        ),
         Command::Explain { code, all } => explain(code.as_deref(), all),
         Command::Lsp => egwc::lsp::run()
             .map(|()| ExitCode::SUCCESS)
@@ -201,6 +247,116 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RouteFormat {
+    Text,
+    Json,
+}
+
+/// `egwc route`: compiles the files and answers where the request goes. Exit 0 when some
+/// Gateway forwards or redirects it, 1 when none does (or the files have errors).
+#[allow(clippy::too_many_arguments)]
+fn route(
+    files: &[PathBuf],
+    options: &egwc::Options,
+    url: &str,
+    method: &str,
+    headers: &[String],
+    gateway: Option<&str>,
+    format: RouteFormat,
+) -> Result<ExitCode, Failure> {
+    let request = route_request(url, method, headers)?;
+    let c = compile(files, options)?;
+    report(&c.sources, &c.diagnostics)?;
+    let Some(manifests) = c.manifests.clone() else {
+        return Ok(finish(c));
+    };
+    let objects = egwc::route::Objects::from_manifests(manifests);
+    let mut answers = egwc::route::resolve(&objects, &request);
+    if let Some(g) = gateway {
+        let listening: Vec<String> = answers.iter().map(|a| a.gateway.clone()).collect();
+        answers.retain(|a| a.gateway == g);
+        if answers.is_empty() && !listening.is_empty() {
+            to_stdout(
+                format!(
+                    "gateway {g} does not listen on port {}; {} do\n",
+                    request.port,
+                    listening.join(", ")
+                )
+                .as_bytes(),
+            )?;
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let text = match format {
+        RouteFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&answers)
+                .map_err(|e| Failure::Message(e.to_string()))?;
+            json.push('\n');
+            json
+        }
+        RouteFormat::Text => egwc::route::text(&answers, &request),
+    };
+    to_stdout(text.as_bytes())?;
+    let taken = answers
+        .iter()
+        .any(|a| a.status == 200 || (300..400).contains(&a.status));
+    Ok(if taken {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The request of `egwc route`'s `--url`, `-X` and `-H`.
+fn route_request(
+    url: &str,
+    method: &str,
+    headers: &[String],
+) -> Result<egwc::route::Request, Failure> {
+    let parsed =
+        url::Url::parse(url).map_err(|e| Failure::Message(format!("`{url}` is not a URL: {e}")))?;
+    let https = match parsed.scheme() {
+        "http" => false,
+        "https" => true,
+        other => {
+            return Err(Failure::Message(format!(
+                "`{url}`: the scheme is `{other}`; a gateway takes `http` or `https`"
+            )));
+        }
+    };
+    let mut request = egwc::route::Request {
+        https,
+        host: parsed.host_str().unwrap_or_default().to_ascii_lowercase(),
+        port: parsed
+            .port_or_known_default()
+            .unwrap_or(if https { 443 } else { 80 }),
+        path: parsed.path().to_string(),
+        method: method.to_ascii_uppercase(),
+        headers: Vec::new(),
+        query: parsed
+            .query_pairs()
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .collect(),
+    };
+    for h in headers {
+        let Some((name, value)) = h.split_once(':') else {
+            return Err(Failure::Message(format!(
+                "`{h}` is not a header: write `Name: value`"
+            )));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if name.eq_ignore_ascii_case("host") {
+            // Its port is ignored for matching.
+            let host = value.rsplit_once(':').map_or(value, |(h, _)| h);
+            request.host = host.to_ascii_lowercase();
+        } else {
+            request.headers.push((name.to_string(), value.to_string()));
+        }
+    }
+    Ok(request)
 }
 
 fn inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {

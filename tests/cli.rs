@@ -528,3 +528,91 @@ fn fmt_walks_a_directory_without_links_ignored_or_special_files() {
         format!("{}\n", root.join("a.egw").display())
     );
 }
+
+/// The examples of docs/route.md are what `egwc route` prints: the document stays true.
+#[test]
+fn route_prints_what_docs_route_md_shows() {
+    let doc = std::fs::read_to_string("docs/route.md").unwrap();
+    // Each example: a line "`egwc route …`:", then a fenced block with its output.
+    let mut checked = 0;
+    let lines: Vec<&str> = doc.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(command) = line
+            .strip_prefix("`egwc route ")
+            .and_then(|l| l.strip_suffix("`:"))
+        else {
+            continue;
+        };
+        let args: Vec<&str> = std::iter::once("route")
+            .chain(command.split_whitespace())
+            .collect();
+        let start = i + 3; // the blank line, the fence
+        let end = start + lines[start..].iter().position(|l| *l == "```").unwrap();
+        let expected = lines[start..end].join("\n") + "\n";
+        let out = egwc(&args, None);
+        assert_eq!(text(&out.stdout), expected, "egwc {}", args.join(" "));
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "docs/route.md shows two examples");
+}
+
+#[test]
+fn route_exits_0_when_forwarded_or_redirected_and_1_otherwise() {
+    let code = |args: &[&str]| egwc(args, None).status.code();
+    let shop = "examples/path-routing.egw";
+    assert_eq!(
+        code(&["route", shop, "--url", "http://shop.example.com/docs"]),
+        Some(0)
+    );
+    assert_eq!(
+        code(&["route", shop, "--url", "http://nowhere.example.com/"]),
+        Some(1)
+    );
+    assert_eq!(
+        code(&["route", shop, "--url", "https://shop.example.com/"]),
+        Some(1)
+    );
+    let redirect = "tests/cases/valid/all-filters.egw";
+    assert_eq!(
+        code(&["route", redirect, "--url", "http://api.example.com/old"]),
+        Some(0)
+    );
+    // `-H Host:` replaces the URL's host; `--gateway` keeps one Gateway.
+    let out = egwc(
+        &[
+            "route",
+            shop,
+            "--url",
+            "http://10.0.0.1/",
+            "-H",
+            "Host: shop.example.com:80",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = egwc(
+        &[
+            "route",
+            shop,
+            "--url",
+            "http://shop.example.com/",
+            "--gateway",
+            "x/y",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "gateway x/y does not listen on port 80; apps/apps do\n"
+    );
+    // A bad URL or header is a usage error.
+    let out = egwc(&["route", shop, "--url", "ftp://x/"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("a gateway takes `http` or `https`"));
+    let out = egwc(
+        &["route", shop, "--url", "http://x/", "-H", "nocolon"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

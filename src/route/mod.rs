@@ -15,6 +15,7 @@
 mod host;
 
 mod filters;
+mod text;
 
 use gateway_api::gateways::Gateway;
 use gateway_api::httproutes::{
@@ -29,6 +30,7 @@ use serde::Serialize;
 use crate::emit::Manifest;
 
 pub use host::{host_matches, intersect};
+pub use text::text;
 
 /// A request, as the gateway sees it.
 #[derive(Clone, Debug, Default)]
