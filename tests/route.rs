@@ -127,3 +127,42 @@ fn rewrites_shape_the_backend_request_and_redirects_answer_with_a_location() {
     assert_eq!(request.removed_headers, ["x-debug"]);
     assert!(!request.headers.contains_key("x-debug"));
 }
+
+#[test]
+fn a_backend_in_another_namespace_needs_its_reference_grant_or_answers_500() {
+    let mut o = objects("tests/cases/valid/cross-namespace.egw");
+    let https = Request {
+        https: true,
+        port: 443,
+        ..get("api.example.com", "/")
+    };
+    let a = &resolve(&o, &https)[0];
+    assert_eq!((a.gateway.as_str(), a.status), ("infra/edge", 200));
+    assert!(a.backends.iter().all(|b| b.invalid.is_none()), "{a:?}");
+
+    // Without egwc's ReferenceGrant, `backends/api` is invalid: its half answers 500.
+    o.grants
+        .retain(|g| g.metadata.namespace.as_deref() != Some("backends"));
+    let a = &resolve(&o, &https)[0];
+    let api = a
+        .backends
+        .iter()
+        .find(|b| b.name == "backends/api")
+        .unwrap();
+    assert!(
+        api.invalid.as_deref().unwrap().contains("ReferenceGrant"),
+        "{api:?}"
+    );
+    assert_eq!(a.status, 200, "`apps/web` still takes its half");
+
+    // Without any Service, the rule has no valid backend: 500.
+    o.services.clear();
+    assert_eq!(resolve(&o, &https)[0].status, 500);
+    // A host the wildcard listener does not take: 404 from no listener.
+    let other = Request {
+        host: "example.org".into(),
+        ..https.clone()
+    };
+    let a = &resolve(&o, &other)[0];
+    assert_eq!((a.status, a.listener.as_deref()), (404, None));
+}
