@@ -75,11 +75,15 @@ enum Command {
     /// Show where a request goes: the gateway, listener, route and rule that take it, and the
     /// backends with their shares, or the redirect (docs/route.md)
     Route {
-        /// .egw files; `-` reads standard input
+        /// .egw files (Gateway API YAML with `--manifests`); `-` reads standard input
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[command(flatten)]
         options: CompileOptions,
+        /// The files are Gateway API YAML (`kubectl get gateways,httproutes,services,
+        /// referencegrants -A -o yaml`), not .egw
+        #[arg(long)]
+        manifests: bool,
         /// The request's URL, `http://` or `https://` (`https://api.example.com/v1?x=1`)
         #[arg(long)]
         url: String,
@@ -219,6 +223,7 @@ pub fn main() -> ExitCode {
         Command::Route {
             files,
             options,
+            manifests,
             url,
             method,
             headers,
@@ -227,6 +232,7 @@ pub fn main() -> ExitCode {
         } => route(
             &files,
             &options.options(),
+            manifests,
             &url,
             &method,
             &headers,
@@ -261,6 +267,7 @@ enum RouteFormat {
 fn route(
     files: &[PathBuf],
     options: &egwc::Options,
+    manifests: bool,
     url: &str,
     method: &str,
     headers: &[String],
@@ -268,12 +275,16 @@ fn route(
     format: RouteFormat,
 ) -> Result<ExitCode, Failure> {
     let request = route_request(url, method, headers)?;
-    let c = compile(files, options)?;
-    report(&c.sources, &c.diagnostics)?;
-    let Some(manifests) = c.manifests.clone() else {
-        return Ok(finish(c));
+    let objects = if manifests {
+        route_yaml(files)?
+    } else {
+        let c = compile(files, options)?;
+        report(&c.sources, &c.diagnostics)?;
+        let Some(manifests) = c.manifests.clone() else {
+            return Ok(finish(c));
+        };
+        egwc::route::Objects::from_manifests(manifests)
     };
-    let objects = egwc::route::Objects::from_manifests(manifests);
     let mut answers = egwc::route::resolve(&objects, &request);
     if let Some(g) = gateway {
         let listening: Vec<String> = answers.iter().map(|a| a.gateway.clone()).collect();
@@ -308,6 +319,28 @@ fn route(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The objects of Gateway API YAML files, for `egwc route --manifests`.
+fn route_yaml(files: &[PathBuf]) -> Result<egwc::route::Objects, Failure> {
+    let mut objects = egwc::route::Objects::default();
+    for input in inputs(files)? {
+        let (name, bytes) = match input {
+            Input::Stdin(bytes) => ("<stdin>".to_string(), bytes),
+            Input::Path(path) => {
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    Failure::Message(format!("cannot read {}: {e}", path.display()))
+                })?;
+                (path.display().to_string(), bytes)
+            }
+        };
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Failure::Message(format!("{name}: not UTF-8 text")))?;
+        objects
+            .add_yaml(&text)
+            .map_err(|e| Failure::Message(format!("{name}: {e}")))?;
+    }
+    Ok(objects)
 }
 
 /// The request of `egwc route`'s `--url`, `-X` and `-H`.

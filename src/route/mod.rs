@@ -16,6 +16,7 @@ mod host;
 
 mod filters;
 mod text;
+mod yaml;
 
 use gateway_api::gateways::Gateway;
 use gateway_api::httproutes::{

@@ -1,0 +1,65 @@
+//! Gateway API objects from YAML (`egwc route --manifests`): `---`-separated documents or a
+//! `v1` `List`, as `kubectl get … -o yaml` prints them. Gateways, HTTPRoutes, Services,
+//! ReferenceGrants and Envoy Gateway `Backend`s are kept; other kinds are ignored.
+
+use serde_json::Value;
+
+use super::Objects;
+
+impl Objects {
+    /// Adds the objects of one YAML text; an error names the document that is not one.
+    pub fn add_yaml(&mut self, text: &str) -> Result<(), String> {
+        let documents: Vec<Value> =
+            serde_saphyr::from_multiple(text).map_err(|e| format!("not YAML: {e}"))?;
+        for (i, document) in documents.into_iter().enumerate() {
+            self.add_value(document)
+                .map_err(|e| format!("document {}: {e}", i + 1))?;
+        }
+        Ok(())
+    }
+
+    fn add_value(&mut self, object: Value) -> Result<(), String> {
+        let kind = object
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let kind = kind.as_str();
+        let api = object
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+        match (group, kind) {
+            (_, "List") => {
+                let items = object.get("items").and_then(Value::as_array).cloned();
+                for item in items.unwrap_or_default() {
+                    self.add_value(item)?;
+                }
+            }
+            ("gateway.networking.k8s.io", "Gateway") => self.gateways.push(typed(kind, object)?),
+            ("gateway.networking.k8s.io", "HTTPRoute") => self.routes.push(typed(kind, object)?),
+            ("gateway.networking.k8s.io", "ReferenceGrant") => {
+                self.grants.push(typed(kind, object)?)
+            }
+            ("", "Service") => self.services.push(typed(kind, object)?),
+            ("gateway.envoyproxy.io", "Backend") => {
+                let meta = |key: &str| {
+                    object["metadata"][key]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let name = format!("{}/{}", meta("namespace"), meta("name"));
+                self.others
+                    .push((group.to_string(), "Backend".to_string(), name));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+fn typed<T: serde::de::DeserializeOwned>(kind: &str, object: Value) -> Result<T, String> {
+    serde_json::from_value(object).map_err(|e| format!("{kind}: {e}"))
+}

@@ -1,0 +1,79 @@
+//! `egwc::route` against the Gateway API's own conformance tests: every request of
+//! `tests/conformance/requests.txt` (transcribed from the upstream tests' tables), on the
+//! upstream objects (copied, with their license, into `tests/conformance/upstream/` from
+//! Gateway API v1.6.1), gets the answer the spec gives.
+
+use std::path::Path;
+
+use egwc::route::{Objects, Request, resolve};
+
+const UPSTREAM: &str = "tests/conformance/upstream";
+
+fn pairs(text: &str) -> Vec<(String, String)> {
+    text.split(';')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap();
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn every_conformance_request_gets_the_answer_the_spec_gives() {
+    let base = std::fs::read_to_string(Path::new(UPSTREAM).join("base-manifests.yaml")).unwrap();
+    let mut base_objects = Objects::default();
+    base_objects.add_yaml(&base).unwrap();
+    let cases = std::fs::read_to_string("tests/conformance/requests.txt").unwrap();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in cases
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let f: Vec<&str> = line.split(" | ").map(str::trim).collect();
+        let [test, gateway, host, method, path, headers, query, expected] = f[..] else {
+            panic!("a line has eight fields: {line}");
+        };
+        let mut objects = base_objects.clone();
+        let manifests = Path::new(UPSTREAM).join(format!("tests/{test}.yaml"));
+        objects
+            .add_yaml(&std::fs::read_to_string(manifests).unwrap())
+            .unwrap();
+        let request = Request {
+            https: false,
+            // The suite sends requests to the Gateway's address when no host is given.
+            host: if host.is_empty() { "192.0.2.1" } else { host }.to_string(),
+            port: 80,
+            path: path.to_string(),
+            method: method.to_string(),
+            headers: pairs(headers),
+            query: pairs(query),
+        };
+        let gateway = format!("gateway-conformance-infra/{gateway}");
+        let answers = resolve(&objects, &request);
+        let Some(a) = answers.iter().find(|a| a.gateway == gateway) else {
+            failures.push(format!("{line}\n    no answer from {gateway}"));
+            continue;
+        };
+        let got = match a.status {
+            200 => a
+                .backends
+                .iter()
+                .find(|b| b.invalid.is_none())
+                .map_or("200".to_string(), |b| b.name.clone()),
+            status => status.to_string(),
+        };
+        if got != expected {
+            failures.push(format!("{line}\n    got {got}"));
+        }
+        count += 1;
+    }
+    assert!(count > 70, "only {count} requests were checked");
+    assert!(
+        failures.is_empty(),
+        "{} of {count} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
