@@ -616,3 +616,41 @@ fn route_exits_0_when_forwarded_or_redirected_and_1_otherwise() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `--manifests` reads what `kubectl get … -o yaml` prints: a `v1` `List`.
+#[test]
+fn route_reads_gateway_api_yaml_as_kubectl_prints_it() {
+    let built = egwc(
+        &["build", "examples/path-routing.egw", "--format", "json"],
+        None,
+    );
+    let list: serde_json::Value = serde_json::from_slice(&built.stdout).unwrap();
+    assert_eq!(list["kind"], "List");
+    let yaml = serde_json::to_string(&list).unwrap(); // JSON is YAML
+    let out = egwc(
+        &[
+            "route",
+            "--manifests",
+            "-",
+            "--url",
+            "http://shop.example.com/help",
+            "--format",
+            "json",
+        ],
+        Some(yaml.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let answers: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answers[0]["rule_index"], 1);
+    assert_eq!(answers[0]["backends"][0]["name"], "apps/docs");
+    let out = egwc(
+        &["route", "--manifests", "-", "--url", "http://x/"],
+        Some(b"a: [\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not YAML"),
+        "{}",
+        text(&out.stderr)
+    );
+}
