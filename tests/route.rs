@@ -86,6 +86,32 @@ fn header_and_query_matches_beat_the_catch_all() {
         ..get("app.example.com", "/")
     };
     assert_eq!(rule(other), 2);
+    // `~` is a regular expression over the whole value.
+    let bot = Request {
+        headers: vec![(
+            "User-Agent".into(),
+            "Mozilla/5.0 (compatible; Googlebot/2.1)".into(),
+        )],
+        ..get("app.example.com", "/")
+    };
+    assert_eq!(rule(bot), 1);
+    let o = objects("tests/cases/valid/all-filters.egw");
+    let canary = |v: &str, canary: &str| Request {
+        query: vec![("v".into(), v.into())],
+        headers: vec![("x-canary".into(), canary.into())],
+        ..get("api.example.com", "/")
+    };
+    assert_eq!(resolve(&o, &canary("2", "yes"))[0].rule_index, Some(2));
+    assert_eq!(
+        resolve(&o, &canary("2a", "yes"))[0].status,
+        404,
+        "`^[0-9]+$`"
+    );
+    assert_eq!(
+        resolve(&o, &canary("2", "yesno"))[0].status,
+        404,
+        "`true|yes`, whole"
+    );
 }
 
 #[test]

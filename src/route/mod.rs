@@ -9,8 +9,10 @@
 //! spec's port and path rules), or the request the backends get (Host and path rewrites,
 //! header edits); a rule without a valid backend answers 500.
 //!
-//! Not yet here (issue 14): regular expressions (implementation-specific), request mirrors
-//! and response headers in the answer.
+//! Regular expressions match whole values (RE2, as Envoy does), and a regular-expression
+//! path ranks below every prefix: their precedence is implementation-specific.
+//!
+//! Not yet here (issue 14): request mirrors and response headers in the answer.
 
 mod host;
 
@@ -346,8 +348,11 @@ fn match_rank(m: &HttpRouteRulesMatches, request: &Request) -> Option<Rank> {
                     false,
                     path_prefix(&request.path, value).then_some(value.len())?,
                 ),
-                // Implementation-specific, and not evaluated here yet.
-                HttpRouteRulesMatchesPathType::RegularExpression => return None,
+                // Ranked below every prefix: the precedence of regular expressions is
+                // implementation-specific.
+                HttpRouteRulesMatchesPathType::RegularExpression => {
+                    (false, full_match(value, &request.path).then_some(0)?)
+                }
             }
         }
     };
@@ -358,29 +363,33 @@ fn match_rank(m: &HttpRouteRulesMatches, request: &Request) -> Option<Rank> {
     }
     let headers = m.headers.as_deref().unwrap_or_default();
     for h in headers {
-        if h.r#type == Some(HttpRouteRulesMatchesHeadersType::RegularExpression) {
-            return None;
-        }
         let value = request
             .headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(&h.name))
-            .map(|(_, v)| v);
-        if value != Some(&h.value) {
+            .map(|(_, v)| v)?;
+        let regex = h.r#type == Some(HttpRouteRulesMatchesHeadersType::RegularExpression);
+        if !(if regex {
+            full_match(&h.value, value)
+        } else {
+            *value == h.value
+        }) {
             return None;
         }
     }
     let query = m.query_params.as_deref().unwrap_or_default();
     for q in query {
-        if q.r#type == Some(HttpRouteRulesMatchesQueryParamsType::RegularExpression) {
-            return None;
-        }
         let value = request
             .query
             .iter()
             .find(|(n, _)| *n == q.name)
-            .map(|(_, v)| v);
-        if value != Some(&q.value) {
+            .map(|(_, v)| v)?;
+        let regex = q.r#type == Some(HttpRouteRulesMatchesQueryParamsType::RegularExpression);
+        if !(if regex {
+            full_match(&q.value, value)
+        } else {
+            *value == q.value
+        }) {
             return None;
         }
     }
@@ -391,6 +400,16 @@ fn match_rank(m: &HttpRouteRulesMatches, request: &Request) -> Option<Rank> {
         headers.len(),
         query.len(),
     ))
+}
+
+/// Whether `pattern` (RE2 syntax, as Envoy-based gateways read it) matches all of `text`.
+/// A pattern that does not compile matches nothing (the API server or the controller would
+/// have refused it); the `regex` crate runs in linear time, whatever the pattern.
+fn full_match(pattern: &str, text: &str) -> bool {
+    regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .size_limit(1 << 20)
+        .build()
+        .is_ok_and(|r| r.is_match(text))
 }
 
 /// `PathPrefix` semantics: whole path elements, a trailing `/` in the prefix ignored.
