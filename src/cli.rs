@@ -105,6 +105,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RouteFormat::Text)]
         format: RouteFormat,
     },
+    /// Draw the routing: gateways, listeners, routes, rules (their matches), backends (their
+    /// shares) and where each backend leads, as Mermaid or Graphviz dot
+    Graph {
+        /// .egw files; `-` reads standard input
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        options: CompileOptions,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = GraphOutput::Mermaid)]
+        format: GraphOutput,
+    },
     /// Run the language server on standard input and output (for editors)
     Lsp,
     /// Explain a diagnostic code (`E0100`) or name (`unknown-service`)
@@ -220,6 +232,11 @@ pub fn main() -> ExitCode {
             format,
         } => check(&files, &options.options(), format),
         Command::Fmt { files, check } => fmt(&files, check),
+        Command::Graph {
+            files,
+            options,
+            format,
+        } => graph(&files, &options.options(), format),
         Command::Route {
             files,
             options,
@@ -253,6 +270,31 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum GraphOutput {
+    Mermaid,
+    Dot,
+}
+
+/// `egwc graph`: the routing of the files as a picture.
+fn graph(
+    files: &[PathBuf],
+    options: &egwc::Options,
+    format: GraphOutput,
+) -> Result<ExitCode, Failure> {
+    let c = compile(files, options)?;
+    report(&c.sources, &c.diagnostics)?;
+    let Some(manifests) = &c.manifests else {
+        return Ok(finish(c));
+    };
+    let format = match format {
+        GraphOutput::Mermaid => egwc::route::GraphFormat::Mermaid,
+        GraphOutput::Dot => egwc::route::GraphFormat::Dot,
+    };
+    to_stdout(egwc::route::graph(manifests, format).as_bytes())?;
+    Ok(finish(c))
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

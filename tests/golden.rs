@@ -249,3 +249,39 @@ fn every_fix_removes_its_diagnostic() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(fixes >= 5, "only {fixes} fixes among the cases");
 }
+
+/// `egwc graph` of every example, in Mermaid, and of the Proxmox example in dot:
+/// `tests/expected/graph/<example>.{mmd,dot}`.
+#[test]
+fn graphs_match_their_expected_output() {
+    use egwc::route::{GraphFormat, graph};
+    let mut failures = Vec::new();
+    for root in example_roots() {
+        let name = if root.file_name().unwrap() == "main.egw" {
+            root.parent().unwrap().file_name().unwrap().to_owned()
+        } else {
+            root.file_stem().unwrap().to_owned()
+        };
+        let c = egwc::compile(&[Input::Path(root.clone())], &egwc::Options::default()).unwrap();
+        let manifests = c.manifests.unwrap();
+        let base = Path::new("tests/expected/graph").join(&name);
+        let mermaid = graph(&manifests, GraphFormat::Mermaid);
+        failures.extend(compare(&base.with_extension("mmd"), Some(&mermaid)));
+        if name == "proxmox" {
+            let dot = graph(&manifests, GraphFormat::Dot);
+            failures.extend(compare(&base.with_extension("dot"), Some(&dot)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The README's Mermaid picture is `egwc graph examples/weighted-canary.egw`.
+#[test]
+fn the_readme_shows_a_true_graph() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let expected = std::fs::read_to_string("tests/expected/graph/weighted-canary.mmd").unwrap();
+    assert!(
+        readme.contains(&format!("```mermaid\n{expected}```")),
+        "README.md shows another graph than tests/expected/graph/weighted-canary.mmd"
+    );
+}

@@ -17,6 +17,7 @@
 mod host;
 
 mod filters;
+mod graph;
 mod text;
 mod yaml;
 
@@ -32,6 +33,7 @@ use serde::Serialize;
 
 use crate::emit::Manifest;
 
+pub use graph::{GraphFormat, graph};
 pub use host::{host_matches, intersect};
 pub use text::text;
 
