@@ -192,3 +192,24 @@ fn a_backend_in_another_namespace_needs_its_reference_grant_or_answers_500() {
     let a = &resolve(&o, &other)[0];
     assert_eq!((a.status, a.listener.as_deref()), (404, None));
 }
+
+#[test]
+fn a_404_names_the_nearest_misses_and_why() {
+    let o = objects("tests/cases/valid/all-filters.egw");
+    let a = &resolve(&o, &get("api.example.com", "/v1/x"))[0];
+    assert_eq!(a.status, 404);
+    let reasons: Vec<&str> = a.misses.iter().map(|m| m.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "headers: the rule wants `x-canary: true|yes`",
+            "method GET is not POST",
+            "path `/v1/x` is not exactly `/old`",
+        ],
+        "the nearest first: rule 2 got past its path, rule 0 past its path too"
+    );
+    let o = objects("examples/weighted-canary.egw");
+    let a = &resolve(&o, &get("shop.example.com", "/"))[0];
+    assert_eq!(a.misses[0].rule_index, None);
+    assert!(a.misses[0].reason.contains("checkout.example.com"));
+}

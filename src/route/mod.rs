@@ -106,6 +106,18 @@ pub struct Answer {
     pub backends: Vec<Backend>,
     pub backend_request: Option<BackendRequest>,
     pub redirect: Option<filters::Redirect>,
+    /// For a 404 from a listener: the routes and rules that came closest, and why each
+    /// missed (at most three, the nearest first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub misses: Vec<Miss>,
+}
+
+/// A route or rule that did not take the request, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Miss {
+    pub route: String,
+    pub rule_index: Option<usize>,
+    pub reason: String,
 }
 
 /// A backend of the matched rule and its share of the traffic (0 to 1).
@@ -140,6 +152,7 @@ impl Answer {
             backends: Vec::new(),
             backend_request: None,
             redirect: None,
+            misses: Vec::new(),
         }
     }
 }
@@ -174,8 +187,11 @@ pub fn resolve(objects: &Objects, request: &Request) -> Vec<Answer> {
             .routes
             .iter()
             .filter(|r| attaches(r, &namespace, &name, &l.name, l.port));
-        let Some((route, rule, matched)) = best(attached, l.hostname.as_deref(), request) else {
-            answers.push(Answer::not_found(gateway, Some(l.name.clone())));
+        let Some((route, rule, matched)) = best(attached.clone(), l.hostname.as_deref(), request)
+        else {
+            let mut a = Answer::not_found(gateway, Some(l.name.clone()));
+            a.misses = misses(attached, l.hostname.as_deref(), request);
+            answers.push(a);
             continue;
         };
         answers.push(answer(objects, gateway, l, route, rule, matched, request));
@@ -412,6 +428,96 @@ fn full_match(pattern: &str, text: &str) -> bool {
         .size_limit(1 << 20)
         .build()
         .is_ok_and(|r| r.is_match(text))
+}
+
+/// The nearest misses among `routes`: for each rule, how far its closest match got (path,
+/// then method, headers, query) and what stopped it; a route whose hostnames do not match the
+/// host gets no further.
+fn misses<'r>(
+    routes: impl Iterator<Item = &'r HttpRoute>,
+    listener_host: Option<&str>,
+    request: &Request,
+) -> Vec<Miss> {
+    let mut found: Vec<(usize, Miss)> = Vec::new();
+    for r in routes {
+        let route = object_name(r);
+        if route_host_rank(r, listener_host, &request.host).is_none() {
+            let hosts = r.spec.hostnames.as_deref().unwrap_or_default().join(", ");
+            let reason = format!("host `{}` is not one of {hosts}", request.host);
+            found.push((
+                0,
+                Miss {
+                    route,
+                    rule_index: None,
+                    reason,
+                },
+            ));
+            continue;
+        }
+        for (i, rule) in r.spec.rules.iter().flatten().enumerate() {
+            let nearest = rule
+                .matches
+                .iter()
+                .flatten()
+                .filter_map(|m| miss(m, request))
+                .max_by_key(|(level, _)| *level);
+            if let Some((level, reason)) = nearest {
+                let miss = Miss {
+                    route: route.clone(),
+                    rule_index: Some(i),
+                    reason,
+                };
+                found.push((level, miss));
+            }
+        }
+    }
+    found.sort_by_key(|m| std::cmp::Reverse(m.0));
+    found.into_iter().take(3).map(|(_, m)| m).collect()
+}
+
+/// How far a match got (1 path, 2 method, 3 headers, 4 query) and what stopped it; `None`
+/// when it matches.
+fn miss(m: &HttpRouteRulesMatches, request: &Request) -> Option<(usize, String)> {
+    let mut partial = HttpRouteRulesMatches {
+        path: m.path.clone(),
+        ..HttpRouteRulesMatches::default()
+    };
+    if match_rank(&partial, request).is_none() {
+        let p = m.path.as_ref();
+        let value = p.and_then(|p| p.value.as_deref()).unwrap_or("/");
+        let how = match p.and_then(|p| p.r#type.as_ref()) {
+            Some(HttpRouteRulesMatchesPathType::Exact) => "exactly",
+            Some(HttpRouteRulesMatchesPathType::RegularExpression) => "the expression",
+            _ => "the prefix",
+        };
+        return Some((1, format!("path `{}` is not {how} `{value}`", request.path)));
+    }
+    partial.method = m.method.clone();
+    if match_rank(&partial, request).is_none() {
+        let want = m.method.as_ref().map(method_name).unwrap_or_default();
+        return Some((2, format!("method {} is not {want}", request.method)));
+    }
+    partial.headers = m.headers.clone();
+    if match_rank(&partial, request).is_none() {
+        let want: Vec<String> = m
+            .headers
+            .iter()
+            .flatten()
+            .map(|h| format!("`{}: {}`", h.name, h.value))
+            .collect();
+        return Some((3, format!("headers: the rule wants {}", want.join(", "))));
+    }
+    partial.query_params = m.query_params.clone();
+    if match_rank(&partial, request).is_none() {
+        let want: Vec<String> = m
+            .query_params
+            .iter()
+            .flatten()
+            .map(|q| format!("`{}={}`", q.name, q.value))
+            .collect();
+        return Some((4, format!("query: the rule wants {}", want.join(", "))));
+    }
+    None
 }
 
 /// `PathPrefix` semantics: whole path elements, a trailing `/` in the prefix ignored.

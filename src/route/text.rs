@@ -33,6 +33,12 @@ pub fn text(answers: &[Answer], request: &Request) -> String {
         } else {
             let _ = writeln!(out, "  no rule matches {} {}", request.method, request.path);
         }
+        for m in &a.misses {
+            let rule = m
+                .rule_index
+                .map_or(String::new(), |i| format!(", rule {i}"));
+            let _ = writeln!(out, "  nearest miss: route {}{rule}: {}", m.route, m.reason);
+        }
         if let Some(r) = &a.redirect {
             let _ = writeln!(out, "  redirect {} to {}", r.status, r.location);
         }
