@@ -654,3 +654,50 @@ fn route_reads_gateway_api_yaml_as_kubectl_prints_it() {
         text(&out.stderr)
     );
 }
+
+/// Hostile YAML for `route --manifests` is refused in bounded time and memory: aliases that
+/// expand exponentially (a "billion laughs"), and a regular expression that backtracking
+/// engines take exponential time on.
+#[test]
+fn route_manifests_are_read_within_bounds() {
+    let mut laughs = String::from("a0: &a0 [\"lol\"]\n");
+    for i in 1..40 {
+        let p = i - 1;
+        laughs.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let start = std::time::Instant::now();
+    let out = egwc(
+        &["route", "--manifests", "-", "--url", "http://x/"],
+        Some(laughs.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+
+    let route = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: g, namespace: n}
+spec:
+  gatewayClassName: x
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: n}
+spec:
+  parentRefs: [{name: g}]
+  rules:
+  - matches: [{path: {type: RegularExpression, value: "(a+)+$"}}]
+"#;
+    let path = format!("/{}b", "a".repeat(50_000));
+    let url = format!("http://x{path}");
+    let start = std::time::Instant::now();
+    let out = egwc(
+        &["route", "--manifests", "-", "--url", &url],
+        Some(route.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}

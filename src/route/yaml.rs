@@ -9,8 +9,11 @@ use super::Objects;
 impl Objects {
     /// Adds the objects of one YAML text; an error names the document that is not one.
     pub fn add_yaml(&mut self, text: &str) -> Result<(), String> {
-        let documents: Vec<Value> =
-            serde_saphyr::from_multiple(text).map_err(|e| format!("not YAML: {e}"))?;
+        // YAML 1.2's booleans only: `n` or `on` is a string, as a name or a label may be.
+        let mut options = serde_saphyr::Options::default();
+        options.strict_booleans = true;
+        let documents: Vec<Value> = serde_saphyr::from_multiple_with_options(text, options)
+            .map_err(|e| format!("not YAML: {e}"))?;
         for (i, document) in documents.into_iter().enumerate() {
             self.add_value(document)
                 .map_err(|e| format!("document {}: {e}", i + 1))?;
