@@ -22,6 +22,8 @@ const EXAMPLES: &str = "Examples:
   egwc fmt .                             format every .egw file under here
   egwc fmt --check cluster.egw           exit 1 if a file is not formatted
   cat cluster.egw | egwc check -         read standard input
+  egwc route cluster.egw --url https://api.example.com/v1   where a request goes
+  egwc graph cluster.egw                 the routing as a Mermaid picture
   egwc explain E0100                     what a diagnostic means";
 
 #[derive(Parser)]
