@@ -126,15 +126,20 @@ pub fn example_roots() -> Vec<PathBuf> {
     roots
 }
 
+/// An example's name: its file's stem, or its directory's name for `*/main.egw`.
+fn example_name(root: &Path) -> std::ffi::OsString {
+    if root.file_name().unwrap() == "main.egw" {
+        root.parent().unwrap().file_name().unwrap().to_owned()
+    } else {
+        root.file_stem().unwrap().to_owned()
+    }
+}
+
 #[test]
 fn examples_build_cleanly_and_match_their_expected_output() {
     let mut failures = Vec::new();
     for root in example_roots() {
-        let name = if root.file_name().unwrap() == "main.egw" {
-            root.parent().unwrap().file_name().unwrap().to_owned()
-        } else {
-            root.file_stem().unwrap().to_owned()
-        };
+        let name = example_name(&root);
         let base = Path::new("tests/expected/examples")
             .join(name)
             .with_extension("egw");
@@ -257,11 +262,7 @@ fn graphs_match_their_expected_output() {
     use egwc::route::{GraphFormat, graph};
     let mut failures = Vec::new();
     for root in example_roots() {
-        let name = if root.file_name().unwrap() == "main.egw" {
-            root.parent().unwrap().file_name().unwrap().to_owned()
-        } else {
-            root.file_stem().unwrap().to_owned()
-        };
+        let name = example_name(&root);
         let c = egwc::compile(&[Input::Path(root.clone())], &egwc::Options::default()).unwrap();
         let manifests = c.manifests.unwrap();
         let base = Path::new("tests/expected/graph").join(&name);

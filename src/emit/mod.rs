@@ -2,7 +2,7 @@
 //! deterministic order, and their serialization as YAML (serde-saphyr) or JSON. One file per
 //! kind family; this file holds the order, the shared metadata and the serializers.
 
-mod api;
+pub mod api;
 mod external;
 mod gateway;
 mod grant;

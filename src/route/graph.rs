@@ -85,19 +85,11 @@ fn rule_backends(
     leads: &BTreeMap<String, Vec<String>>,
 ) {
     let refs = r.backend_refs.as_deref().unwrap_or_default();
-    let weight = |w: Option<i32>| f64::from(w.unwrap_or(1).max(0));
-    let total: f64 = refs.iter().map(|b| weight(b.weight)).sum();
-    for b in refs {
+    for (b, share) in refs.iter().zip(super::shares(r)) {
         let ns = b.namespace.as_deref().unwrap_or(namespace);
         let name = format!("{ns}/{}", b.name);
         let bid = g.node(id(&["b", ns, &b.name]), format!("backend {name}"));
-        let share = if total > 0.0 {
-            weight(b.weight) / total * 100.0
-        } else {
-            0.0
-        };
-        let share = format!("{share:.2}");
-        let share = share.trim_end_matches('0').trim_end_matches('.');
+        let share = super::percent(share);
         g.edge(rule, &bid, Some(format!("{share}%")));
         for (i, lead) in leads.get(&name).into_iter().flatten().enumerate() {
             let eid = g.node(id(&["e", ns, &b.name, &i.to_string()]), lead.clone());
@@ -179,7 +171,7 @@ fn matches(list: Option<&[HttpRouteRulesMatches]>) -> String {
                 });
             }
             if let Some(method) = &m.method {
-                parts.push(format!("{method:?}").to_ascii_uppercase());
+                parts.push(super::method_name(method).to_string());
             }
             for h in m.headers.iter().flatten() {
                 parts.push(format!("{}: {}", h.name, h.value));

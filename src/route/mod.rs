@@ -35,7 +35,7 @@ use crate::emit::Manifest;
 
 pub use graph::{GraphFormat, graph};
 pub use host::{host_matches, intersect};
-pub use text::text;
+pub use text::{percent, text};
 
 /// A request, as the gateway sees it.
 #[derive(Clone, Debug, Default)]
@@ -73,7 +73,7 @@ impl Objects {
                 Manifest::Service(s) => o.services.push(*s),
                 Manifest::ReferenceGrant(g) => o.grants.push(*g),
                 Manifest::EnvoyBackend(b) => o.others.push((
-                    "gateway.envoyproxy.io".into(),
+                    crate::emit::api::ENVOY_GROUP.into(),
                     "Backend".into(),
                     format!(
                         "{}/{}",
@@ -387,11 +387,7 @@ fn match_rank(m: &HttpRouteRulesMatches, request: &Request) -> Option<Rank> {
             .find(|(n, _)| n.eq_ignore_ascii_case(&h.name))
             .map(|(_, v)| v)?;
         let regex = h.r#type == Some(HttpRouteRulesMatchesHeadersType::RegularExpression);
-        if !(if regex {
-            full_match(&h.value, value)
-        } else {
-            *value == h.value
-        }) {
+        if !value_matches(regex, &h.value, value) {
             return None;
         }
     }
@@ -403,11 +399,7 @@ fn match_rank(m: &HttpRouteRulesMatches, request: &Request) -> Option<Rank> {
             .find(|(n, _)| *n == q.name)
             .map(|(_, v)| v)?;
         let regex = q.r#type == Some(HttpRouteRulesMatchesQueryParamsType::RegularExpression);
-        if !(if regex {
-            full_match(&q.value, value)
-        } else {
-            *value == q.value
-        }) {
+        if !value_matches(regex, &q.value, value) {
             return None;
         }
     }
@@ -418,6 +410,16 @@ fn match_rank(m: &HttpRouteRulesMatches, request: &Request) -> Option<Rank> {
         headers.len(),
         query.len(),
     ))
+}
+
+/// Whether a header's or query parameter's `value` matches what a rule wants: equal, or
+/// matched whole by the regular expression.
+fn value_matches(regex: bool, wanted: &str, value: &str) -> bool {
+    if regex {
+        full_match(wanted, value)
+    } else {
+        value == wanted
+    }
 }
 
 /// Whether `pattern` (RE2 syntax, as Envoy-based gateways read it) matches all of `text`.
@@ -529,7 +531,7 @@ pub fn path_prefix(path: &str, prefix: &str) -> bool {
     }
 }
 
-fn method_name(m: &HttpRouteRulesMatchesMethod) -> &'static str {
+pub(crate) fn method_name(m: &HttpRouteRulesMatchesMethod) -> &'static str {
     use HttpRouteRulesMatchesMethod as M;
     match m {
         M::Get => "GET",
@@ -550,10 +552,9 @@ fn method_name(m: &HttpRouteRulesMatchesMethod) -> &'static str {
 fn backends(objects: &Objects, route: &HttpRoute, rule: &HttpRouteRules) -> Vec<Backend> {
     let namespace = route.metadata.namespace.as_deref().unwrap_or_default();
     let refs = rule.backend_refs.as_deref().unwrap_or_default();
-    let weight = |w: Option<i32>| f64::from(w.unwrap_or(1).max(0));
-    let total: f64 = refs.iter().map(|b| weight(b.weight)).sum();
     refs.iter()
-        .map(|b| {
+        .zip(shares(rule))
+        .map(|(b, share)| {
             let group = b.group.as_deref().unwrap_or_default();
             let kind = b.kind.as_deref().unwrap_or("Service");
             let ns = b.namespace.as_deref().unwrap_or(namespace);
@@ -578,15 +579,27 @@ fn backends(objects: &Objects, route: &HttpRoute, rule: &HttpRouteRules) -> Vec<
                 (ns != namespace && !granted(objects, namespace, ns, group, kind, &b.name))
                     .then(|| format!("no ReferenceGrant in `{ns}` allows it"))
             });
-            let share = if total > 0.0 {
-                weight(b.weight) / total
-            } else {
-                0.0
-            };
             Backend {
                 name,
                 share,
                 invalid,
+            }
+        })
+        .collect()
+}
+
+/// The share of each of a rule's backendRefs: its weight (1 by default) ÷ the sum of
+/// weights, 0 when they are all 0.
+pub(crate) fn shares(rule: &HttpRouteRules) -> Vec<f64> {
+    let refs = rule.backend_refs.as_deref().unwrap_or_default();
+    let weight = |w: Option<i32>| f64::from(w.unwrap_or(1).max(0));
+    let total: f64 = refs.iter().map(|b| weight(b.weight)).sum();
+    refs.iter()
+        .map(|b| {
+            if total > 0.0 {
+                weight(b.weight) / total
+            } else {
+                0.0
             }
         })
         .collect()

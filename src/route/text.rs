@@ -59,7 +59,7 @@ pub fn text(answers: &[Answer], request: &Request) -> String {
 }
 
 /// A share in percent, with as many decimals as it needs, at most two.
-fn percent(share: f64) -> String {
+pub fn percent(share: f64) -> String {
     let p = format!("{:.2}", share * 100.0);
     p.trim_end_matches('0').trim_end_matches('.').to_string()
 }

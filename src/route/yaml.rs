@@ -46,7 +46,7 @@ impl Objects {
                 self.grants.push(typed(kind, object)?)
             }
             ("", "Service") => self.services.push(typed(kind, object)?),
-            ("gateway.envoyproxy.io", "Backend") => {
+            (crate::emit::api::ENVOY_GROUP, "Backend") => {
                 let meta = |key: &str| {
                     object["metadata"][key]
                         .as_str()
