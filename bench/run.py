@@ -164,6 +164,27 @@ def phases(path):
     return m.group(1) if m else "?"
 
 
+def route_match(path, m, reps):
+    """The time `egwc route` takes to match one request against the N routes (compiling
+    excluded), from its `--timings`: the median of `reps` runs, for the last route's request,
+    so that every route is looked at."""
+    r = m["routes"][-1]
+    match = r["rules"][0]["matches"][0]
+    header = match["headers"][0]
+    url = f"http://{r['hostnames'][0]}{match['path']['value']}/x"
+    times = []
+    for _ in range(reps):
+        out = subprocess.run([EGWC, "route", "--timings", "--url", url, "-H",
+                              f"{header['name']}: {header['value']}", path],
+                             capture_output=True, text=True)
+        found = re.search(r"match ([0-9.]+);", out.stderr)
+        if out.returncode != 0 or not found:
+            return "?"
+        times.append(float(found.group(1)))
+    times.sort()
+    return f"{times[len(times) // 2]:.2f} ms"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, nargs="+", default=[100, 1000, 10000, 100000])
@@ -186,7 +207,7 @@ def main():
             out = os.path.join(cwd, name.split()[1] + ".out")
             ok = check if "build" in name else (lambda text: "ok")
             rows.append(timed(name, n, cmd + [os.path.basename(path)], cwd, args.reps, args.timeout, out, ok))
-        phase_rows.append((n, phases(one)))
+        phase_rows.append((n, phases(one) + ", route match " + route_match(one, m, args.reps)))
         helm_base = gen.emit(n, args.out, only={"helm"}, m=m)
         ok, cmd, _ = gen.peers()["helm"]
         helm_dir = os.path.join(helm_base, "helm")

@@ -47,3 +47,11 @@ grep -q 'files were modified by this hook' "$work/out" || { cat "$work/out"; fai
 git add messy.egw
 try_repo egwc-fmt || { cat "$work/out"; fail "a formatted file must pass"; }
 echo "ok: egwc-fmt formats an unformatted file and blocks once"
+
+# The good file's own test passes; a test that fails blocks, with its diagnostic at its line.
+try_repo egwc-test || { cat "$work/out"; fail "a passing test must pass egwc-test"; }
+printf 'test "wrong" { request "http://nas.home.example.com/" expect 404 }\n' >> good.egw
+git add good.egw
+if try_repo egwc-test; then cat "$work/out"; fail "a failing test must block"; fi
+grep -q 'E0602' "$work/out" || { cat "$work/out"; fail "the failed test must be reported with its code"; }
+echo "ok: egwc-test passes a good test and blocks a failing one"

@@ -1,4 +1,4 @@
-//! Commands: `build`, `check`, `fmt`, `explain`, `lsp`. Exit codes: 0 success (warnings allowed), 1 the
+//! Commands: `build`, `check`, `fmt`, `route`, `test`, `graph`, `explain`, `lsp`. Exit codes: 0 success (warnings allowed), 1 the
 //! input has errors, 2 usage or I/O error.
 
 use std::io::{IsTerminal, Read, Write};
@@ -23,6 +23,7 @@ const EXAMPLES: &str = "Examples:
   egwc fmt --check cluster.egw           exit 1 if a file is not formatted
   cat cluster.egw | egwc check -         read standard input
   egwc route cluster.egw --url https://api.example.com/v1   where a request goes
+  egwc test cluster.egw --coverage       run the test blocks, and say what they miss
   egwc graph cluster.egw                 the routing as a Mermaid picture
   egwc explain E0100                     what a diagnostic means";
 
@@ -106,6 +107,24 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = RouteFormat::Text)]
         format: RouteFormat,
+        /// Print how long compiling and matching took to standard error
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Run the files' `test` blocks: each request through the routing, each `expect` checked
+    /// (docs/route.md)
+    Test {
+        /// .egw files; `-` reads standard input
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        options: CompileOptions,
+        /// Report the rules, matches and backend services that no test reaches
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when the coverage is below this percentage (implies --coverage)
+        #[arg(long, value_name = "PERCENT", value_parser = fail_under)]
+        fail_under: Option<f64>,
     },
     /// Draw the routing: gateways, listeners, routes, rules (their matches), backends (their
     /// shares) and where each backend leads, as Mermaid or Graphviz dot
@@ -248,16 +267,26 @@ pub fn main() -> ExitCode {
             headers,
             gateway,
             format,
+            timings,
         } => route(
             &files,
             &options.options(),
             manifests,
-            &url,
-            &method,
-            &headers,
-            gateway.as_deref(),
+            &Asked {
+                url,
+                method,
+                headers,
+                gateway,
+            },
             format,
+            timings,
         ),
+        Command::Test {
+            files,
+            options,
+            coverage,
+            fail_under,
+        } => test(&files, &options.options(), coverage, fail_under),
         Command::Explain { code, all } => explain(code.as_deref(), all),
         Command::Lsp => egwc::lsp::run()
             .map(|()| ExitCode::SUCCESS)
@@ -299,37 +328,107 @@ fn graph(
     Ok(finish(c))
 }
 
+/// `--fail-under`: a percentage from 0 to 100.
+fn fail_under(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{text}` is not a percentage from 0 to 100")),
+    }
+}
+
+/// `egwc test`: compiles the files and runs their tests. Exit 0 when every test passes (and
+/// the coverage is at least `--fail-under`), 1 otherwise or when the files have errors.
+fn test(
+    files: &[PathBuf],
+    options: &egwc::Options,
+    coverage: bool,
+    fail_under: Option<f64>,
+) -> Result<ExitCode, Failure> {
+    let (c, model) = compile_with_model(files, options)?;
+    report(&c.sources, &c.diagnostics)?;
+    let (Some(manifests), Some(model)) = (&c.manifests, &model) else {
+        return Ok(finish(c));
+    };
+    let r = egwc::verify::run(model, manifests, &c.sources);
+    if !r.diagnostics.is_empty() {
+        report(&c.sources, &r.diagnostics)?;
+    }
+    let mut out = r.summary();
+    let failed = r.failed();
+    let low = fail_under.is_some_and(|p| r.coverage.percent() < p);
+    if coverage || fail_under.is_some() {
+        out.push_str(&r.coverage.text());
+    }
+    if let Some(p) = fail_under.filter(|_| low) {
+        out.push_str(&format!(
+            "coverage {}% is below --fail-under {p}%\n",
+            egwc::route::percent(r.coverage.percent() / 100.0)
+        ));
+    }
+    to_stdout(out.as_bytes())?;
+    let code = if failed > 0 || low {
+        ExitCode::from(1)
+    } else {
+        exit_for(&c)
+    };
+    std::mem::forget(c);
+    Ok(code)
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum RouteFormat {
     Text,
     Json,
 }
 
+/// The request `egwc route` is asked about.
+struct Asked {
+    url: String,
+    method: String,
+    headers: Vec<String>,
+    gateway: Option<String>,
+}
+
 /// `egwc route`: compiles the files and answers where the request goes. Exit 0 when some
 /// Gateway forwards or redirects it, 1 when none does (or the files have errors).
-#[allow(clippy::too_many_arguments)]
 fn route(
     files: &[PathBuf],
     options: &egwc::Options,
     manifests: bool,
-    url: &str,
-    method: &str,
-    headers: &[String],
-    gateway: Option<&str>,
+    asked: &Asked,
     format: RouteFormat,
+    timings: bool,
 ) -> Result<ExitCode, Failure> {
-    let request = route_request(url, method, headers)?;
-    let objects = if manifests {
-        route_yaml(files)?
+    let request = route_request(&asked.url, &asked.method, &asked.headers)?;
+    let gateway = asked.gateway.as_deref();
+    let start = std::time::Instant::now();
+    let (objects, origins) = if manifests {
+        (route_yaml(files)?, egwc::route::Origins::default())
     } else {
-        let c = compile(files, options)?;
+        let (c, model) = compile_with_model(files, options)?;
         report(&c.sources, &c.diagnostics)?;
-        let Some(manifests) = c.manifests.clone() else {
+        let (Some(manifests), Some(model)) = (c.manifests.clone(), model) else {
             return Ok(finish(c));
         };
-        egwc::route::Objects::from_manifests(manifests)
+        let origins = egwc::route::Origins::new(&model, &c.sources);
+        (egwc::route::Objects::from_manifests(manifests), origins)
     };
+    let matching = std::time::Instant::now();
     let mut answers = egwc::route::resolve(&objects, &request);
+    origins.apply(&mut answers);
+    if timings {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let line = format!(
+            "timings (ms): compile or read {:.1}, match {:.2}; {} routes\n",
+            ms(matching - start),
+            ms(matching.elapsed()),
+            objects.routes.len()
+        );
+        written(
+            std::io::stderr().write_all(line.as_bytes()),
+            "standard error",
+        )?;
+    }
     if let Some(g) = gateway {
         let listening: Vec<String> = answers.iter().map(|a| a.gateway.clone()).collect();
         answers.retain(|a| a.gateway == g);
@@ -393,45 +492,14 @@ fn route_request(
     method: &str,
     headers: &[String],
 ) -> Result<egwc::route::Request, Failure> {
-    let parsed =
-        url::Url::parse(url).map_err(|e| Failure::Message(format!("`{url}` is not a URL: {e}")))?;
-    let https = match parsed.scheme() {
-        "http" => false,
-        "https" => true,
-        other => {
-            return Err(Failure::Message(format!(
-                "`{url}`: the scheme is `{other}`; a gateway takes `http` or `https`"
-            )));
-        }
-    };
-    let mut request = egwc::route::Request {
-        https,
-        host: parsed.host_str().unwrap_or_default().to_ascii_lowercase(),
-        port: parsed
-            .port_or_known_default()
-            .unwrap_or(if https { 443 } else { 80 }),
-        path: parsed.path().to_string(),
-        method: method.to_ascii_uppercase(),
-        headers: Vec::new(),
-        query: parsed
-            .query_pairs()
-            .map(|(n, v)| (n.into_owned(), v.into_owned()))
-            .collect(),
-    };
+    let mut request = egwc::route::Request::new(url, method).map_err(Failure::Message)?;
     for h in headers {
         let Some((name, value)) = h.split_once(':') else {
             return Err(Failure::Message(format!(
                 "`{h}` is not a header: write `Name: value`"
             )));
         };
-        let (name, value) = (name.trim(), value.trim());
-        if name.eq_ignore_ascii_case("host") {
-            // Its port is ignored for matching.
-            let host = value.rsplit_once(':').map_or(value, |(h, _)| h);
-            request.host = host.to_ascii_lowercase();
-        } else {
-            request.headers.push((name.to_string(), value.to_string()));
-        }
+        request.header(name.trim(), value.trim());
     }
     Ok(request)
 }
@@ -455,6 +523,13 @@ fn inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
 
 fn compile(files: &[PathBuf], options: &egwc::Options) -> Result<egwc::Compilation, Failure> {
     egwc::compile(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))
+}
+
+fn compile_with_model(
+    files: &[PathBuf],
+    options: &egwc::Options,
+) -> Result<(egwc::Compilation, Option<egwc::ir::Model>), Failure> {
+    egwc::compile_with_model(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))
 }
 
 fn style() -> Style {

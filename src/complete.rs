@@ -55,6 +55,8 @@ pub fn at(text: &str, offset: usize, names: &[(Kind, String)]) -> Vec<Candidate>
         "->" | "mirror" => of(names, Kind::Service),
         "," if before.contains("->") => of(names, Kind::Service),
         "use" => of(names, Kind::Filters),
+        // A test's request enters a gateway, not a listener.
+        "on" if before.trim_start().starts_with("request ") => of(names, Kind::Gateway),
         "on" => [of(names, Kind::Gateway), of(names, Kind::Listener)].concat(),
         "," if on_line => [of(names, Kind::Gateway), of(names, Kind::Listener)].concat(),
         "target" => Controller::all()
@@ -132,6 +134,9 @@ mod tests {
         assert_eq!(labels("route r {\n  rule { use sec"), ["security-headers"]);
         assert_eq!(labels("route r {\n  on "), ["edge", "edge.https"]);
         assert_eq!(labels("route r {\n  on edge.h"), ["edge", "edge.https"]);
+        assert_eq!(labels("test {\n  expect -> "), ["api"]);
+        assert_eq!(labels("test {\n  expect -> api 90%, "), ["api"]);
+        assert_eq!(labels("test {\n  request \"http://a/\" on "), ["edge"]);
         assert_eq!(labels("route r {\n  host \"pve.${"), ["domain"]);
         assert_eq!(labels("route r {\n  host \"pve.${dom"), ["domain"]);
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Where each name is defined and where it is used, read from the syntax trees: the language
 //! server's definitions, hover, references, rename, outline and completion names. Names are those the checker resolves: services
-//! (backends, mirrors), gateways and their listeners (`on`), filter groups (`use`) and
-//! constants (`${name}`). It reads the trees as written, so it works on files that do not
+//! (backends, mirrors, tests' expected backends), gateways and their listeners (`on`, and a
+//! test request's `on`), filter groups (`use`) and constants (`${name}`). It reads the trees as written, so it works on files that do not
 //! check; on a file with a syntax error there is no tree, and nothing is found.
 
 use crate::load::Loaded;
@@ -158,6 +158,21 @@ impl Index {
                 self.defs.push(def(Kind::Route, &r.name));
                 for i in &r.items {
                     self.route_item(&i.node);
+                }
+            }
+            Item::Test(t) => {
+                for i in &t.items {
+                    match &i.node {
+                        ast::TestItem::Request {
+                            gateway: Some(g), ..
+                        } => self.refer(Kind::Gateway, &g.text, g.span),
+                        ast::TestItem::Backends(backends) => {
+                            for b in backends {
+                                self.refer(Kind::Service, &b.service.text, b.service.span);
+                            }
+                        }
+                        _ => {}
+                    }
                 }
             }
             Item::Namespace(_) | Item::Import(_) => {}

@@ -21,6 +21,8 @@ pub struct Model {
     pub gateways: Vec<Gateway>,
     pub services: Vec<Service>,
     pub routes: Vec<Route>,
+    /// The `test` blocks: not emitted, run by `egwc test` (src/verify.rs).
+    pub tests: Vec<Test>,
 }
 
 /// Name, namespace and the user's labels and annotations of one definition.
@@ -88,11 +90,16 @@ impl TargetFrom {
     }
 }
 
+/// A listener's protocol, or a service's: what it speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Protocol {
     Http,
     Https,
     Tls,
+    Tcp,
+    Udp,
+    /// Services only: HTTP/2 without TLS (`h2c`), as gRPC backends speak it.
+    H2c,
 }
 
 impl Protocol {
@@ -101,8 +108,129 @@ impl Protocol {
             Protocol::Http => "HTTP",
             Protocol::Https => "HTTPS",
             Protocol::Tls => "TLS",
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::H2c => "H2C",
         }
     }
+
+    /// Whether it runs over UDP rather than TCP.
+    pub fn is_udp(self) -> bool {
+        self == Protocol::Udp
+    }
+}
+
+/// `a NAME` or `an NAME` for a protocol or kind name read letter by letter (`an HTTP`,
+/// `a TCP`, `a UDP`).
+pub fn article(name: &str) -> String {
+    let vowel_sound =
+        name.starts_with(['A', 'E', 'F', 'H', 'I', 'L', 'M', 'N', 'O', 'R', 'S', 'X']);
+    format!("{} {name}", if vowel_sound { "an" } else { "a" })
+}
+
+/// The protocols a listener may have, by the name the language and the Gateway API give
+/// each.
+pub const LISTENER_PROTOCOLS: &[(&str, Protocol)] = &[
+    ("HTTP", Protocol::Http),
+    ("HTTPS", Protocol::Https),
+    ("TLS", Protocol::Tls),
+    ("TCP", Protocol::Tcp),
+    ("UDP", Protocol::Udp),
+];
+
+/// The kind of a route: which Gateway API route object it becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RouteKind {
+    Http,
+    Tcp,
+    Udp,
+    Tls,
+    Grpc,
+}
+
+impl RouteKind {
+    /// The Gateway API kind.
+    pub fn kind(self) -> &'static str {
+        match self {
+            RouteKind::Http => "HTTPRoute",
+            RouteKind::Tcp => "TCPRoute",
+            RouteKind::Udp => "UDPRoute",
+            RouteKind::Tls => "TLSRoute",
+            RouteKind::Grpc => "GRPCRoute",
+        }
+    }
+
+    /// The kind a Gateway API kind name (`TCPRoute`) is, if it is a route's.
+    pub fn from_kind(kind: &str) -> Option<RouteKind> {
+        [
+            RouteKind::Http,
+            RouteKind::Tcp,
+            RouteKind::Udp,
+            RouteKind::Tls,
+            RouteKind::Grpc,
+        ]
+        .into_iter()
+        .find(|k| k.kind() == kind)
+    }
+
+    /// The words that open its block: `route`, `grpc route`, `tcp route`, …
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RouteKind::Http => "route",
+            RouteKind::Tcp => "tcp route",
+            RouteKind::Udp => "udp route",
+            RouteKind::Tls => "tls route",
+            RouteKind::Grpc => "grpc route",
+        }
+    }
+
+    /// How the language names it: `HTTP`, `TCP`, `UDP`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RouteKind::Http => "HTTP",
+            RouteKind::Tcp => "TCP",
+            RouteKind::Udp => "UDP",
+            RouteKind::Tls => "TLS",
+            RouteKind::Grpc => "gRPC",
+        }
+    }
+
+    /// Whether a listener of `protocol` takes routes of this kind (the Gateway API's
+    /// `allowedRoutes.kinds` defaults: HTTP and HTTPS take HTTPRoutes, TCP TCPRoutes, UDP
+    /// UDPRoutes, TLS TLSRoutes; HTTP and HTTPS also take GRPCRoutes).
+    pub fn fits(self, protocol: Protocol) -> bool {
+        match self {
+            RouteKind::Http | RouteKind::Grpc => {
+                matches!(protocol, Protocol::Http | Protocol::Https)
+            }
+            RouteKind::Tcp => protocol == Protocol::Tcp,
+            RouteKind::Udp => protocol == Protocol::Udp,
+            RouteKind::Tls => protocol == Protocol::Tls,
+        }
+    }
+
+    /// The service protocols its backends may have.
+    pub fn backend_protocols(self) -> &'static [Protocol] {
+        match self {
+            RouteKind::Http => &[Protocol::Http, Protocol::Https, Protocol::H2c],
+            // gRPC is HTTP/2: in the clear (h2c), or over TLS.
+            RouteKind::Grpc => &[Protocol::H2c, Protocol::Https],
+            RouteKind::Tcp => &[Protocol::Tcp],
+            RouteKind::Udp => &[Protocol::Udp],
+            // The TLS stream (passed through) or what is inside it (terminated).
+            RouteKind::Tls => &[Protocol::Tcp],
+        }
+    }
+}
+
+/// The API version a route kind is written in, for a target (`target::Capabilities`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RouteVersion {
+    V1alpha2,
+    /// TLSRoute only (Gateway API 1.4).
+    V1alpha3,
+    #[default]
+    V1,
 }
 
 #[derive(Clone, Debug)]
@@ -226,6 +354,9 @@ pub struct CaConfigMap {
 #[derive(Clone, Debug)]
 pub struct Route {
     pub meta: Meta,
+    pub kind: RouteKind,
+    /// The API version it is written in, chosen by `check::target` (HTTP routes: `v1`).
+    pub version: RouteVersion,
     pub parents: Vec<Parent>,
     pub hostnames: Vec<String>,
     pub rules: Vec<Rule>,
@@ -306,6 +437,17 @@ pub struct Match {
     pub headers: Vec<(String, ValueKind, String)>,
     pub query: Vec<(String, ValueKind, String)>,
     pub method: Option<Method>,
+    /// gRPC routes: the service and method matched, and how.
+    pub grpc: Option<GrpcMethod>,
+}
+
+/// A gRPC method match: `service` and `method`, both exact or both regular expressions; at
+/// least one is given.
+#[derive(Clone, Debug)]
+pub struct GrpcMethod {
+    pub kind: ValueKind,
+    pub service: Option<String>,
+    pub method: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -365,4 +507,42 @@ pub struct Fraction {
 pub struct Timeouts {
     pub request: Option<String>,
     pub backend: Option<String>,
+}
+
+/// A `test` block: a request, and what it must get.
+#[derive(Clone, Debug)]
+pub struct Test {
+    pub name: Option<String>,
+    /// The `test` keyword and its name: where a failed test is reported.
+    pub origin: Span,
+    pub request: crate::route::Request,
+    /// The Gateway the request enters (`on NAME`); without it, the one that listens on the
+    /// request's port.
+    pub gateway: Option<ObjectRef>,
+    pub expectations: Vec<Expectation>,
+}
+
+/// One `expect` line and where it is.
+#[derive(Clone, Debug)]
+pub struct Expectation {
+    pub expect: Expect,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expect {
+    /// The services (`namespace/name`) that get the request and their shares in whole
+    /// percent; `None`: some share, unsaid. No other service gets any.
+    Backends(Vec<(ObjectRef, Option<u32>)>),
+    /// A redirect to this `Location`, with this status if one is given.
+    Redirect {
+        location: String,
+        status: Option<u16>,
+    },
+    /// The status of the answer: 200 forwarded, a redirect's, 404 or 500.
+    Status(u16),
+    /// The path, Host or a header the backends get.
+    Path(String),
+    Host(String),
+    Header(String, String),
 }

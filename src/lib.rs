@@ -18,6 +18,7 @@ pub mod source;
 pub mod stdlib;
 pub mod syntax;
 pub mod target;
+pub mod verify;
 
 pub use check::Options;
 
@@ -53,16 +54,29 @@ impl Compilation {
 
 /// Loads, parses, checks and emits. Fails only when a file named by the caller cannot be read.
 pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
+    run(inputs, options, true).map(|(c, _)| c)
+}
+
+/// [`compile`], keeping the checked model beside the objects: what `egwc route` and `egwc
+/// test` read the rules' lines, the services behind the objects and the tests from.
+pub fn compile_with_model(
+    inputs: &[Input],
+    options: &Options,
+) -> Result<(Compilation, Option<ir::Model>), LoadError> {
     run(inputs, options, true)
 }
 
 /// Loads, parses and checks, without making the objects (`egwc check`): the diagnostics are
 /// those of [`compile`], as emission reports none.
 pub fn analyze(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
-    run(inputs, options, false)
+    run(inputs, options, false).map(|(c, _)| c)
 }
 
-fn run(inputs: &[Input], options: &Options, emit: bool) -> Result<Compilation, LoadError> {
+fn run(
+    inputs: &[Input],
+    options: &Options,
+    emit: bool,
+) -> Result<(Compilation, Option<ir::Model>), LoadError> {
     let start = Instant::now();
     let mut loaded = load::load(inputs, &options.edited)?;
     let loaded_at = Instant::now();
@@ -77,9 +91,8 @@ fn run(inputs: &[Input], options: &Options, emit: bool) -> Result<Compilation, L
     } = loaded;
     drop(files);
     let checked_at = Instant::now();
-    let manifests = model
-        .filter(|_| emit && !load_diags.iter().any(Diagnostic::is_error))
-        .map(|m| emit::emit(&m, &sources));
+    let model = model.filter(|_| emit && !load_diags.iter().any(Diagnostic::is_error));
+    let manifests = model.as_ref().map(|m| emit::emit(m, &sources));
     let timings = Timings {
         load_and_parse: loaded_at - start,
         check: checked_at - loaded_at,
@@ -89,10 +102,11 @@ fn run(inputs: &[Input], options: &Options, emit: bool) -> Result<Compilation, L
     diagnostics.extend(check_diags);
     diagnostics.retain(|d| !options.allow.iter().any(|a| a.0 == d.code));
     diagnostics::sort(&mut diagnostics);
-    Ok(Compilation {
+    let compilation = Compilation {
         sources,
         diagnostics,
         manifests,
         timings,
-    })
+    };
+    Ok((compilation, model))
 }

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::ir::{RouteKind, RouteVersion};
+
 /// A gateway controller: a row of the capability table, known by its name. Adding a target
 /// that reuses the table's strategies is adding a row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,6 +59,9 @@ const fn v(major: u32, minor: u32) -> Version {
 /// "Every version": the start of a range that has no lower bound.
 const ALWAYS: Version = v(0, 0);
 
+/// "No version": the end of a range that has no upper bound.
+const NEVER: Version = Version([u32::MAX; 3]);
+
 /// The value of a versioned capability at `version`: that of the last range starting at or
 /// before it, or `before` when none does.
 fn at<T: Copy>(ranges: &[(Version, T)], version: Version, before: T) -> T {
@@ -98,6 +103,34 @@ impl Target {
     /// The BackendTLSPolicy version this target reads, at this version.
     pub fn backend_tls(self) -> BackendTls {
         at(self.caps().backend_tls, self.version, BackendTls::None)
+    }
+
+    /// The API version this target reads routes of `kind` in, at this version; `None` when
+    /// it does not serve them.
+    pub fn route_version(self, kind: RouteKind) -> Option<RouteVersion> {
+        let ranges = match kind {
+            RouteKind::Http => return Some(RouteVersion::V1),
+            RouteKind::Tcp => self.caps().tcp_routes,
+            RouteKind::Udp => self.caps().udp_routes,
+            RouteKind::Tls => self.caps().tls_routes,
+            RouteKind::Grpc => self.caps().grpc_routes,
+        };
+        at(ranges, self.version, None)
+    }
+
+    /// How to switch on the experimental channel this target needs to read routes of `kind`
+    /// at this version, if it needs it.
+    pub fn experimental_switch(self, kind: RouteKind) -> Option<&'static str> {
+        let e = self.caps().experimental_channel.as_ref()?;
+        e.kinds
+            .iter()
+            .any(|(k, until)| *k == kind && self.version < *until)
+            .then_some(e.switch)
+    }
+
+    /// Whether TLS routes may attach to a listener that terminates TLS.
+    pub fn tls_terminate(self) -> bool {
+        at(self.caps().tls_terminate, self.version, false)
     }
 
     /// Whether the controller authenticates backends by a `subjectAltNames` list.
@@ -242,6 +275,15 @@ pub enum Mirrors {
     Many,
 }
 
+/// Route kinds a controller reads only with a switch on, and the switch.
+#[derive(Debug)]
+pub struct ExperimentalChannel {
+    /// Each kind, until the version given (`NEVER`: in every version).
+    pub kinds: &'static [(RouteKind, Version)],
+    /// How the switch is set, for the help of N0519.
+    pub switch: &'static str,
+}
+
 /// One row of the capability table.
 #[derive(Debug)]
 pub struct Capabilities {
@@ -274,11 +316,31 @@ pub struct Capabilities {
     /// A known defect with endpoints on the nodes' own subnet (the issue that tracks it): an
     /// external address there may never answer through the gateway.
     pub node_subnet_defect: Option<&'static str>,
+    /// Route kinds the controller reads only with its experimental-channel switch on, if
+    /// any, and how that switch is set.
+    pub experimental_channel: Option<ExperimentalChannel>,
+    /// A known defect: BackendTLSPolicy is ignored for GRPCRoute backends (the issue that
+    /// tracks it), so the gateway speaks plaintext to a TLS backend.
+    pub grpc_backend_tls_ignored: Option<&'static str>,
     /// Request mirrors per rule.
     pub mirrors: Mirrors,
     /// Whether a mirror may copy part of the requests (`percent` or `fraction`: the Extended
     /// feature `HTTPRouteRequestPercentageMirror`).
     pub mirror_share: bool,
+    /// The TCPRoute version read, by version, as `dns` (`None`: not served); before the
+    /// first, not served. `v1alpha2` for controllers built on Gateway API up to 1.5, `v1`
+    /// from 1.6 (whose standard CRDs no longer serve `v1alpha2`).
+    pub tcp_routes: &'static [(Version, Option<RouteVersion>)],
+    /// The UDPRoute version read, as `tcp_routes`.
+    pub udp_routes: &'static [(Version, Option<RouteVersion>)],
+    /// The TLSRoute version read, as `tcp_routes` (`v1alpha3` for Gateway API 1.4, `v1` from
+    /// 1.5).
+    pub tls_routes: &'static [(Version, Option<RouteVersion>)],
+    /// The GRPCRoute version read, as `tcp_routes` (`v1` since Gateway API 1.1).
+    pub grpc_routes: &'static [(Version, Option<RouteVersion>)],
+    /// Whether TLS routes may attach to listeners that terminate TLS (the Extended feature
+    /// `TLSRouteModeTerminate`), by version; before the first, not.
+    pub tls_terminate: &'static [(Version, bool)],
     /// What else a user of this target should know, for documentation.
     pub notes: &'static str,
     /// Where the facts of this row come from.
@@ -309,12 +371,22 @@ pub static TABLE: [Capabilities; 9] = [
         san_validation: false,
         https_service_annotation: None,
         node_subnet_defect: Some("cilium/cilium#46798"),
+        experimental_channel: None,
+        grpc_backend_tls_ignored: Some("cilium/cilium#48935"),
         mirrors: Mirrors::Many,
         mirror_share: true,
+        tcp_routes: &[(v(1, 20), Some(RouteVersion::V1))],
+        udp_routes: &[(v(1, 20), Some(RouteVersion::V1))],
+        grpc_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        tls_routes: &[(v(1, 20), Some(RouteVersion::V1))],
+        tls_terminate: &[],
         notes: "No SAN-list validation. An external IP on the nodes' own L2 subnet may fail with \
 503 (cilium/cilium#46798), so egwc notes private-range endpoints (N0517); with `bpf.masquerade` check egress to external upstreams \
 (cilium/cilium#35277). BackendTLSPolicy is ignored for GRPCRoute (cilium/cilium#48935).",
         sources: &[
+            "conformance report v1.6.1 Cilium v1.20.0: GATEWAY-GRPC success",
+            "conformance report v1.6.1 (standard channel) Cilium v1.20.0: GATEWAY-TLS success, TLSRouteModeTerminate and TLSRouteModeMixed unsupported (TLS routes known from 1.20, passthrough only)",
+            "conformance report v1.6.1 Cilium v1.20.0 (profiles GATEWAY-TCP and GATEWAY-UDP: success; TCP and UDP routes known from 1.20)",
             "cilium/cilium#24495",
             "cilium/cilium#46798 (open: an EndpointSlice address on the nodes' subnet never completes the TCP handshake through the gateway, 503)",
             "operator/pkg/gateway-api/helpers/servicelookup.go",
@@ -338,12 +410,32 @@ pub static TABLE: [Capabilities; 9] = [
         san_validation: true,
         https_service_annotation: None,
         node_subnet_defect: None,
+        experimental_channel: None,
+        grpc_backend_tls_ignored: None,
         mirrors: Mirrors::Many,
         mirror_share: true,
+        tcp_routes: &[
+            (ALWAYS, Some(RouteVersion::V1alpha2)),
+            (v(1, 9), Some(RouteVersion::V1)),
+        ],
+        udp_routes: &[
+            (ALWAYS, Some(RouteVersion::V1alpha2)),
+            (v(1, 9), Some(RouteVersion::V1)),
+        ],
+        grpc_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        tls_routes: &[
+            (ALWAYS, Some(RouteVersion::V1alpha2)),
+            (v(1, 6), Some(RouteVersion::V1alpha3)),
+            (v(1, 8), Some(RouteVersion::V1)),
+        ],
+        tls_terminate: &[(v(1, 9), true)],
         notes: "The Backend API is off by default: set `extensionApis.enableBackend: true` in \
 the EnvoyGateway configuration. BackendTLSPolicy may target a Backend. `RequestHeaderModifier` \
 cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
         sources: &[
+            "conformance report v1.6.1 Envoy Gateway v1.9.0: GATEWAY-GRPC success",
+            "internal/provider/kubernetes/*.go at v1.1.0–v1.9.0 (TCPRoute and UDPRoute v1alpha2 until 1.8, v1 from 1.9; TLSRoute v1alpha2 until 1.5, v1alpha3 in 1.6–1.7, v1 from 1.8); conformance report v1.6.1 Envoy Gateway v1.9.0 (TLSRouteModeTerminate supported)",
+            "site tasks/traffic/tcp-routing.md and udp-routing.md",
             "envoyproxy/gateway PR #9190 (internal/gatewayapi/route.go)",
             "internal/provider/kubernetes/controller.go at v1.0.0–v1.9.0 (BackendTLSPolicy v1alpha2, v1alpha3 from 1.1, v1 from 1.6)",
             "api/v1alpha1/backend_types.go",
@@ -366,12 +458,25 @@ cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
         san_validation: true,
         https_service_annotation: None,
         node_subnet_defect: None,
+        experimental_channel: None,
+        grpc_backend_tls_ignored: None,
         mirrors: Mirrors::Many,
         mirror_share: true,
+        tcp_routes: &[(ALWAYS, Some(RouteVersion::V1alpha2))],
+        udp_routes: &[],
+        grpc_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        tls_routes: &[
+            (ALWAYS, Some(RouteVersion::V1alpha2)),
+            (v(1, 30), Some(RouteVersion::V1)),
+        ],
+        tls_terminate: &[(v(1, 30), true)],
         notes: "A DNS name becomes a ServiceEntry (`MESH_EXTERNAL`, `resolution: DNS`) and a \
 backendRef of group `networking.istio.io`, kind `Hostname`; its BackendTLSPolicy targets the \
 ServiceEntry. SAN lists are supported.",
         sources: &[
+            "conformance report v1.5.1 Istio 1.30.0: GATEWAY-GRPC; gvr/resources.gen.go: GRPCRoute v1",
+            "pkg/config/schema/gvr/resources.gen.go at 1.26.0–1.30.0 (TCPRoute v1alpha2; TLSRoute v1alpha2 until 1.29, v1 from 1.30); conformance report v1.5.1 Istio 1.30.0 (TLSRouteModeTerminate supported)",
+            "pilot/pkg/config/kube/gateway/ at 1.30.0: no UDPRoute controller (UDP routes refused)",
             "pilot/pkg/config/kube/gateway/conversion.go (buildDestination)",
             "pilot/pkg/config/kube/gateway/backend_policies.go",
             "istio/istio#54533",
@@ -393,12 +498,31 @@ ServiceEntry. SAN lists are supported.",
         san_validation: false,
         https_service_annotation: None,
         node_subnet_defect: None,
+        experimental_channel: None,
+        grpc_backend_tls_ignored: None,
         mirrors: Mirrors::Many,
         mirror_share: true,
+        tcp_routes: &[
+            (v(2, 4), Some(RouteVersion::V1alpha2)),
+            (v(2, 7), Some(RouteVersion::V1)),
+        ],
+        udp_routes: &[
+            (v(2, 4), Some(RouteVersion::V1alpha2)),
+            (v(2, 7), Some(RouteVersion::V1)),
+        ],
+        grpc_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        tls_routes: &[
+            (v(1, 4), Some(RouteVersion::V1alpha2)),
+            (v(2, 5), Some(RouteVersion::V1)),
+        ],
+        tls_terminate: &[(v(2, 7), true)],
         notes: "ExternalName needs `NginxProxy.spec.dnsResolver`, wired to the Gateway by \
 `infrastructure.parametersRef`. It sets Host to the external name itself (egwc writes the same \
 URLRewrite explicitly). No SAN-list validation.",
         sources: &[
+            "conformance reports v1.5.1 NGF 2.6.0 and v1.6.1 NGF 2.7.0-pre-release: GATEWAY-GRPC success",
+            "internal/ at v1.4.0–v2.6.0 (TLSRoute passthrough from 1.4, PR #2356; v1alpha2 until 2.4, v1 from 2.5; TCPRoute and UDPRoute v1alpha2 in 2.4–2.6)",
+            "nginx/nginx-gateway-fabric PR #4518 (TCPRoute and UDPRoute, 2.4.0); conformance report v1.6.1 NGF 2.7.0-pre-release (GATEWAY-TCP, GATEWAY-UDP: success)",
             "conformance report v1.5.1 NGF 2.6.0 (request mirrors)",
             "nginx/nginx-gateway-fabric PR #3759 (ExternalName, 2.2.0)",
             "internal/controller/state/graph/backend_refs.go",
@@ -420,8 +544,15 @@ URLRewrite explicitly). No SAN-list validation.",
         san_validation: false,
         https_service_annotation: Some(("konghq.com/protocol", "https")),
         node_subnet_defect: None,
+        experimental_channel: None,
+        grpc_backend_tls_ignored: None,
         mirrors: Mirrors::None,
         mirror_share: false,
+        tcp_routes: &[(ALWAYS, Some(RouteVersion::V1alpha2))],
+        udp_routes: &[(ALWAYS, Some(RouteVersion::V1alpha2))],
+        grpc_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        tls_routes: &[(ALWAYS, Some(RouteVersion::V1alpha2))],
+        tls_terminate: &[(ALWAYS, true)],
         notes: "HTTPRoutes keep the client's Host (`preserve_host`), so the URLRewrite egwc \
 writes for DNS backends matters. KIC 3.4+ reads BackendTLSPolicy v1alpha3; Kong Operator does \
 not claim BackendTLSPolicy at all. KIC takes CA certificates only from ConfigMaps labelled \
@@ -432,6 +563,9 @@ certificate shared by services of one namespace written once. A `ca configmap` o
 the same label and key (N0514). `ca system` is refused: KIC marks a policy with \
 `wellKnownCACertificates` invalid (E0505).",
         sources: &[
+            "conformance report v1.2.1 KIC v3.4.0: GATEWAY-GRPC partial (GRPCRouteHeaderMatching and GRPCRouteListenerHostnameMatching skipped in Kong Operator v2.3.0-rc.3 too)",
+            "TLS, TCP and UDP routes: conformance report v1.6.1 Kong Operator v2.3.0-rc.3 (TLSRouteModeTerminate supported); KIC v3.4.0 on Gateway API 1.2.1 reads them as v1alpha2 (its own report covers HTTP and gRPC only)",
+            "conformance report v1.6.1 Kong Operator v2.3.0-rc.3 (GATEWAY-TCP partial: TCPRouteWeightedRouting skipped; GATEWAY-UDP success); KIC 3.x reads TCPRoute and UDPRoute v1alpha2",
             "internal/dataplane/translator/subtranslator/httproute.go (\"httpFilter %s unsupported\" for RequestMirror)",
             "internal/dataplane/translator/translate_upstreams.go",
             "internal/store/store.go (ListCACerts: label konghq.com/ca-cert=true)",
@@ -458,11 +592,29 @@ the same label and key (N0514). `ca system` is refused: KIC marks a policy with 
         san_validation: false,
         https_service_annotation: None,
         node_subnet_defect: None,
+        experimental_channel: Some(ExperimentalChannel {
+            kinds: &[(RouteKind::Tcp, NEVER), (RouteKind::Tls, v(3, 7))],
+            switch: "`experimentalChannel: true` in Traefik's Kubernetes Gateway provider \
+(`--providers.kubernetesgateway.experimentalchannel=true`)",
+        }),
+        grpc_backend_tls_ignored: None,
         mirrors: Mirrors::None,
         mirror_share: false,
+        tcp_routes: &[(ALWAYS, Some(RouteVersion::V1alpha2))],
+        udp_routes: &[],
+        grpc_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        tls_routes: &[
+            (ALWAYS, Some(RouteVersion::V1alpha2)),
+            (v(3, 7), Some(RouteVersion::V1)),
+        ],
+        tls_terminate: &[(v(3, 7), true)],
         notes: "Only endpoints with `conditions.ready: true` and a port name equal to the \
-Service's are used; egwc writes both. No SAN-list validation in v3.7.",
+Service's are used; egwc writes both. No SAN-list validation in v3.7. TCP routes (and TLS routes \
+before 3.7) are read only with `experimentalChannel: true` in the Kubernetes Gateway provider's \
+configuration; there are no UDP routes.",
         sources: &[
+            "conformance report v1.6.1 Traefik v3.7.10: GATEWAY-GRPC success",
+            "pkg/provider/kubernetes/gateway/client.go at v3.2.0–v3.7.0 (TCPRoute v1alpha2, only with `experimentalChannel`; TLSRoute v1alpha2 with `experimentalChannel` until 3.6, v1 from 3.7); conformance report v1.6.1 Traefik v3.7.10 (TLSRouteModeTerminate supported)",
             "pkg/provider/kubernetes/gateway/httproute.go (\"unsupported filter\" for RequestMirror)",
             "pkg/provider/kubernetes/gateway/kubernetes.go",
             "traefik/traefik#12950",
@@ -483,12 +635,22 @@ Service's are used; egwc writes both. No SAN-list validation in v3.7.",
         san_validation: false,
         https_service_annotation: None,
         node_subnet_defect: None,
+        experimental_channel: None,
+        grpc_backend_tls_ignored: None,
         mirrors: Mirrors::Many,
         mirror_share: false,
+        tcp_routes: &[(ALWAYS, Some(RouteVersion::V1alpha2))],
+        udp_routes: &[],
+        grpc_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        tls_routes: &[(ALWAYS, Some(RouteVersion::V1alpha2))],
+        tls_terminate: &[],
         notes: "ExternalName is off by default (`enableExternalNameService: true`); it sets \
 SNI to the external name but keeps the client's Host. Contour 1.33 bundles Gateway API 1.3: \
 BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
         sources: &[
+            "conformance report v1.3.0 Contour v1.33.0: GATEWAY-GRPC partial",
+            "conformance report v1.3.0 Contour v1.33.0 (GATEWAY-TLS; TLSRoute v1alpha2; terminate mode not claimed)",
+            "conformance report v1.3.0 Contour v1.33.0 (Gateway API 1.3: TCPRoute v1alpha2; no UDPRoute in its code)",
             "conformance report v1.3.0 Contour v1.33.0 (HTTPRouteRequestPercentageMirror unsupported)",
             "internal/dag/accessors.go, gatewayapi_processor.go",
             "site/content/docs/main/config/external-service-routing.md",
@@ -509,8 +671,15 @@ BackendTLSPolicy v1alpha3 with a CA bundle, never `System`.",
         san_validation: true,
         https_service_annotation: None,
         node_subnet_defect: None,
+        experimental_channel: None,
+        grpc_backend_tls_ignored: None,
         mirrors: Mirrors::One,
         mirror_share: true,
+        tcp_routes: &[],
+        udp_routes: &[],
+        grpc_routes: &[],
+        tls_routes: &[],
+        tls_terminate: &[],
         notes: "GKE Gateway's backends are container-native network endpoint groups, and the NEG \
 controller takes an endpoint only if it names a Pod (`targetRef`) and a node (`nodeName`): the \
 addresses of a selectorless Service are skipped and the backend stays empty. egwc therefore \
@@ -518,6 +687,7 @@ refuses external endpoints on `gke` (E0509). Reach an external service through a
 running in the cluster (a Deployment whose Pods forward to it, behind an ordinary Service), or \
 run another controller.",
         sources: &[
+            "conformance report v1.6.0 GKE: GATEWAY-HTTP only (no gRPC, TLS, TCP or UDP routes)",
             "conformance report v1.6.0 GKE (HTTPRouteRequestMultipleMirrors unsupported)",
             "kubernetes/ingress-gce pkg/neg/syncers/utils.go (getEndpointZoneSubnet: ErrEPNodeMissing; getEndpointPod: ErrEPPodMissing)",
             "kubernetes/ingress-gce pkg/neg/syncers/endpoints_calculator.go (endpoints without nodeName or targetRef skipped)",
@@ -537,8 +707,15 @@ run another controller.",
         san_validation: false,
         https_service_annotation: None,
         node_subnet_defect: None,
+        experimental_channel: None,
+        grpc_backend_tls_ignored: None,
         mirrors: Mirrors::Many,
         mirror_share: true,
+        tcp_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        udp_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        grpc_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        tls_routes: &[(ALWAYS, Some(RouteVersion::V1))],
+        tls_terminate: &[(ALWAYS, true)],
         notes: "Only portable Gateway API v1.6. ExternalName backends are implementation-specific \
 (GEP-1294), so egwc emits them with a warning.",
         sources: &[
@@ -650,6 +827,40 @@ so once (note N0513).\n\n\
     );
     for c in &TABLE {
         out.push_str(&table_row(c));
+    }
+    out.push_str(
+        "\n## Route kinds\n\nHTTP routes (`route`) are HTTPRoute `v1` on every target, gRPC routes \
+(`grpc route`) GRPCRoute `v1` where served. TCP, UDP \
+and TLS routes (`tcp route`, `udp route`, `tls route`) are written in the version the controller \
+reads (TCPRoute and UDPRoute `v1alpha2` for controllers built on Gateway API 1.5 or earlier, \
+`v1` from 1.6; TLSRoute `v1alpha2` up to 1.3, `v1alpha3` in 1.4, `v1` from 1.5), read from the \
+controllers' code at their release tags. The Gateway API 1.6 standard CRDs serve only `v1`, so \
+an older controller needs the CRDs it was built with. A target that does not serve a kind, or \
+does not take TLS routes on a listener that terminates TLS, refuses it (E0518), naming the \
+targets that do.\n\n\
+| Target | `grpc route` | `tcp route` | `udp route` | `tls route` | `tls route` on a terminating \
+listener |\n|---|---|---|---|---|---|\n",
+    );
+    for c in &TABLE {
+        let kind = |list: &[(Version, Option<RouteVersion>)]| {
+            ranges(list, "refused (E0518)", |v| match v {
+                None => "refused (E0518)",
+                Some(RouteVersion::V1alpha2) => "`v1alpha2`",
+                Some(RouteVersion::V1alpha3) => "`v1alpha3`",
+                Some(RouteVersion::V1) => "`v1`",
+            })
+        };
+        let terminate = ranges(c.tls_terminate, "refused (E0518)", |t| {
+            if t { "yes" } else { "refused (E0518)" }
+        });
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {terminate} |\n",
+            c.name,
+            kind(c.grpc_routes),
+            kind(c.tcp_routes),
+            kind(c.udp_routes),
+            kind(c.tls_routes),
+        ));
     }
     for c in &TABLE {
         out.push_str(&format!("\n## `{}`: {}\n\n{}\n", c.name, c.title, c.notes));

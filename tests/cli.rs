@@ -529,23 +529,23 @@ fn fmt_walks_a_directory_without_links_ignored_or_special_files() {
     );
 }
 
-/// The examples of docs/route.md are what `egwc route` prints: the document stays true.
+/// The examples of docs/route.md are what `egwc route` and `egwc test` print: the document
+/// stays true.
 #[test]
-fn route_prints_what_docs_route_md_shows() {
+fn route_and_test_print_what_docs_route_md_shows() {
     let doc = std::fs::read_to_string("docs/route.md").unwrap();
-    // Each example: a line "`egwc route …`:", then a fenced block with its output.
+    // Each example: a line "`egwc route …`:" (or test), then a fenced block with its output.
     let mut checked = 0;
     let lines: Vec<&str> = doc.lines().collect();
     for (i, line) in lines.iter().enumerate() {
         let Some(command) = line
-            .strip_prefix("`egwc route ")
+            .strip_prefix("`egwc ")
             .and_then(|l| l.strip_suffix("`:"))
+            .filter(|c| c.starts_with("route ") || c.starts_with("test "))
         else {
             continue;
         };
-        let args: Vec<&str> = std::iter::once("route")
-            .chain(command.split_whitespace())
-            .collect();
+        let args: Vec<&str> = command.split_whitespace().collect();
         let start = i + 3; // the blank line, the fence
         let end = start + lines[start..].iter().position(|l| *l == "```").unwrap();
         let expected = lines[start..end].join("\n") + "\n";
@@ -553,7 +553,7 @@ fn route_prints_what_docs_route_md_shows() {
         assert_eq!(text(&out.stdout), expected, "egwc {}", args.join(" "));
         checked += 1;
     }
-    assert_eq!(checked, 2, "docs/route.md shows two examples");
+    assert_eq!(checked, 3, "docs/route.md shows three examples");
 }
 
 #[test]
@@ -700,4 +700,99 @@ spec:
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// Every file of the examples with `test` blocks: `egwc test` passes on it, as CI runs it.
+#[test]
+fn the_examples_tests_pass() {
+    let mut files = Vec::new();
+    for dir in ["examples", "examples/proxmox", "examples/split"] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let has_tests = path.extension().is_some_and(|e| e == "egw")
+                && std::fs::read_to_string(&path)
+                    .unwrap()
+                    .lines()
+                    .any(|l| l.starts_with("test "));
+            if has_tests {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() >= 10, "{files:?}");
+    for f in files {
+        let out = egwc(&["test", f.to_str().unwrap()], None);
+        let stdout = text(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}\n{stdout}{}",
+            f.display(),
+            text(&out.stderr)
+        );
+        assert!(stdout.contains(" passed, 0 failed\n"), "{stdout}");
+    }
+}
+
+const FAILING: &str = "tests/cases/tests/failing.egw";
+
+#[test]
+fn a_failing_test_exits_1_with_the_failure_at_its_line() {
+    let out = egwc(&["test", FAILING], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("FAIL shares (failing.egw:33)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ok   shares pass (failing.egw:34)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("7 tests: 1 passed, 6 failed\n"),
+        "{stdout}"
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("E0602 test-failed"), "{stderr}");
+    assert!(
+        stderr.contains("tests/cases/tests/failing.egw:33:53"),
+        "{stderr}"
+    );
+    // `check` type-checks the tests without running them; `build` makes no objects of them.
+    assert_eq!(egwc(&["check", FAILING], None).status.code(), Some(0));
+    let built = egwc(&["build", FAILING], None);
+    assert_eq!(built.status.code(), Some(0));
+    let without_tests: String = std::fs::read_to_string(FAILING)
+        .unwrap()
+        .lines()
+        .take_while(|l| !l.starts_with("test "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("failing.egw");
+    std::fs::write(&copy, without_tests).unwrap();
+    let plain = egwc(&["build", copy.to_str().unwrap()], None);
+    assert_eq!(text(&built.stdout), text(&plain.stdout));
+}
+
+#[test]
+fn fail_under_fails_a_run_below_the_coverage() {
+    let homelab = "examples/homelab.egw";
+    let below = egwc(&["test", homelab, "--fail-under", "80"], None);
+    assert_eq!(below.status.code(), Some(1));
+    let stdout = text(&below.stdout);
+    assert!(stdout.contains("coverage: 71.43% (5 of 7)"), "{stdout}");
+    assert!(
+        stdout.ends_with("coverage 71.43% is below --fail-under 80%\n"),
+        "{stdout}"
+    );
+    let above = egwc(&["test", homelab, "--fail-under", "70%"], None);
+    assert_eq!(above.status.code(), Some(0), "{}", text(&above.stdout));
+    let bad = egwc(&["test", homelab, "--fail-under", "170"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("not a percentage from 0 to 100"));
+    // Without --coverage, no coverage report.
+    let plain = egwc(&["test", homelab], None);
+    assert!(!text(&plain.stdout).contains("coverage"));
 }

@@ -40,15 +40,27 @@ fn every_conformance_request_gets_the_answer_the_spec_gives() {
         objects
             .add_yaml(&std::fs::read_to_string(manifests).unwrap())
             .unwrap();
+        // `scheme://host:port`, or a host over http on port 80.
+        let (https, host, port) = match host.split_once("://") {
+            Some((scheme, rest)) => {
+                let https = scheme == "https";
+                let (h, p) = rest.split_once(':').unwrap_or((rest, ""));
+                let default = if https { 443 } else { 80 };
+                (https, h, p.parse().unwrap_or(default))
+            }
+            // A Host header's port is not matched.
+            None => (false, host.split(':').next().unwrap_or_default(), 80),
+        };
         let request = Request {
-            https: false,
+            https,
             // The suite sends requests to the Gateway's address when no host is given.
             host: if host.is_empty() { "192.0.2.1" } else { host }.to_string(),
-            port: 80,
+            port,
             path: path.to_string(),
             method: method.to_string(),
             headers: pairs(headers),
             query: pairs(query),
+            query_string: None,
         };
         let gateway = format!("gateway-conformance-infra/{gateway}");
         let answers = resolve(&objects, &request);
@@ -58,11 +70,33 @@ fn every_conformance_request_gets_the_answer_the_spec_gives() {
         };
         let got = match (a.status, &a.redirect) {
             (_, Some(r)) => format!("redirect {} {}", r.status, r.location),
-            (200, None) => a
-                .backends
-                .iter()
-                .find(|b| b.invalid.is_none())
-                .map_or("200".to_string(), |b| b.name.clone()),
+            (200, None) if expected.starts_with("shares ") => {
+                let shares: Vec<String> = a
+                    .backends
+                    .iter()
+                    .map(|b| {
+                        let name = b.name.rsplit('/').next().unwrap_or_default();
+                        format!("{name}={}", b.share)
+                    })
+                    .collect();
+                format!("shares {}", shares.join(";"))
+            }
+            (200, None) => {
+                let mut got = a
+                    .backends
+                    .iter()
+                    .find(|b| b.invalid.is_none())
+                    .map_or("200".to_string(), |b| b.name.clone());
+                // What the backend receives, when the test says.
+                let received = a.backend_request.as_ref().unwrap();
+                if expected.contains(" host=") {
+                    got.push_str(&format!(" host={}", received.host));
+                }
+                if expected.contains(" path=") {
+                    got.push_str(&format!(" path={}", received.path));
+                }
+                got
+            }
             (status, None) => status.to_string(),
         };
         if got != expected {
@@ -70,7 +104,7 @@ fn every_conformance_request_gets_the_answer_the_spec_gives() {
         }
         count += 1;
     }
-    assert!(count >= 97, "only {count} requests were checked");
+    assert!(count >= 161, "only {count} requests were checked");
     assert!(
         failures.is_empty(),
         "{} of {count} differ:\n{}",

@@ -1,6 +1,7 @@
 //! Golden tests: every `tests/cases/<topic>/<name>.egw` and every example is compiled, and
-//! its manifests (`.yaml`) and rendered diagnostics (`.stderr`) are compared with the files
-//! beside it (examples: under `tests/expected/examples/`). Files starting with `_` are
+//! its manifests (`.yaml`), rendered diagnostics (`.stderr`) and, when it has `test` blocks,
+//! what `egwc test --coverage` reports (`.tests`) are compared with the files beside it
+//! (examples: under `tests/expected/examples/`). Files starting with `_` are
 //! imported helpers, not cases.
 //!
 //! Regenerate after an intended change with `UPDATE_EXPECT=1 cargo test --test golden`, then
@@ -55,7 +56,8 @@ fn run_case_with(
     expected_base: &Path,
     options: &egwc::Options,
 ) -> (Vec<String>, Vec<Code>) {
-    let c = egwc::compile(&[Input::Path(input.to_path_buf())], options).unwrap();
+    let (c, model) =
+        egwc::compile_with_model(&[Input::Path(input.to_path_buf())], options).unwrap();
     let stderr = (!c.diagnostics.is_empty())
         .then(|| diagnostics::render_human(&c.sources, &c.diagnostics, Style::Plain));
     let yaml = c
@@ -71,12 +73,33 @@ fn run_case_with(
         &expected_base.with_extension("yaml"),
         yaml.as_deref(),
     ));
+    // Its `test` blocks, as `egwc test --coverage` reports them: `.tests`.
+    let mut codes: Vec<Code> = c.diagnostics.iter().map(|d| d.code).collect();
+    let tests = match (&model, &c.manifests) {
+        (Some(model), Some(manifests)) if !model.tests.is_empty() => {
+            let r = egwc::verify::run(model, manifests, &c.sources);
+            codes.extend(r.diagnostics.iter().map(|d| d.code));
+            let failures = (!r.diagnostics.is_empty())
+                .then(|| diagnostics::render_human(&c.sources, &r.diagnostics, Style::Plain));
+            Some(format!(
+                "{}{}{}",
+                failures.unwrap_or_default(),
+                r.summary(),
+                r.coverage.text()
+            ))
+        }
+        _ => None,
+    };
+    failures.extend(compare(
+        &expected_base.with_extension("tests"),
+        tests.as_deref(),
+    ));
     // `egwc check` stops before emission and must report the same.
     let analyzed = egwc::analyze(&[Input::Path(input.to_path_buf())], options).unwrap();
     if analyzed.diagnostics != c.diagnostics || analyzed.manifests.is_some() {
         failures.push(format!("{}: `check` differs from `build`", input.display()));
     }
-    (failures, c.diagnostics.iter().map(|d| d.code).collect())
+    (failures, codes)
 }
 
 #[test]
@@ -166,6 +189,9 @@ fn examples_compile_for_every_target() {
     for (name, root) in [
         ("proxmox", "examples/proxmox/main.egw"),
         ("external-api", "examples/external-api.egw"),
+        ("ssh-and-dns", "examples/ssh-and-dns.egw"),
+        ("tls-passthrough", "examples/tls-passthrough.egw"),
+        ("grpc", "examples/grpc.egw"),
     ] {
         for controller in Controller::all() {
             let base = Path::new("tests/expected/targets")

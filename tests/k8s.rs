@@ -21,7 +21,8 @@ mod common;
 use common::egw_files;
 
 /// Every compilable input: the examples and the golden cases that produce manifests, and the
-/// Proxmox and external-API examples compiled for every target.
+/// Proxmox, external-API, SSH-and-DNS, TLS-passthrough and gRPC examples compiled for every
+/// target.
 fn all_outputs() -> Vec<(String, Vec<Manifest>)> {
     let mut inputs = Vec::new();
     egw_files(Path::new("examples"), &mut inputs);
@@ -30,7 +31,13 @@ fn all_outputs() -> Vec<(String, Vec<Manifest>)> {
         .into_iter()
         .map(|p| (p.display().to_string(), p, egwc::Options::default()))
         .collect();
-    for example in ["examples/proxmox/main.egw", "examples/external-api.egw"] {
+    for example in [
+        "examples/proxmox/main.egw",
+        "examples/external-api.egw",
+        "examples/ssh-and-dns.egw",
+        "examples/tls-passthrough.egw",
+        "examples/grpc.egw",
+    ] {
         for controller in Controller::all() {
             runs.push((
                 format!("{example} --target {}", controller.name()),
@@ -52,17 +59,22 @@ fn all_outputs() -> Vec<(String, Vec<Manifest>)> {
 
 /// The objects the server can check: the Gateway API kinds its v1.6.1 CRDs serve. Core kinds
 /// are checked by the second test; controller kinds (Envoy Gateway's Backend, Istio's
-/// ServiceEntry) have no CRD there; BackendTLSPolicy v1alpha3 is no longer served by v1.6.1.
+/// ServiceEntry) have no CRD there; BackendTLSPolicy v1alpha3 and TCPRoute and UDPRoute
+/// v1alpha2 (for controllers built on Gateway API 1.5 or earlier) are no longer served by
+/// v1.6.1's standard CRDs.
 fn is_gateway_api(m: &Manifest) -> bool {
-    !matches!(
-        m,
-        Manifest::Service(_)
-            | Manifest::EndpointSlice(_)
-            | Manifest::ConfigMap(_)
-            | Manifest::EnvoyBackend(_)
-            | Manifest::ServiceEntry(_)
-            | Manifest::BackendTlsPolicyV1alpha3(_)
-    )
+    match m {
+        Manifest::L4Route(r) => r.api_version == "gateway.networking.k8s.io/v1",
+        _ => !matches!(
+            m,
+            Manifest::Service(_)
+                | Manifest::EndpointSlice(_)
+                | Manifest::ConfigMap(_)
+                | Manifest::EnvoyBackend(_)
+                | Manifest::ServiceEntry(_)
+                | Manifest::BackendTlsPolicyV1alpha3(_)
+        ),
+    }
 }
 
 #[test]
@@ -137,7 +149,10 @@ fn core_objects_follow_kubernetes_rules() {
                 let ports = spec.ports.as_ref().unwrap();
                 for p in ports {
                     assert!((1..=65535).contains(&p.port), "{at}: {name} port");
-                    assert_eq!(p.protocol.as_deref(), Some("TCP"));
+                    assert!(
+                        matches!(p.protocol.as_deref(), Some("TCP" | "UDP")),
+                        "{at}: {name} protocol"
+                    );
                 }
                 match spec.type_.as_deref() {
                     Some("ExternalName") => {

@@ -654,3 +654,40 @@ fn a_did_you_mean_is_a_quick_fix() {
     assert_eq!(edit["edits"][0]["range"], unknown[0]["range"]);
     client.stop();
 }
+
+/// A `test` block's expected services and its request's gateway are uses of those names:
+/// definition, references and rename reach them, and its mistakes are diagnostics.
+#[test]
+fn a_test_block_names_services_and_gateways() {
+    let (_dir, uri, services_uri) = with_services();
+    let text = format!(
+        "import \"./services.egw\"\n{GATEWAY}route web {{\n  on edge\n  rule {{ -> api }}\n}}\n\
+test \"api\" {{\n  request \"http://a.example.com/\" on edge\n  expect -> api 100%\n}}\n\
+test {{ request \"http://a.example.com/\" expect -> apii }}\n"
+    );
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.open(&uri, &text);
+    let diagnostics = client.diagnostics(&uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "E0100 unknown-service");
+    let at = |needle: &str| json!({ "textDocument": { "uri": uri }, "position": position_of(&text, needle, 0) });
+    let found = client.request("textDocument/definition", at("api 100%"))["result"].clone();
+    assert_eq!(found["uri"], services_uri.as_str());
+    let found = client.request("textDocument/definition", at("edge\n  expect"))["result"].clone();
+    assert_eq!(found["range"]["start"], position_of(&text, "edge {", 0));
+    let mut params = at("api }");
+    params["newName"] = json!("web-api");
+    let edit = client.request("textDocument/rename", params)["result"].clone();
+    let edits: usize = edit["documentChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["edits"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(
+        edits, 3,
+        "the backend, the expectation and the definition: {edit}"
+    );
+    client.stop();
+}

@@ -1,5 +1,6 @@
 //! The matcher (`egwc::route`) on egwc's own output: requests against compiled examples get
-//! the rule and the shares the Gateway API's precedence gives (issue 14, in progress).
+//! the rule and the shares the Gateway API's precedence gives; with `Origins`, the answer
+//! names the `.egw` services and rules.
 
 use egwc::load::Input;
 use egwc::route::{Answer, Objects, Request, resolve};
@@ -212,4 +213,82 @@ fn a_404_names_the_nearest_misses_and_why() {
     let a = &resolve(&o, &get("shop.example.com", "/"))[0];
     assert_eq!(a.misses[0].rule_index, None);
     assert!(a.misses[0].reason.contains("checkout.example.com"));
+}
+
+/// Mirrors and response header edits are in the answer; with the model's origins, the
+/// objects of a balanced service are one service, and the source is the rule's line.
+#[test]
+fn mirrors_response_headers_and_origins() {
+    let o = objects("tests/cases/valid/all-filters.egw");
+    let post = Request {
+        method: "POST".into(),
+        ..get("api.example.com", "/v1/x")
+    };
+    let a = &resolve(&o, &post)[0];
+    let mirrors: Vec<(&str, f64)> = a
+        .mirrors
+        .iter()
+        .map(|m| (m.name.as_str(), m.share))
+        .collect();
+    assert_eq!(mirrors, [("default/shadow", 0.1)]);
+    let response = a.response_headers.as_ref().unwrap();
+    assert_eq!(response.set[0].0, "strict-transport-security");
+
+    let path = "tests/cases/targets/mirror-balanced.egw";
+    let (c, model) =
+        egwc::compile_with_model(&[Input::Path(path.into())], &egwc::Options::default()).unwrap();
+    let objects = Objects::from_manifests(c.manifests.clone().unwrap());
+    let mut answers = resolve(&objects, &get("app.example.com", "/"));
+    assert_eq!(answers[0].mirrors.len(), 3, "one per object of `replay`");
+    egwc::route::Origins::new(&model.unwrap(), &c.sources).apply(&mut answers);
+    let a = &answers[0];
+    assert_eq!(a.mirrors.len(), 1);
+    assert_eq!(a.mirrors[0].name, "default/replay");
+    assert!((a.mirrors[0].share - 1.0).abs() < 1e-9);
+    assert_eq!(a.source.as_deref(), Some("mirror-balanced.egw:18"));
+}
+
+/// A balanced service is one backend with its per-endpoint split below it.
+#[test]
+fn a_balanced_service_is_one_backend_with_its_endpoints() {
+    let path = "examples/weighted-canary.egw";
+    let (c, model) =
+        egwc::compile_with_model(&[Input::Path(path.into())], &egwc::Options::default()).unwrap();
+    let objects = Objects::from_manifests(c.manifests.clone().unwrap());
+    let mut answers = resolve(&objects, &get("checkout.example.com", "/"));
+    assert_eq!(answers[0].backends.len(), 3);
+    egwc::route::Origins::new(&model.unwrap(), &c.sources).apply(&mut answers);
+    let b = &answers[0].backends;
+    assert_eq!(b.len(), 2);
+    assert_eq!((b[0].name.as_str(), b[0].endpoints.len()), ("apps/v1", 2));
+    assert!((b[0].share - 0.9).abs() < 1e-9);
+    assert_eq!(b[0].endpoints[1].address, "10.0.40.12:8080");
+    assert!((b[0].endpoints[1].share - 0.45).abs() < 1e-9);
+    assert!(b[1].endpoints.is_empty(), "one object: no split to show");
+}
+
+/// Routes of the other kinds are kept, from egwc's objects and from YAML, for `egwc graph`;
+/// requests are not matched against them.
+#[test]
+fn other_route_kinds_are_kept_for_the_graph() {
+    let o = objects("examples/grpc.egw");
+    assert_eq!(o.other_routes.len(), 1);
+    assert_eq!(o.other_routes[0].kind.kind(), "GRPCRoute");
+    assert_eq!(
+        o.other_routes[0].rule_matches[1], "helloworld.Greeter/*",
+        "the service matched, any method"
+    );
+    let mut yaml = Objects::default();
+    yaml.add_yaml(
+        "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata:\n  name: ssh\n  \
+namespace: infra\nspec:\n  parentRefs:\n  - name: edge\n  rules:\n  - backendRefs:\n    - name: \
+bastion\n      port: 22\n",
+    )
+    .unwrap();
+    assert_eq!(yaml.other_routes[0].kind.kind(), "TCPRoute");
+    assert!(yaml.routes.is_empty(), "not an HTTPRoute");
+    let bad = Objects::default().add_yaml(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: TLSRoute\nmetadata:\n  name: x\nspec:\n  rules: 3\n",
+    );
+    assert!(bad.unwrap_err().contains("TLSRoute"));
 }

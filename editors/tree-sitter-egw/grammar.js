@@ -24,7 +24,8 @@ module.exports = grammar({
   rules: {
     source_file: ($) => repeat($._item),
 
-    _item: ($) => choice($.namespace, $.import, $.let, $.gateway, $.service, $.route, $.filters),
+    _item: ($) => choice($.namespace, $.import, $.let, $.gateway, $.service, $.route, $.filters,
+      $.test),
 
     namespace: ($) => seq('namespace', $.string),
     import: ($) => seq('import', $.string),
@@ -57,8 +58,9 @@ module.exports = grammar({
     description: ($) => seq('description', $.string),
 
     // ---- route --------------------------------------------------------------------------
-    route: ($) => seq('route', field('name', $.name),
+    route: ($) => seq(optional(field('kind', $.route_kind)), 'route', field('name', $.name),
       block($.on, $.hosts, $.rule, $.namespace, $.label, $.annotation)),
+    route_kind: (_) => choice('tcp', 'udp', 'tls', 'grpc'),
     on: ($) => seq('on', commaSep1($.parent_ref)),
     parent_ref: ($) => seq(field('gateway', $.name), optional(seq('.', field('listener', $.name)))),
     hosts: ($) => seq('host', repeat1($.string)),
@@ -67,11 +69,13 @@ module.exports = grammar({
       $.rewrite, $.redirect, $.mirror, $.timeout, $.use)),
 
     match: ($) => seq('match', repeat1(choice($.path_condition, $.header_condition,
-      $.query_condition, $.method_condition))),
+      $.query_condition, $.method_condition, $.service_condition))),
     path_condition: ($) => seq('path', optional($.operator), $.string),
     header_condition: ($) => seq('header', $.string, $.operator, $.string),
     query_condition: ($) => seq('query', $.string, $.operator, $.string),
-    method_condition: ($) => seq('method', $.name),
+    // `method GET` for HTTP; `method "SayHello"` or `method ~ "Say.*"` for gRPC.
+    method_condition: ($) => seq('method', choice($.name, seq(optional($.operator), $.string))),
+    service_condition: ($) => seq('service', optional($.operator), $.string),
     operator: (_) => choice('=', '~'),
 
     backends: ($) => seq('->', commaSep1($.backend)),
@@ -102,6 +106,22 @@ module.exports = grammar({
     // ---- filter groups ------------------------------------------------------------------
     filters: ($) => seq('filters', field('name', $.name),
       block($.request_header, $.response_header)),
+
+    // ---- route tests --------------------------------------------------------------------
+    test: ($) => seq('test', optional(field('name', $.string)),
+      block($.request, $.expect_backends, $.expect_redirect, $.expect_status, $.expect_path,
+        $.expect_host, $.expect_header)),
+    request: ($) => seq('request', optional(field('method', $.name)), $.string,
+      repeat(choice($.request_header_value, $.request_on))),
+    request_header_value: ($) => seq('header', $.string, '=', $.string),
+    request_on: ($) => seq('on', $.name),
+    expect_backends: ($) => seq('expect', '->', commaSep1($.expected_backend)),
+    expected_backend: ($) => seq($.name, optional($.percent)),
+    expect_redirect: ($) => seq('expect', 'redirect', $.string, optional($.integer)),
+    expect_status: ($) => seq('expect', $.integer),
+    expect_path: ($) => seq('expect', 'path', $.string),
+    expect_host: ($) => seq('expect', 'host', $.string),
+    expect_header: ($) => seq('expect', 'header', $.string, '=', $.string),
 
     // ---- shared attributes --------------------------------------------------------------
     port: ($) => seq('port', $.integer),

@@ -30,7 +30,7 @@ const HOSTNAMES: &[&str] = &[
 const PATHS: &[&str] = &["/", "/v1", "/api/", "^/v[0-9]+", "/a/../b", "", "/${p}"];
 const HEADERS: &[&str] = &["x-env", "Host", "x:bad", "X-Forwarded-For", ""];
 const VALUES: &[&str] = &["prod", "a\\tb", "${d}", "\\q", "é", ""];
-const PROTOCOLS: &[&str] = &["HTTP", "HTTPS", "TLS", "http", "TCP"];
+const PROTOCOLS: &[&str] = &["HTTP", "HTTPS", "TLS", "http", "TCP", "UDP"];
 const CLASSES: &[&str] = &[
     "cilium",
     "eg",
@@ -76,10 +76,11 @@ impl<'a> Arbitrary<'a> for Program {
             .unwrap();
         }
         for _ in 0..small(u, 6)? {
-            match small(u, 3)? {
+            match small(u, 4)? {
                 0 => gateway(u, &mut out)?,
                 1 => service(u, &mut out)?,
                 2 => route(u, &mut out)?,
+                3 => test(u, &mut out)?,
                 _ => filters(u, &mut out)?,
             }
         }
@@ -144,7 +145,12 @@ fn service(u: &mut Unstructured<'_>, out: &mut String) -> Result<()> {
         out.push('\n');
     }
     if u.arbitrary()? {
-        writeln!(out, "  protocol {}", pick(u, &["HTTP", "HTTPS", "h2c"])?).unwrap();
+        writeln!(
+            out,
+            "  protocol {}",
+            pick(u, &["HTTP", "HTTPS", "h2c", "H2C", "TCP", "UDP"])?
+        )
+        .unwrap();
     }
     if u.arbitrary()? {
         writeln!(out, "  balance {}", pick(u, &["on", "off", "maybe"])?).unwrap();
@@ -169,7 +175,8 @@ fn service(u: &mut Unstructured<'_>, out: &mut String) -> Result<()> {
 }
 
 fn route(u: &mut Unstructured<'_>, out: &mut String) -> Result<()> {
-    writeln!(out, "route {} {{", pick(u, NAMES)?).unwrap();
+    let kind = pick(u, &["", "", "grpc ", "tcp ", "udp ", "tls "])?;
+    writeln!(out, "{kind}route {} {{", pick(u, NAMES)?).unwrap();
     writeln!(out, "  on {}.{}", pick(u, NAMES)?, pick(u, NAMES)?).unwrap();
     if u.arbitrary()? {
         writeln!(out, "  host \"{}\"", pick(u, HOSTNAMES)?).unwrap();
@@ -190,6 +197,20 @@ fn route(u: &mut Unstructured<'_>, out: &mut String) -> Result<()> {
             }
             if u.arbitrary()? {
                 write!(out, " method {}", pick(u, &["GET", "POST", "FETCH"])?).unwrap();
+            }
+            if u.arbitrary()? {
+                let op = pick(u, &["", "= ", "~ "])?;
+                let name = pick(u, &["helloworld.Greeter", "a b", "(x", ".pkg.Svc"])?;
+                write!(out, " service {op}\"{name}\"").unwrap();
+            }
+            if u.arbitrary()? {
+                let op = pick(u, &["", "~ "])?;
+                write!(
+                    out,
+                    " method {op}\"{}\"",
+                    pick(u, &["SayHello", "Say.*", "1x"])?
+                )
+                .unwrap();
             }
             out.push('\n');
         }
@@ -217,6 +238,46 @@ fn route(u: &mut Unstructured<'_>, out: &mut String) -> Result<()> {
             write!(out, ", {} {}", pick(u, NAMES)?, small(u, 1_000_001)?).unwrap();
         }
         writeln!(out, "\n  }}").unwrap();
+    }
+    writeln!(out, "}}").unwrap();
+    Ok(())
+}
+
+fn test(u: &mut Unstructured<'_>, out: &mut String) -> Result<()> {
+    writeln!(out, "test \"{}\" {{", pick(u, VALUES)?).unwrap();
+    if u.arbitrary()? {
+        let method = pick(u, &["", "GET ", "FETCH "])?;
+        let scheme = pick(u, &["http", "https", "ftp"])?;
+        write!(
+            out,
+            "  request {method}\"{scheme}://{}{}\"",
+            pick(u, HOSTNAMES)?,
+            pick(u, PATHS)?
+        )
+        .unwrap();
+        if u.arbitrary()? {
+            write!(out, " on {}", pick(u, NAMES)?).unwrap();
+        }
+        out.push('\n');
+    }
+    match small(u, 4)? {
+        0 => writeln!(out, "  expect {}", pick(u, &["404", "200", "418"])?).unwrap(),
+        1 => writeln!(
+            out,
+            "  expect -> {} {}%, {} {}%",
+            pick(u, NAMES)?,
+            small(u, 120)?,
+            pick(u, NAMES)?,
+            small(u, 100)?
+        )
+        .unwrap(),
+        2 => writeln!(
+            out,
+            "  expect redirect \"https://{}/\" 301",
+            pick(u, HOSTNAMES)?
+        )
+        .unwrap(),
+        _ => writeln!(out, "  expect path \"{}\"", pick(u, PATHS)?).unwrap(),
     }
     writeln!(out, "}}").unwrap();
     Ok(())

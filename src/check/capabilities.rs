@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::Checker;
+use super::backends::BackendIndex;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol};
 use crate::source::Span;
@@ -177,6 +178,70 @@ names through Envoy Gateway's Backend API: enable it with `extensionApis.enableB
         }
     }
 
+    /// Gives each route the API version its gateways' target reads its kind in; reports
+    /// E0518 for a target that does not serve the kind.
+    pub(super) fn fit_route_kinds(
+        &mut self,
+        routes: &mut [ir::Route],
+        gateways: &[ir::Gateway],
+        services: &[ir::Service],
+        index: &GatewayIndex<'_>,
+        backends: &BackendIndex,
+    ) {
+        let mut noted: HashSet<(ir::RouteKind, Target)> = HashSet::new();
+        for r in routes {
+            for g in route_gateways(r, index) {
+                let gw = &gateways[g];
+                if let Some(switch) = gw.target.experimental_switch(r.kind)
+                    && noted.insert((r.kind, gw.target))
+                {
+                    self.report(
+                        experimental_channel(r, gw.target, switch)
+                            .with_label(gw.target_from.span(), gw.target_reason()),
+                    );
+                }
+                if let (ir::RouteKind::Grpc, Some(issue)) =
+                    (r.kind, gw.target.caps().grpc_backend_tls_ignored)
+                {
+                    let tls_backend =
+                        r.rules
+                            .iter()
+                            .flat_map(|rule| &rule.backends)
+                            .find_map(|b| {
+                                let (si, _) = backends.find(b)?;
+                                (services[si].protocol == ir::Protocol::Https)
+                                    .then_some(&services[si])
+                            });
+                    if let Some(s) = tls_backend {
+                        self.report(
+                            grpc_backend_tls_ignored(r, s, gw.target, issue)
+                                .with_label(gw.target_from.span(), gw.target_reason()),
+                        );
+                    }
+                }
+                match gw.target.route_version(r.kind) {
+                    Some(version) => r.version = version,
+                    None => {
+                        self.report(
+                            route_kind_unsupported(r, gw.target)
+                                .with_label(gw.target_from.span(), gw.target_reason()),
+                        );
+                        continue;
+                    }
+                }
+                if r.kind == ir::RouteKind::Tls
+                    && !gw.target.tls_terminate()
+                    && let Some(l) = terminating_listener(r, gw)
+                {
+                    self.report(
+                        tls_terminate_unsupported(r, gw.target, l)
+                            .with_label(gw.target_from.span(), gw.target_reason()),
+                    );
+                }
+            }
+        }
+    }
+
     /// Once per build that makes objects: applying EndpointSlices needs a permission that
     /// the default roles lack. The note points at the first address that makes one.
     pub(super) fn note_endpoint_slices(&mut self, model: &ir::Model) {
@@ -290,11 +355,15 @@ the cause: see `egwc explain N0517` for what to check",
 /// The targets (but `generic`) that reach endpoints outside the cluster, and DNS names too
 /// when `dns`, by name.
 fn reaching(dns: bool) -> Vec<&'static str> {
-    TABLE
-        .iter()
-        .filter(|c| c.external_endpoints && c.controller() != Controller::GENERIC)
-        .filter(|c| !dns || Target::latest(c.controller()).dns() != Dns::Refused)
-        .map(|c| c.name)
+    targets_that(|t| t.caps().external_endpoints && (!dns || t.dns() != Dns::Refused))
+}
+
+/// The targets (but `generic`) whose latest version can do what `can` asks, by name: the
+/// alternatives a target diagnostic's help names.
+fn targets_that(can: impl Fn(Target) -> bool) -> Vec<&'static str> {
+    Controller::all()
+        .filter(|c| *c != Controller::GENERIC && can(Target::latest(*c)))
+        .map(Controller::name)
         .collect()
 }
 
@@ -463,6 +532,101 @@ not validate",
         "give each endpoint its certificate's name, `endpoint \"10.0.0.11:8006\" as \
 \"pve1.example.com\"` (one Service and policy per endpoint, on every target), or compile for {}",
         validating.join(", ")
+    ))
+}
+
+/// N0519.
+fn experimental_channel(r: &ir::Route, target: Target, switch: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::ExperimentalChannel,
+        r.meta.origin,
+        format!(
+            "{target} reads {}s only with its experimental channel switched on",
+            r.kind.kind()
+        ),
+        format!("{} route", ir::article(r.kind.name())),
+    )
+    .with_help(format!("set {switch}, or the route is ignored"))
+}
+
+/// W0520.
+fn grpc_backend_tls_ignored(
+    r: &ir::Route,
+    s: &ir::Service,
+    target: Target,
+    issue: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::GrpcBackendTlsIgnored,
+        r.meta.origin,
+        format!(
+            "{target} ignores BackendTLSPolicy for gRPC routes ({issue}): it would call the HTTPS \
+service `{}` without TLS",
+            s.meta.name
+        ),
+        "a gRPC route to an HTTPS service",
+    )
+    .with_label(s.meta.origin, "an HTTPS service")
+    .with_help(
+        "give the backend a plaintext HTTP/2 port (`protocol H2C`), or compile the gateway for a \
+controller that originates TLS to gRPC backends",
+    )
+}
+
+/// A listener of `gw` that `r` attaches to and that terminates TLS, if there is one.
+fn terminating_listener<'g>(r: &ir::Route, gw: &'g ir::Gateway) -> Option<&'g ir::Listener> {
+    r.parents
+        .iter()
+        .filter(|p| p.gateway.name == gw.meta.name && p.gateway.namespace == gw.meta.namespace)
+        .flat_map(|p| {
+            gw.listeners.iter().filter(move |l| {
+                p.listener.as_ref().is_none_or(|name| *name == l.name)
+                    && r.kind.fits(l.protocol)
+                    && matches!(l.tls, Some(ir::ListenerTls::Terminate { .. }))
+            })
+        })
+        .next()
+}
+
+/// E0518 for a TLS route on a listener that terminates TLS, on a target that only passes it
+/// through.
+fn tls_terminate_unsupported(r: &ir::Route, target: Target, l: &ir::Listener) -> Diagnostic {
+    let terminating = targets_that(Target::tls_terminate);
+    Diagnostic::new(
+        Code::RouteKindUnsupported,
+        r.meta.origin,
+        format!(
+            "{target} passes TLS through for TLS routes but does not terminate it: listener `{}` \
+terminates TLS, so route `{}` would never be routed",
+            l.name, r.meta.name
+        ),
+        "a TLS route on a terminating listener",
+    )
+    .with_help(format!(
+        "make `{}` a passthrough listener (`tls {{ mode passthrough }}`), or compile the gateway \
+for a controller that terminates TLS for TLS routes: {}",
+        l.name,
+        terminating.join(", ")
+    ))
+}
+
+/// E0518.
+fn route_kind_unsupported(r: &ir::Route, target: Target) -> Diagnostic {
+    let serving = targets_that(|t| t.route_version(r.kind).is_some());
+    Diagnostic::new(
+        Code::RouteKindUnsupported,
+        r.meta.origin,
+        format!(
+            "{target} does not serve {}s: route `{}` would never be routed",
+            r.kind.kind(),
+            r.meta.name
+        ),
+        format!("{} route", ir::article(r.kind.name())),
+    )
+    .with_help(format!(
+        "compile the gateway for a controller that serves {}s: {} (docs/targets.md, \"Route kinds\")",
+        r.kind.kind(),
+        serving.join(", ")
     ))
 }
 

@@ -2,18 +2,12 @@
 
 use std::collections::HashMap;
 
-use super::{Checker, Once, missing, validate};
+use super::{Checker, Once, missing, not_for_kind, validate};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol};
 use crate::source::Span;
 use crate::syntax::ast::{self, GatewayItem, ListenerItem, ListenerTlsItem};
 use crate::target::{Controller, Target, Version};
-
-const PROTOCOLS: &[(&str, Protocol)] = &[
-    ("HTTP", Protocol::Http),
-    ("HTTPS", Protocol::Https),
-    ("TLS", Protocol::Tls),
-];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -289,15 +283,23 @@ never pick it up",
             }
         };
         let protocol = match protocol.get() {
-            Some(p) => self.one_of(p, "listener protocol", PROTOCOLS),
+            Some(p) => self.one_of(p, "listener protocol", ir::LISTENER_PROTOCOLS),
             None => {
                 self.report(missing(&l.name, "listener", "protocol", "protocol HTTPS"));
                 None
             }
         };
-        let hostname = hostname
-            .get()
-            .and_then(|h| self.hostname(h, true).then(|| h.value.clone()));
+        let hostname = hostname.get().and_then(|h| {
+            if let Some(p) = protocol.filter(|p| matches!(p, Protocol::Tcp | Protocol::Udp)) {
+                self.report(not_for_kind(
+                    h.span,
+                    format!("{} listener has no hostname", ir::article(p.as_str())),
+                    "TCP and UDP carry no host name to tell listeners apart by: give each its own port",
+                ));
+                return None;
+            }
+            self.hostname(h, true).then(|| h.value.clone())
+        });
         let routes_from_all = match routes.get() {
             Some(r) => {
                 self.one_of(r, "`routes from` value", &[("same", false), ("all", true)])
@@ -353,7 +355,25 @@ never pick it up",
                     .with_help("use `protocol HTTPS` to terminate TLS, or remove the `tls` block"),
                 ));
             }
-            (Protocol::Http, None, _) => None,
+            (Protocol::Tcp | Protocol::Udp, Some(span), _) => {
+                return Err(Some(
+                    Diagnostic::new(
+                        Code::TlsNotAllowed,
+                        span,
+                        format!(
+                            "listener `{}` is {} but has a `tls` block",
+                            l.name.text,
+                            protocol.as_str()
+                        ),
+                        format!("not allowed on a {} listener", protocol.as_str()),
+                    )
+                    .with_help(
+                        "TCP and UDP listeners forward what they get; for TLS, use `protocol TLS` \
+with `tls { mode passthrough }`",
+                    ),
+                ));
+            }
+            (Protocol::Http | Protocol::Tcp | Protocol::Udp, None, _) => None,
             (_, None, _) => {
                 let (code, help) = if protocol == Protocol::Https {
                     (
@@ -467,8 +487,8 @@ never pick it up",
         (!self.errors_since(mark)).then_some((mode, certs, mode_span))
     }
 
-    /// Listeners must differ in port, protocol or hostname, and HTTP cannot share a port with
-    /// HTTPS or TLS.
+    /// Listeners must differ in port, protocol or hostname; HTTP cannot share a port with
+    /// HTTPS or TLS, and a TCP listener a port with any other over TCP (UDP may share one).
     fn listener_conflicts(&mut self, listeners: &[(ir::Listener, &ast::Listener)]) -> bool {
         let mark = self.mark();
         for (i, (a, a_ast)) in listeners.iter().enumerate() {
@@ -486,6 +506,13 @@ never pick it up",
                         a.hostname
                             .as_ref()
                             .map_or(String::new(), |h| format!(" for `{h}`"))
+                    )
+                } else if a.protocol.is_udp() != b.protocol.is_udp() {
+                    continue;
+                } else if a.protocol == Protocol::Tcp || b.protocol == Protocol::Tcp {
+                    format!(
+                        "listeners `{}` and `{}` both take TCP connections on port {}",
+                        b.name, a.name, a.port
                     )
                 } else if (a.protocol == Protocol::Http) != (b.protocol == Protocol::Http) {
                     format!(

@@ -1,6 +1,6 @@
 //! Checking a rule's `match` lines: path, headers, query parameters and method.
 
-use super::{Checker, Once, validate};
+use super::{Checker, Once, not_for_kind, validate};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, PathKind, ValueKind};
 use crate::source::Span;
@@ -30,13 +30,50 @@ impl<'a> Checker<'a> {
         &mut self,
         conds: &[ast::Spanned<Condition>],
         span: Span,
+        kind: ir::RouteKind,
     ) -> Option<ir::Match> {
         let mark = self.mark();
         let mut m = ir::Match::default();
         let mut path = Once::new("path");
         let mut method = Once::new("method");
+        let mut grpc_service = Once::new("service");
+        let mut grpc_method = Once::new("method");
+        let grpc = kind == ir::RouteKind::Grpc;
         for c in conds {
+            let for_grpc = matches!(
+                c.node,
+                Condition::Header { .. }
+                    | Condition::GrpcService { .. }
+                    | Condition::GrpcMethod { .. }
+            );
+            let for_http = !matches!(
+                c.node,
+                Condition::GrpcService { .. } | Condition::GrpcMethod { .. }
+            );
+            if grpc && !for_grpc {
+                self.report(not_for_kind(
+                    c.span,
+                    "a gRPC request is matched by service, method and headers".to_string(),
+                    "write `service \"pkg.Service\"`, `method \"Name\"` (`~` for a regular \
+expression) or `header`; paths, query parameters and HTTP methods are for HTTP routes",
+                ));
+                continue;
+            }
+            if !grpc && !for_http {
+                self.report(not_for_kind(
+                    c.span,
+                    "an HTTP route matches no gRPC service or method".to_string(),
+                    "make the route a `grpc route`, or match an HTTP method with `method GET`",
+                ));
+                continue;
+            }
             match &c.node {
+                Condition::GrpcService { op, value } => {
+                    grpc_service.set(self, (*op, value), c.span);
+                }
+                Condition::GrpcMethod { op, value } => {
+                    grpc_method.set(self, (*op, value), c.span);
+                }
                 Condition::Path { op, value } => {
                     let kind = match op {
                         Op::Prefix => PathKind::Prefix,
@@ -87,7 +124,76 @@ impl<'a> Checker<'a> {
         self.limit(m.query.len(), 16, "query matches", span);
         m.path = path.get();
         m.method = method.get();
+        m.grpc = self.grpc_method(grpc_service.get(), grpc_method.get());
         (!self.errors_since(mark)).then_some(m)
+    }
+
+    /// A gRPC method match: service and method, checked as the GRPCRoute CRD's CEL rules check
+    /// them (exact names: the characters of protobuf names; regular expressions: valid, at
+    /// most 1024 bytes); both exact or both regular expressions.
+    fn grpc_method(
+        &mut self,
+        service: Option<(Op, &ast::Str)>,
+        method: Option<(Op, &ast::Str)>,
+    ) -> Option<ir::GrpcMethod> {
+        if service.is_none() && method.is_none() {
+            return None;
+        }
+        let regex = |x: Option<(Op, &ast::Str)>| x.map(|(op, _)| op == Op::Regex);
+        if let (Some((s, _)), Some((m, value))) = (service, method)
+            && (s == Op::Regex) != (m == Op::Regex)
+        {
+            self.report(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    value.span,
+                    "a gRPC match's service and method are both exact or both regular expressions",
+                    "not the same kind of match as the service",
+                )
+                .with_help("write both with `=` (or no operator), or both with `~`"),
+            );
+            return None;
+        }
+        let kind = if regex(service).or(regex(method)) == Some(true) {
+            ValueKind::Regex
+        } else {
+            ValueKind::Exact
+        };
+        type Exact = fn(&str) -> Result<(), String>;
+        let names: [(_, Exact, &str); 2] = [
+            (
+                service,
+                validate::grpc_service,
+                "^(?i)\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$",
+            ),
+            (method, validate::grpc_method, "^[A-Za-z_][A-Za-z_0-9]*$"),
+        ];
+        for (x, exact, pattern) in names {
+            let Some((_, value)) = x else { continue };
+            if kind == ValueKind::Regex {
+                self.regex(value, 1024);
+            } else if let Err(reason) = exact(&value.value) {
+                self.report(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        value.span,
+                        format!(
+                            "`{}` is not a gRPC name",
+                            crate::diagnostics::brief(&value.value)
+                        ),
+                        reason,
+                    )
+                    .with_help(format!(
+                        "exact gRPC names match `{pattern}`; use `~` for a regular expression"
+                    )),
+                );
+            }
+        }
+        Some(ir::GrpcMethod {
+            kind,
+            service: service.map(|(_, v)| v.value.clone()),
+            method: method.map(|(_, v)| v.value.clone()),
+        })
     }
 
     /// A path to match: a valid path, or a regular expression of at most 1024 bytes.

@@ -15,6 +15,7 @@ mod route;
 mod rule;
 mod service;
 mod target;
+mod test;
 pub mod validate;
 pub mod weights;
 
@@ -138,6 +139,7 @@ impl<'a> Checker<'a> {
         let mut services = Vec::new();
         let mut routes = Vec::new();
         let mut groups = Vec::new();
+        let mut tests = Vec::new();
         // First definition of each name, per kind; later ones are reported as duplicates.
         let mut first: HashMap<(&str, &str), Span> = HashMap::new();
         for (_, ast) in &loaded.files {
@@ -153,6 +155,10 @@ impl<'a> Checker<'a> {
                         &f.name,
                         Some("`use NAME` must mean one group"),
                     ),
+                    ast::Item::Test(t) => {
+                        tests.push(t);
+                        continue;
+                    }
                     ast::Item::Namespace(_) | ast::Item::Import(_) | ast::Item::Let { .. } => {
                         continue;
                     }
@@ -168,7 +174,10 @@ impl<'a> Checker<'a> {
                     ast::Item::Service(s) => services.push(Def { node: s, namespace }),
                     ast::Item::Route(r) => routes.push(Def { node: r, namespace }),
                     ast::Item::Filters(f) => groups.push(f),
-                    ast::Item::Namespace(_) | ast::Item::Import(_) | ast::Item::Let { .. } => {}
+                    ast::Item::Namespace(_)
+                    | ast::Item::Import(_)
+                    | ast::Item::Let { .. }
+                    | ast::Item::Test(_) => {}
                 }
             }
         }
@@ -204,9 +213,93 @@ impl<'a> Checker<'a> {
                 model.routes.push(ir);
             }
         }
+        for t in tests {
+            if let Some(ir) = self.test(t) {
+                model.tests.push(ir);
+            }
+        }
+        self.http_and_grpc_hostnames(&model);
         self.fit_to_targets(&mut model);
         self.infer_host_rewrites(&mut model);
         model
+    }
+
+    /// W0318: an HTTP route and a gRPC route on one listener with a hostname in common. The
+    /// Gateway API lets a controller accept only one of them (the older): the other would
+    /// never be routed.
+    fn http_and_grpc_hostnames(&mut self, model: &ir::Model) {
+        let listeners = |r: &ir::Route| -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            for p in &r.parents {
+                let Some(g) = self.gateway_irs.get(&p.gateway.name) else {
+                    continue;
+                };
+                for l in &g.listeners {
+                    if r.kind.fits(l.protocol) && p.listener.as_ref().is_none_or(|n| *n == l.name) {
+                        out.push((g.meta.name.clone(), l.name.clone()));
+                    }
+                }
+            }
+            out
+        };
+        let shared = |a: &ir::Route, b: &ir::Route| -> Option<String> {
+            match (a.hostnames.is_empty(), b.hostnames.is_empty()) {
+                (true, true) => Some("every hostname".to_string()),
+                (true, false) => Some(format!("`{}`", b.hostnames[0])),
+                (false, true) => Some(format!("`{}`", a.hostnames[0])),
+                (false, false) => a.hostnames.iter().find_map(|h| {
+                    b.hostnames
+                        .iter()
+                        .any(|k| {
+                            validate::hostnames_intersect(Some(h), k)
+                                || validate::hostnames_intersect(Some(k), h)
+                        })
+                        .then(|| format!("`{h}`"))
+                }),
+            }
+        };
+        let mut reports = Vec::new();
+        for grpc in model
+            .routes
+            .iter()
+            .filter(|r| r.kind == ir::RouteKind::Grpc)
+        {
+            let on = listeners(grpc);
+            for http in model
+                .routes
+                .iter()
+                .filter(|r| r.kind == ir::RouteKind::Http)
+            {
+                let Some((gateway, listener)) =
+                    listeners(http).into_iter().find(|l| on.contains(l))
+                else {
+                    continue;
+                };
+                if let Some(host) = shared(http, grpc) {
+                    reports.push(
+                        Diagnostic::new(
+                            Code::HttpAndGrpcHostname,
+                            grpc.meta.origin,
+                            format!(
+                                "gRPC route `{}` and HTTP route `{}` share {host} on listener \
+`{gateway}.{listener}`",
+                                grpc.meta.name, http.meta.name
+                            ),
+                            "a gRPC route",
+                        )
+                        .with_label(http.meta.origin, "an HTTP route")
+                        .with_help(
+                            "a controller may accept only the older of the two; give the gRPC \
+route a hostname of its own (`grpc.example.com`), or another listener",
+                        ),
+                    );
+                    break;
+                }
+            }
+        }
+        for d in reports {
+            self.report(d);
+        }
     }
 
     /// The `namespace` declared at the top of a file, or the default.
@@ -506,6 +599,11 @@ fn duplicate_attribute(what: &str, again: Span, first: Span) -> Diagnostic {
     .with_help(format!(
         "`{what}` takes one value; remove the one you do not mean"
     ))
+}
+
+/// E0316: an attribute that the kind of its listener, route or service does not have.
+fn not_for_kind(span: Span, message: String, help: &str) -> Diagnostic {
+    Diagnostic::new(Code::NotForKind, span, message, "not for this kind").with_help(help)
 }
 
 fn missing(name: &ast::Ident, what: &str, attribute: &str, example: &str) -> Diagnostic {

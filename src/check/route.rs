@@ -1,7 +1,7 @@
 //! Checking `route` blocks: names, parents (the listeners a route attaches to) and
 //! hostnames; each rule is checked in `rule.rs`.
 
-use super::{Checker, Once, missing, validate};
+use super::{Checker, Once, missing, not_for_kind, validate};
 use crate::diagnostics::{Code, Diagnostic, Spelling};
 use crate::ir;
 use crate::source::Span;
@@ -15,6 +15,13 @@ impl<'a> Checker<'a> {
     ) -> Option<ir::Route> {
         let mark = self.mark();
         self.object_name(&r.name, 0);
+        let kind = match r.kind.as_ref().map(|k| k.node) {
+            None => ir::RouteKind::Http,
+            Some(ast::RouteKind::Tcp) => ir::RouteKind::Tcp,
+            Some(ast::RouteKind::Udp) => ir::RouteKind::Udp,
+            Some(ast::RouteKind::Tls) => ir::RouteKind::Tls,
+            Some(ast::RouteKind::Grpc) => ir::RouteKind::Grpc,
+        };
         let mut on = Once::new("on");
         let mut hosts = Once::new("host");
         let mut namespace = Once::new("namespace");
@@ -45,7 +52,7 @@ impl<'a> Checker<'a> {
                 (Vec::new(), Vec::new())
             }
             Some(refs) => {
-                let (parents, listeners, parents_ok) = self.parents(r, refs, namespace);
+                let (parents, listeners, parents_ok) = self.parents(r, kind, refs, namespace);
                 failed |= !parents_ok;
                 (parents, listeners)
             }
@@ -53,9 +60,28 @@ impl<'a> Checker<'a> {
 
         // Hostnames.
         let mut hostnames = Vec::new();
-        if let Some((hs, span)) = hosts.get() {
-            self.limit(hs.len(), 16, "hostnames", span);
-            self.route_hostnames(hs, &listeners, &mut hostnames);
+        let written_hosts = hosts.get();
+        if written_hosts.is_none() && kind == ir::RouteKind::Tls {
+            self.report(missing(&r.name, "TLS route", "host", "host \"nas.example.com\"").with_help(
+                "a TLS route is chosen by the name the client asks for (SNI): add `host \"...\"`",
+            ));
+        }
+        if let Some((hs, span)) = written_hosts {
+            if matches!(
+                kind,
+                ir::RouteKind::Http | ir::RouteKind::Grpc | ir::RouteKind::Tls
+            ) {
+                let most = if kind == ir::RouteKind::Tls { 1024 } else { 16 };
+                self.limit(hs.len(), most, "hostnames", span);
+                self.route_hostnames(hs, &listeners, &mut hostnames);
+            } else {
+                self.report(not_for_kind(
+                    span,
+                    format!("{} route has no hostnames", ir::article(kind.name())),
+                    "a connection or datagram carries no host name: the listener's port chooses \
+the route",
+                ));
+            }
         }
 
         // Rules.
@@ -67,10 +93,14 @@ impl<'a> Checker<'a> {
                 "rule { -> service-name }",
             ));
         }
-        self.limit(rules.len(), 16, "rules", r.name.span);
+        let most = match kind {
+            ir::RouteKind::Http | ir::RouteKind::Grpc => 16,
+            _ => 1,
+        };
+        self.limit(rules.len(), most, "rules", r.name.span);
         let mut checked = Vec::new();
         for (rule, span) in &rules {
-            match self.rule(rule, *span) {
+            match self.rule(rule, *span, kind) {
                 Some(ir) => checked.push(ir),
                 None => failed = true,
             }
@@ -87,6 +117,8 @@ impl<'a> Checker<'a> {
                 annotations,
                 origin: r.name.span,
             },
+            kind,
+            version: ir::RouteVersion::V1,
             parents,
             hostnames,
             rules: checked,
@@ -100,6 +132,7 @@ impl<'a> Checker<'a> {
     fn parents(
         &mut self,
         r: &ast::Route,
+        kind: ir::RouteKind,
         refs: &[ast::ParentRef],
         namespace: &str,
     ) -> (Vec<ir::Parent>, Vec<(ir::Listener, Span)>, bool) {
@@ -116,7 +149,7 @@ impl<'a> Checker<'a> {
                 self.report(duplicate_parent(r, p, first));
                 continue;
             }
-            match self.parent(p, namespace) {
+            match self.parent(p, kind, namespace) {
                 Some((parent, ls)) => {
                     parents.push(parent);
                     listeners.extend(ls.into_iter().map(|l| (l, p.span)));
@@ -159,28 +192,34 @@ impl<'a> Checker<'a> {
         !self.errors_since(mark)
     }
 
+    /// E0101 for a name no gateway has.
+    pub(super) fn unknown_gateway(&self, name: &ast::Ident) -> Diagnostic {
+        let candidates = self
+            .gateways
+            .iter()
+            .map(|(n, d)| (*n, Some(d.node.name.span)));
+        Diagnostic::new(
+            Code::UnknownGateway,
+            name.span,
+            format!("unknown gateway `{}`", name.text),
+            "no gateway has this name",
+        )
+        .did_you_mean(&name.text, name.span, candidates, Spelling::Bare, || {
+            "define it with `gateway NAME { class \"...\" listener ... }`, or import the file \
+that does"
+                .to_string()
+        })
+    }
+
     /// Resolves `gateway[.listener]`; returns the parent and the listeners it attaches to.
     fn parent(
         &mut self,
         p: &ast::ParentRef,
+        kind: ir::RouteKind,
         route_namespace: &str,
     ) -> Option<(ir::Parent, Vec<ir::Listener>)> {
         let Some(def) = self.gateways.get(p.gateway.text.as_str()).copied() else {
-            let candidates = self
-                .gateways
-                .iter()
-                .map(|(n, d)| (*n, Some(d.node.name.span)));
-            let d = Diagnostic::new(
-                Code::UnknownGateway,
-                p.gateway.span,
-                format!("unknown gateway `{}`", p.gateway.text),
-                "no gateway has this name",
-            )
-            .did_you_mean(&p.gateway.text, p.gateway.span, candidates, Spelling::Bare, || {
-                "define it with `gateway NAME { class \"...\" listener ... }`, or import the file \
-that does".to_string()
-            });
-            self.report(d);
+            self.report(self.unknown_gateway(&p.gateway));
             return None;
         };
         // A gateway with errors has been reported already; only its listener names are
@@ -207,12 +246,14 @@ that does".to_string()
         let listeners = self.named_listeners(p, &gateway, def.node.name.span)?;
         let mark = self.mark();
         for l in &listeners {
-            self.listener_takes(p, l, &gateway, route_namespace);
+            self.listener_takes(p, kind, l, &gateway, route_namespace);
         }
-        let http_listeners: Vec<ir::Listener> =
-            listeners.into_iter().filter(accepts_http_routes).collect();
-        if !self.errors_since(mark) && http_listeners.is_empty() {
-            self.report(no_http_listener(p, &gateway));
+        let taking: Vec<ir::Listener> = listeners
+            .into_iter()
+            .filter(|l| kind.fits(l.protocol))
+            .collect();
+        if !self.errors_since(mark) && taking.is_empty() {
+            self.report(no_listener_for(p, kind, &gateway));
         }
         (!self.errors_since(mark)).then(|| {
             (
@@ -223,7 +264,7 @@ that does".to_string()
                     },
                     listener: p.listener.as_ref().map(|l| l.text.clone()),
                 },
-                http_listeners,
+                taking,
             )
         })
     }
@@ -269,27 +310,21 @@ that does".to_string()
         None
     }
 
-    /// Whether listener `l` takes this route: HTTP routes only on HTTP and HTTPS listeners
-    /// (reported when the route names the listener), and from the gateway's namespace unless
-    /// `routes from all`.
+    /// Whether listener `l` takes this route: one whose protocol fits its kind (reported when
+    /// the route names the listener), from the gateway's namespace unless `routes from all`.
     fn listener_takes(
         &mut self,
         p: &ast::ParentRef,
+        kind: ir::RouteKind,
         l: &ir::Listener,
         gateway: &ir::Gateway,
         route_namespace: &str,
     ) -> bool {
-        if !accepts_http_routes(l) {
+        if !kind.fits(l.protocol) {
             if p.listener.is_none() {
                 return true;
             }
-            let (what, label) = match l.tls {
-                Some(ir::ListenerTls::Passthrough) => {
-                    ("passes TLS through", "a TLS passthrough listener")
-                }
-                _ => ("is a TLS listener", "a TLS listener: it takes TLS routes"),
-            };
-            self.report(listener_rejects_http(p, l, what, label));
+            self.report(listener_rejects(p, kind, l));
             return false;
         }
         if gateway.meta.namespace != route_namespace && !l.routes_from_all {
@@ -298,13 +333,6 @@ that does".to_string()
         }
         true
     }
-}
-
-/// Whether HTTP routes attach to a listener: only HTTP and HTTPS listeners take them. A
-/// `protocol TLS` listener, passthrough or terminate, takes TLS routes (Gateway API
-/// `allowedRoutes.kinds`: "HTTP and HTTPS allow HTTPRoute").
-fn accepts_http_routes(l: &ir::Listener) -> bool {
-    matches!(l.protocol, ir::Protocol::Http | ir::Protocol::Https)
 }
 
 /// E0311: a route that attaches to one gateway or listener twice.
@@ -344,41 +372,68 @@ attach the route to a listener that takes it",
     )
 }
 
-/// E0310: a gateway with only TLS listeners.
-fn no_http_listener(p: &ast::ParentRef, gateway: &ir::Gateway) -> Diagnostic {
+/// E0310: a gateway with no listener that takes the route's kind.
+fn no_listener_for(p: &ast::ParentRef, kind: ir::RouteKind, gateway: &ir::Gateway) -> Diagnostic {
+    let protocols: Vec<&str> = ir::LISTENER_PROTOCOLS
+        .iter()
+        .filter(|(_, p)| kind.fits(*p))
+        .map(|(name, _)| *name)
+        .collect();
     Diagnostic::new(
-        Code::ListenerRejectsHttp,
+        Code::ListenerRejectsRoute,
         p.span,
         format!(
-            "gateway `{}` has no listener that accepts HTTP routes",
-            gateway.meta.name
+            "gateway `{}` has no listener that takes {} routes",
+            gateway.meta.name,
+            kind.name()
         ),
-        "only TLS listeners",
+        format!("no {} listener", protocols.join(" or ")),
     )
-    .with_help("add an HTTP or HTTPS listener to the gateway")
+    .with_help(format!(
+        "add a `protocol {}` listener to the gateway",
+        protocols.join("` or `protocol ")
+    ))
 }
 
-/// E0310: an HTTP route attached by name to a TLS listener.
-fn listener_rejects_http(
-    p: &ast::ParentRef,
-    l: &ir::Listener,
-    what: &str,
-    label: &str,
-) -> Diagnostic {
+/// E0310: a route attached by name to a listener whose protocol does not take its kind.
+fn listener_rejects(p: &ast::ParentRef, kind: ir::RouteKind, l: &ir::Listener) -> Diagnostic {
+    let label = match (l.protocol, &l.tls) {
+        (ir::Protocol::Tls, Some(ir::ListenerTls::Passthrough)) => {
+            "a TLS passthrough listener: it takes TLS routes".to_string()
+        }
+        (ir::Protocol::Tls, _) => "a TLS listener: it takes TLS routes".to_string(),
+        (ir::Protocol::Http | ir::Protocol::Https, _) => {
+            format!(
+                "{} listener: it takes HTTP routes",
+                ir::article(l.protocol.as_str())
+            )
+        }
+        (other, _) => format!(
+            "{} listener: it takes {} routes",
+            ir::article(other.as_str()),
+            other.as_str()
+        ),
+    };
+    let help = match kind {
+        ir::RouteKind::Http => format!(
+            "attach the route to an HTTP or HTTPS listener; to terminate TLS for HTTP routes, \
+make `{}` a `protocol HTTPS` listener",
+            l.name
+        ),
+        other => format!("attach the route to a `protocol {}` listener", other.name()),
+    };
     Diagnostic::new(
-        Code::ListenerRejectsHttp,
+        Code::ListenerRejectsRoute,
         p.span,
         format!(
-            "listener `{}` {what} and does not accept HTTP routes",
-            l.name
+            "listener `{}` is {} and does not take {} routes",
+            l.name,
+            l.protocol.as_str(),
+            kind.name()
         ),
         label,
     )
-    .with_help(format!(
-        "attach the route to an HTTP or HTTPS listener; to terminate \
-TLS for HTTP routes, make `{}` a `protocol HTTPS` listener",
-        l.name
-    ))
+    .with_help(help)
 }
 
 /// E0306: a route from another namespace on a listener that takes its own only.

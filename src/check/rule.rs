@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::filters::HeaderEditor;
 use super::weights;
-use super::{Checker, Once, validate};
+use super::{Checker, Once, not_for_kind, validate};
 use crate::diagnostics::{Code, Diagnostic, Spelling};
 use crate::ir;
 use crate::source::Span;
@@ -26,17 +26,35 @@ struct Items<'a> {
 }
 
 impl<'a> Checker<'a> {
-    pub(super) fn rule(&mut self, rule: &'a ast::Rule, span: Span) -> Option<ir::Rule> {
+    pub(super) fn rule(
+        &mut self,
+        rule: &'a ast::Rule,
+        span: Span,
+        kind: ir::RouteKind,
+    ) -> Option<ir::Rule> {
         // The `rule` keyword: where rule-wide findings point, rather than the whole block.
         let keyword = Span {
             end: span.start + "rule".len() as u32,
             ..span
         };
-        let items = self.rule_items(rule);
+        match kind {
+            ir::RouteKind::Http => {}
+            ir::RouteKind::Grpc => {
+                if !self.grpc_items(rule) {
+                    return None;
+                }
+            }
+            _ => {
+                if !self.only_backends(rule, kind) {
+                    return None;
+                }
+            }
+        }
+        let items = self.rule_items(rule, kind);
         let mark = self.mark();
         self.limit(items.matches.len(), 64, "matches", span);
         self.header_limits([&items.request, &items.response], span);
-        let backends = self.rule_backends(items.backends, items.failed, mark);
+        let backends = self.rule_backends(items.backends, kind, items.failed, mark);
         let (mirrors, unresolved) = self.mirrors(&items.mirrors);
         let rewrite = items
             .rewrite
@@ -75,8 +93,50 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// The rule of a TCP or UDP route holds only `->`; whether it does (each other item is
+    /// reported).
+    fn only_backends(&mut self, rule: &ast::Rule, kind: ir::RouteKind) -> bool {
+        let mut only = true;
+        for item in &rule.items {
+            if !matches!(item.node, RuleItem::Backends(_)) {
+                self.report(not_for_kind(
+                    item.span,
+                    format!(
+                        "{} route forwards as it is: its rule holds only `->`",
+                        ir::article(kind.name())
+                    ),
+                    "matches, header edits, rewrites, redirects, mirrors and timeouts are for \
+HTTP routes; remove this line",
+                ));
+                only = false;
+            }
+        }
+        only
+    }
+
+    /// The rule of a gRPC route has no URL rewrite, redirect or timeout (GRPCRoute has none);
+    /// whether it has none (each is reported).
+    fn grpc_items(&mut self, rule: &ast::Rule) -> bool {
+        let mut ok = true;
+        for item in &rule.items {
+            if matches!(
+                item.node,
+                RuleItem::Rewrite(_) | RuleItem::Redirect(_) | RuleItem::Timeout { .. }
+            ) {
+                self.report(not_for_kind(
+                    item.span,
+                    "a gRPC route has no rewrites, redirects or timeouts".to_string(),
+                    "GRPCRoute forwards with matches, header edits and mirrors only; remove this \
+line",
+                ));
+                ok = false;
+            }
+        }
+        ok
+    }
+
     /// Checks each item of a rule on its own, and gathers them.
-    fn rule_items(&mut self, rule: &'a ast::Rule) -> Items<'a> {
+    fn rule_items(&mut self, rule: &'a ast::Rule, kind: ir::RouteKind) -> Items<'a> {
         let mut matches = Vec::new();
         let mut backends = Once::new("->");
         let mut request = HeaderEditor::new("requests");
@@ -90,7 +150,7 @@ impl<'a> Checker<'a> {
         let mut used: Vec<(&str, Span)> = Vec::new();
         for item in &rule.items {
             match &item.node {
-                RuleItem::Match(conds) => match self.match_(conds, item.span) {
+                RuleItem::Match(conds) => match self.match_(conds, item.span, kind) {
                     Some(m) => matches.push((m, item.span)),
                     None => failed = true,
                 },
@@ -137,6 +197,7 @@ impl<'a> Checker<'a> {
     fn rule_backends(
         &mut self,
         written: Option<(&'a [ast::BackendRef], Span)>,
+        kind: ir::RouteKind,
         failed: bool,
         mark: super::Mark,
     ) -> Option<Vec<ir::BackendRef>> {
@@ -155,6 +216,9 @@ impl<'a> Checker<'a> {
                 None => 1,
             };
             match self.resolve_service(&b.service) {
+                Some(service) if !kind.backend_protocols().contains(&service.protocol) => {
+                    self.report(backend_protocol_mismatch(&b.service, &service, kind));
+                }
                 Some(service) => resolved.push((service, weight)),
                 None => unresolved = true,
             }
@@ -204,6 +268,13 @@ impl<'a> Checker<'a> {
                 unresolved = true;
                 continue;
             };
+            if !ir::RouteKind::Http
+                .backend_protocols()
+                .contains(&s.protocol)
+            {
+                self.report(backend_protocol_mismatch(service, &s, ir::RouteKind::Http));
+                continue;
+            }
             // A balanced service is mirrored to each of its endpoints' Services, each
             // copying its part of the requests.
             let share = weights::mirror_share(percent, s.backends.len());
@@ -293,6 +364,41 @@ that does",
         self.report(d);
         None
     }
+}
+
+/// E0317: a backend whose protocol the route's kind does not carry.
+fn backend_protocol_mismatch(
+    name: &ast::Ident,
+    service: &ir::Service,
+    kind: ir::RouteKind,
+) -> Diagnostic {
+    let wanted: Vec<&str> = kind
+        .backend_protocols()
+        .iter()
+        .map(|p| p.as_str())
+        .collect();
+    // `A`, `A or B`, `A, B or C`.
+    let listed = match wanted.split_last() {
+        Some((last, init)) if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+        _ => wanted.join(""),
+    };
+    Diagnostic::new(
+        Code::BackendProtocolMismatch,
+        name.span,
+        format!(
+            "service `{}` speaks {}, and {} route carries {listed}",
+            name.text,
+            service.protocol.as_str(),
+            ir::article(kind.name()),
+        ),
+        format!("{} service", ir::article(service.protocol.as_str())),
+    )
+    .with_label(service.meta.origin, "defined here")
+    .with_help(format!(
+        "give the service `protocol {}`, or route to {} service",
+        wanted[0],
+        ir::article(&listed)
+    ))
 }
 
 /// A reference to backend `b` of `service`, its kind fitted later by `check::target`.

@@ -2,7 +2,7 @@
 //! Kubernetes Services each service becomes.
 
 use super::validate::{self, Host};
-use super::{Checker, Once, missing};
+use super::{Checker, Once, missing, not_for_kind};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol};
 use crate::source::Span;
@@ -70,7 +70,13 @@ impl<'a> Checker<'a> {
             Some(p) => self.one_of(
                 p,
                 "service protocol",
-                &[("HTTP", Protocol::Http), ("HTTPS", Protocol::Https)],
+                &[
+                    ("HTTP", Protocol::Http),
+                    ("HTTPS", Protocol::Https),
+                    ("H2C", Protocol::H2c),
+                    ("TCP", Protocol::Tcp),
+                    ("UDP", Protocol::Udp),
+                ],
             ),
             None => Some(Protocol::Http),
         };
@@ -93,8 +99,10 @@ impl<'a> Checker<'a> {
         };
         self.object_name(&s.name, suffix_len);
         let protocol = protocol?;
+        // TCP and UDP have no default port: one is written.
         let default_port = match protocol {
             Protocol::Https => 443,
+            Protocol::Tcp | Protocol::Udp => 0,
             _ => 80,
         };
         let service_port = match a.port {
@@ -104,6 +112,16 @@ impl<'a> Checker<'a> {
                 .and_then(|e| e.port)
                 .unwrap_or(default_port),
         };
+        if service_port == 0 {
+            self.report(
+                missing(&s.name, "service", "port", "port 22").with_help(format!(
+                    "{} service has no default port: write it on the endpoint \
+(\"10.0.0.5:22\") or as `port 22`",
+                    ir::article(protocol.as_str())
+                )),
+            );
+            return None;
+        }
         let shape = Shape {
             protocol,
             balanced,
@@ -119,7 +137,21 @@ impl<'a> Checker<'a> {
         };
         self.one_kubernetes_service(s, &endpoints, &shape);
         self.certificate_names(s, &endpoints, &shape, &tls);
-        let host_rewrite = self.host_rewrite(a.host_rewrite, &endpoints, &shape);
+        let host_rewrite = if matches!(protocol, Protocol::Tcp | Protocol::Udp) {
+            if let Some(written) = a.host_rewrite {
+                self.report(not_for_kind(
+                    written.map_or(s.name.span, |h| h.span),
+                    format!(
+                        "{} service has no Host to rewrite",
+                        ir::article(protocol.as_str())
+                    ),
+                    "`rewrite host` is for HTTP and HTTPS services; remove it",
+                ));
+            }
+            None
+        } else {
+            self.host_rewrite(a.host_rewrite, &endpoints, &shape)
+        };
         let failed = tls.unreadable || self.errors_since(mark);
         let (labels, annotations) = self.metadata(&a.labels, &a.annotations, a.description);
         if failed {
@@ -247,13 +279,17 @@ impl<'a> Checker<'a> {
         span: Span,
         protocol: Protocol,
     ) -> BackendTls {
-        if protocol == Protocol::Http {
+        if protocol != Protocol::Https {
             self.report(
                 Diagnostic::new(
                     Code::TlsOnHttpService,
                     span,
-                    format!("service `{}` is HTTP but has a `tls` block", s.name.text),
-                    "backend TLS on a plain HTTP service",
+                    format!(
+                        "service `{}` is {} but has a `tls` block",
+                        s.name.text,
+                        protocol.as_str()
+                    ),
+                    format!("backend TLS on a {} service", protocol.as_str()),
                 )
                 .with_help(
                     "set `protocol HTTPS` if the service speaks TLS, or remove the `tls` block",
@@ -376,16 +412,20 @@ impl<'a> Checker<'a> {
     ) {
         for e in endpoints {
             let Some(name) = e.tls_name else { continue };
-            if shape.protocol == Protocol::Http {
+            if shape.protocol != Protocol::Https {
                 self.report(
                     Diagnostic::new(
                         Code::TlsOnHttpService,
                         name.span,
                         format!(
-                            "service `{}` is HTTP, so its endpoints have no certificate name",
-                            s.name.text
+                            "service `{}` is {}, so its endpoints have no certificate name",
+                            s.name.text,
+                            shape.protocol.as_str()
                         ),
-                        "a certificate name on a plain HTTP service",
+                        format!(
+                            "a certificate name on a {} service",
+                            shape.protocol.as_str()
+                        ),
                     )
                     .with_help(
                         "set `protocol HTTPS` if the service speaks TLS, or remove `as ...`",

@@ -55,6 +55,13 @@ impl Checker<'_> {
         self.note_endpoint_slices(model);
         self.note_node_subnet(model);
         self.check_mirrors(model, &gateways);
+        self.fit_route_kinds(
+            &mut model.routes,
+            &model.gateways,
+            &model.services,
+            &gateways,
+            &index,
+        );
         fit_refs(&mut model.routes, &model.services, &index);
     }
 

@@ -199,6 +199,49 @@ pub fn field_value(value: &str) -> Result<(), String> {
     yaml_text(value)
 }
 
+/// An exact gRPC service name, as the GRPCRoute CRD's CEL checks it:
+/// `^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`, at most 1024 characters.
+pub fn grpc_service(value: &str) -> Result<(), String> {
+    grpc_length(value)?;
+    let rest = value.strip_prefix('.').unwrap_or(value);
+    if rest.split('.').all(protobuf_ident) {
+        Ok(())
+    } else {
+        Err(
+            "dot-separated names of letters, digits and `_`, each starting with a letter or `_`"
+                .to_string(),
+        )
+    }
+}
+
+/// An exact gRPC method name: `^[A-Za-z_][A-Za-z_0-9]*$`, at most 1024 characters.
+pub fn grpc_method(value: &str) -> Result<(), String> {
+    grpc_length(value)?;
+    if protobuf_ident(value) {
+        Ok(())
+    } else {
+        Err("letters, digits and `_`, starting with a letter or `_`".to_string())
+    }
+}
+
+/// The GRPCRoute CRD's limit on a service or method name.
+fn grpc_length(value: &str) -> Result<(), String> {
+    if value.len() > 1024 {
+        Err(format!("{} characters, at most 1024", value.len()))
+    } else {
+        Ok(())
+    }
+}
+
+/// `[A-Za-z_][A-Za-z_0-9]*`: one protobuf identifier.
+fn protobuf_ident(w: &str) -> bool {
+    let mut chars = w.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// A regular expression in RE2 syntax (what Envoy-based controllers run), at most `max`
 /// bytes (the CRD's limit for the field).
 pub fn regex(value: &str, max: usize) -> Result<(), String> {

@@ -298,14 +298,18 @@ of at most 63 characters (letters, digits, `-`, `_`, `.`, starting and ending wi
 digit). Label values are at most 63 such characters, or empty.";
 
     InvalidStatus = "E0212" "invalid-status" Error
-    summary "a redirect status code is not 301, 302, 303, 307 or 308"
-    explain "The Gateway API allows exactly these redirect status codes; 302 is the default.";
+    summary "a status code is not one the place takes"
+    explain "The Gateway API allows exactly the redirect status codes 301, 302, 303, 307 and \
+308; 302 is the default. A test's `expect STATUS` is one a gateway answers with: 200 \
+(forwarded), a redirect status, 404 (no listener or rule takes the request) or 500 (the rule \
+has no valid backend).";
 
     UnknownValue = "E0213" "unknown-value" Error
     summary "a word is not one of the values an attribute takes"
-    explain "`protocol` is HTTP, HTTPS or TLS; `mode` is terminate or passthrough; `routes from` \
-is same or all; `method` is GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE or PATCH; a \
-service's `protocol` is HTTP or HTTPS. The help line offers the closest value.";
+    explain "A listener's `protocol` is HTTP, HTTPS, TLS, TCP or UDP; `mode` is terminate or \
+passthrough; `routes from` is same or all; an HTTP `method` is GET, HEAD, POST, PUT, DELETE, \
+CONNECT, OPTIONS, TRACE or PATCH; a service's `protocol` is HTTP, HTTPS, H2C, TCP or UDP. The \
+help line offers the closest value.";
 
     InvalidNamespace = "E0214" "invalid-namespace" Error
     summary "a namespace is not a valid Kubernetes namespace name"
@@ -318,8 +322,9 @@ starting and ending with a letter or digit.";
 name 1 to 253, a certificate or ConfigMap name a valid Kubernetes name.";
 
     InvalidPercent = "E0216" "invalid-percent" Error
-    summary "a mirror percentage is larger than 100"
-    explain "`mirror name 10%` copies that share of requests to the service; it is 0 to 100.";
+    summary "a percentage is larger than 100"
+    explain "`mirror name 10%` copies that share of requests to the service, and a test's \
+`expect -> name 10%` is the share a service gets; both are 0 to 100.";
 
     InvalidCaCertificate = "E0217" "invalid-ca-certificate" Error
     summary "a CA file holds no PEM certificate"
@@ -398,12 +403,15 @@ a redirect and a rewrite.";
     explain "`rewrite path prefix` and `redirect path prefix` replace the matched prefix, so the \
 rule must have exactly one `match` with a path prefix (`path \"/x\"`).";
 
-    ListenerRejectsHttp = "E0310" "listener-rejects-http" Error
-    summary "an HTTP route attaches to a TLS listener"
-    explain "HTTP routes attach to HTTP and HTTPS listeners only. A `protocol TLS` listener takes \
-TLS routes, whether it passes TLS through (forwarding encrypted bytes) or terminates it (then \
-forwarding the decrypted stream by SNI): an HTTP route attached to one is never accepted \
-(NotAllowedByListeners). To terminate TLS for HTTP routes, use `protocol HTTPS`.";
+    ListenerRejectsRoute = "E0310" "listener-rejects-route" Error
+    summary "a route attaches to a listener whose protocol does not take its kind"
+    explain "Each listener protocol takes one family of routes (the Gateway API's default \
+`allowedRoutes.kinds`): HTTP and HTTPS listeners take HTTP routes (`route`), TCP listeners TCP \
+routes (`tcp route`), UDP listeners UDP routes (`udp route`), and TLS listeners TLS routes. A \
+route attached to another listener is never accepted (NotAllowedByListeners). `on gateway` \
+attaches a route to the listeners of the gateway that take its kind, and needs at least one; \
+`on gateway.listener` names one, which must take it. To terminate TLS for HTTP routes, use \
+`protocol HTTPS`.";
 
     DuplicateParent = "E0311" "duplicate-parent" Error
     summary "a route attaches to the same gateway or listener twice"
@@ -421,6 +429,30 @@ responses separately. The API server rejects two `set` or two `add` entries with
 controllers disagree on what a `set` and a `remove` of one header do together. Header names \
 are case-insensitive, so `X-Env` and `x-env` are the same header. Keep the edit you mean; an \
 edit that comes from a `use`d filter group is overridden by not using the group.";
+
+    HttpAndGrpcHostname = "W0318" "http-and-grpc-hostname" Warning
+    summary "an HTTP route and a gRPC route share a hostname on one listener"
+    explain "The Gateway API's GRPCRoute documentation lets a controller accept only one of an \
+HTTPRoute and a GRPCRoute that share a hostname on a listener (the older, then by name), and \
+reject the other with `Accepted: False`; some controllers do, others serve both. Give the gRPC \
+route a hostname of its own (gRPC clients name the host they call), or attach it to another \
+listener.";
+
+    NotForKind = "E0316" "not-for-kind" Error
+    summary "an attribute does not apply to this kind of listener, route or service"
+    explain "TCP and UDP listeners have no hostname and no `tls` block: a connection or datagram \
+carries no host name to tell them apart, so each needs a port of its own. TCP and UDP routes \
+have no hostnames, and their one rule holds only backends (`rule { -> ssh }`): no matches, \
+header edits, rewrites, redirects, mirrors or timeouts. TCP and UDP services have no `tls` \
+block and no `rewrite host`.";
+
+    BackendProtocolMismatch = "E0317" "backend-protocol-mismatch" Error
+    summary "a route's backend speaks another protocol than the route carries"
+    explain "An HTTP route forwards to HTTP and HTTPS services, a TCP route to TCP services \
+(`protocol TCP`), a UDP route to UDP services (`protocol UDP`). A service's protocol decides its \
+Kubernetes Service port (UDP for `protocol UDP`) and whether the gateway speaks TLS to it, so a \
+TCP stream sent to an HTTP service, or HTTP to a UDP port, would not reach what you meant. Set \
+the service's `protocol`, or route to another service.";
 
     // ---- services -------------------------------------------------------------------------
     EndpointPortMismatch = "E0400" "endpoint-port-mismatch" Error
@@ -635,6 +667,57 @@ and verification of the backend fails. egwc cannot change a ConfigMap it does no
 `ca configmap \"name\"` on Kong, label it (`kubectl label configmap NAME \
 konghq.com/ca-cert=true`) and add an `id` (`kubectl patch configmap NAME -p \
 '{\"data\":{\"id\":\"<uuid>\"}}'`). With `ca file`, egwc writes ConfigMaps in this form itself.";
+
+    InvalidTestUrl = "E0600" "invalid-test-url" Error
+    summary "a test's URL is not an http or https URL with a host"
+    explain "A test's `request` and `expect redirect` take an absolute URL: `http://` or \
+`https://`, a host, and optionally a port, path and query (`https://api.example.com/v1?x=1`). \
+Without a port the request arrives on 80 for http and 443 for https.";
+
+    ExpectedShares = "E0601" "expected-shares" Error
+    summary "the shares a test expects do not add up to 100%"
+    explain "`expect -> a 90%, b 10%` says which services get the request and their shares; the \
+shares are of all of it, so they add up to 100%. Give every service a share, or none: `expect \
+-> a, b` says that both get some and no other service gets any.";
+
+    TestFailed = "E0602" "test-failed" Error
+    summary "a request of a test does not get what the test expects"
+    explain "`egwc test` sends each test's request through the routing of the files, as the \
+Gateway API's matching rules say a gateway does (docs/route.md), and compares what it gets \
+with each `expect` line. A failed expectation is reported at its line, with what the request \
+got instead: its backends and shares, redirect or status, and for a 404 the rules that came \
+closest and why each missed. `egwc route` with the same URL shows the whole answer.";
+
+    AmbiguousTestGateway = "E0603" "ambiguous-test-gateway" Error
+    summary "several gateways listen on the port of a test's request"
+    explain "A request enters one gateway. When more than one gateway has a listener on the \
+request's port and protocol, the test names the one it means with `on NAME`: `request \
+\"https://api.example.com/\" on edge`.";
+
+    RouteKindUnsupported = "E0518" "route-kind-unsupported" Error
+    summary "the gateway's controller does not serve this kind of route"
+    explain "Controllers serve different route kinds (their conformance reports and code, \
+docs/targets.md \"Route kinds\"): GKE serves HTTP routes only; Istio, Traefik and Contour \
+serve TCP routes but not UDP routes; Cilium serves TCP, UDP and TLS routes from 1.20, NGINX \
+Gateway Fabric TCP and UDP from 2.4. TLS routes on a listener that terminates TLS (`mode \
+terminate`) are an Extended feature that Cilium, Contour and NGINX Gateway Fabric before 2.7 \
+lack: they only pass TLS through. A route the controller does not serve is never routed. \
+Compile the gateway for a controller that serves it (the help lists them), or use another \
+gateway for this route.";
+
+    ExperimentalChannel = "N0519" "experimental-channel" Note
+    summary "the controller reads this route kind only with its experimental channel on"
+    explain "Traefik's Kubernetes Gateway provider watches TCP routes (and TLS routes before \
+3.7) only when `experimentalChannel: true` is set in its configuration \
+(pkg/provider/kubernetes/gateway/client.go); without it the route is ignored and nothing \
+says so. Switch it on, or silence this note with `--allow N0519` once it is.";
+
+    GrpcBackendTlsIgnored = "W0520" "grpc-backend-tls-ignored" Warning
+    summary "the controller ignores BackendTLSPolicy for gRPC backends"
+    explain "Cilium applies BackendTLSPolicy to HTTPRoute backends but not to GRPCRoute backends \
+(cilium/cilium#48935, open): a gRPC route to a `protocol HTTPS` service would be sent without \
+TLS and fail. Give the backend a plaintext HTTP/2 port (`protocol H2C`), or compile the gateway \
+for a controller that originates TLS to gRPC backends.";
 
     ContourExternalName = "N0512" "contour-externalname" Note
     summary "Contour routes to ExternalName Services only when enabled"

@@ -1,7 +1,7 @@
 //! The API groups and versions of the objects egwc writes or refers to, in one place, and how
 //! a backendRef names its referent.
 
-use crate::ir::{BackendRef, RefKind};
+use crate::ir::{BackendRef, RefKind, RouteVersion};
 
 /// The Gateway API's group.
 pub const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
@@ -13,6 +13,15 @@ pub const ENVOY_BACKEND_VERSION: &str = "gateway.envoyproxy.io/v1alpha1";
 /// Istio's networking group, and the version of its `ServiceEntry`.
 pub const ISTIO_GROUP: &str = "networking.istio.io";
 pub const ISTIO_SERVICE_ENTRY_VERSION: &str = "networking.istio.io/v1";
+
+/// The apiVersion of a TCPRoute, UDPRoute or TLSRoute in `version`.
+pub fn route_version(version: RouteVersion) -> &'static str {
+    match version {
+        RouteVersion::V1alpha2 => "gateway.networking.k8s.io/v1alpha2",
+        RouteVersion::V1alpha3 => "gateway.networking.k8s.io/v1alpha3",
+        RouteVersion::V1 => "gateway.networking.k8s.io/v1",
+    }
+}
 
 /// The API group and kind of a backendRef's referent; `None` for the core Service.
 pub fn group_kind(r: &BackendRef) -> Option<(&'static str, &'static str)> {

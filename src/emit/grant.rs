@@ -53,7 +53,7 @@ pub(super) fn grants(cx: &Context<'_>, model: &ir::Model, out: &mut Vec<Manifest
                 if let (name, Some(namespace)) = api::name_in(b, &r.meta.namespace) {
                     need(
                         &namespace,
-                        "HTTPRoute",
+                        r.kind.kind(),
                         &r.meta.namespace,
                         api::group_kind(b).unwrap_or(("", "Service")),
                         &name,

@@ -39,6 +39,10 @@ pub enum Manifest {
     EnvoyBackend(Box<external::Object<external::EnvoyBackendSpec>>),
     ServiceEntry(Box<external::Object<external::ServiceEntrySpec>>),
     HttpRoute(Box<HttpRoute>),
+    GrpcRoute(Box<gateway_api::grpcroutes::GrpcRoute>),
+    /// A TCPRoute, UDPRoute or TLSRoute, in the version its target reads (see
+    /// `ir::RouteVersion`).
+    L4Route(Box<external::Object<route::L4RouteSpec>>),
     ReferenceGrant(Box<ReferenceGrant>),
 }
 
@@ -55,6 +59,8 @@ impl Manifest {
             Manifest::EnvoyBackend(_) => "Backend",
             Manifest::ServiceEntry(_) => "ServiceEntry",
             Manifest::HttpRoute(_) => "HTTPRoute",
+            Manifest::GrpcRoute(_) => "GRPCRoute",
+            Manifest::L4Route(o) => o.kind,
             Manifest::ReferenceGrant(_) => "ReferenceGrant",
         }
     }
@@ -70,6 +76,8 @@ impl Manifest {
             Manifest::EnvoyBackend(o) => &o.metadata,
             Manifest::ServiceEntry(o) => &o.metadata,
             Manifest::HttpRoute(o) => &o.metadata,
+            Manifest::GrpcRoute(o) => &o.metadata,
+            Manifest::L4Route(o) => &o.metadata,
             Manifest::ReferenceGrant(o) => &o.metadata,
         }
     }
@@ -99,7 +107,13 @@ pub fn emit(model: &ir::Model, sources: &SourceMap) -> Vec<Manifest> {
         service::service(&cx, s, &mut out);
     }
     for r in &model.routes {
-        out.push(Manifest::HttpRoute(Box::new(route::route(&cx, r))));
+        out.push(match r.kind {
+            ir::RouteKind::Http => Manifest::HttpRoute(Box::new(route::route(&cx, r))),
+            ir::RouteKind::Grpc => Manifest::GrpcRoute(Box::new(route::grpc_route(&cx, r))),
+            ir::RouteKind::Tcp | ir::RouteKind::Udp | ir::RouteKind::Tls => {
+                Manifest::L4Route(Box::new(route::l4_route(&cx, r)))
+            }
+        });
     }
     grant::grants(&cx, model, &mut out);
     out

@@ -2,7 +2,9 @@
 
 use gateway_api::httproutes::*;
 
-use super::{Context, api};
+use serde::Serialize;
+
+use super::{Context, api, external};
 use crate::ir::{self, PathKind, ValueKind};
 
 pub(super) fn route(cx: &Context<'_>, r: &ir::Route) -> HttpRoute {
@@ -30,6 +32,152 @@ pub(super) fn route(cx: &Context<'_>, r: &ir::Route) -> HttpRoute {
             ),
         },
         status: None,
+    }
+}
+
+/// The spec of a TCPRoute, UDPRoute or TLSRoute: parents, SNI hostnames (TLSRoute only), and
+/// one rule of backends. The kinds have this shape in every version egwc writes;
+/// gateway-api's types fix their version, so the fields egwc writes are declared here.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct L4RouteSpec {
+    pub parent_refs: Vec<L4ParentRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<String>,
+    pub rules: Vec<L4Rule>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct L4ParentRef {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct L4Rule {
+    pub backend_refs: Vec<L4BackendRef>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct L4BackendRef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub port: u16,
+    pub weight: u64,
+}
+
+/// A TCPRoute, UDPRoute or TLSRoute.
+pub(super) fn l4_route(cx: &Context<'_>, r: &ir::Route) -> external::Object<L4RouteSpec> {
+    let parent_refs = r
+        .parents
+        .iter()
+        .map(|p| L4ParentRef {
+            name: p.gateway.name.clone(),
+            namespace: (p.gateway.namespace != r.meta.namespace)
+                .then(|| p.gateway.namespace.clone()),
+            section_name: p.listener.clone(),
+        })
+        .collect();
+    let rules = r
+        .rules
+        .iter()
+        .map(|rule| L4Rule {
+            backend_refs: rule
+                .backends
+                .iter()
+                .map(|b| {
+                    let (name, namespace) = api::name_in(b, &r.meta.namespace);
+                    L4BackendRef {
+                        group: api::group_kind(b).map(|(g, _)| g.to_string()),
+                        kind: api::group_kind(b).map(|(_, k)| k.to_string()),
+                        name,
+                        namespace,
+                        port: b.port,
+                        weight: b.weight,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    external::Object {
+        api_version: api::route_version(r.version),
+        kind: r.kind.kind(),
+        metadata: cx.meta(&r.meta.name, &r.meta, r.meta.origin),
+        spec: L4RouteSpec {
+            parent_refs,
+            hostnames: r.hostnames.clone(),
+            rules,
+        },
+    }
+}
+
+/// The invariant of [`grpc_route`]: an HTTPRoute's spec without URL rewrites, redirects and
+/// timeouts, with gRPC matches, has a GRPCRoute's shape.
+const SAME_SHAPE: &str = "a gRPC rule has only the fields GRPCRoute shares with HTTPRoute";
+
+/// A GRPCRoute. Its parents, hostnames, backends and filters (header edits and mirrors: the
+/// checker allows a gRPC rule no others) are an HTTPRoute's, field for field, so they are made
+/// as for an HTTPRoute and carried over; the matches are gRPC's own.
+pub(super) fn grpc_route(cx: &Context<'_>, r: &ir::Route) -> gateway_api::grpcroutes::GrpcRoute {
+    let http = route(cx, r);
+    let mut spec = serde_json::to_value(&http.spec).expect(SAME_SHAPE);
+    if let Some(rules) = spec.get_mut("rules").and_then(|v| v.as_array_mut()) {
+        for (rule, ir_rule) in rules.iter_mut().zip(&r.rules) {
+            let Some(rule) = rule.as_object_mut() else {
+                continue;
+            };
+            rule.remove("matches");
+            if !ir_rule.matches.is_empty() {
+                let matches: Vec<_> = ir_rule.matches.iter().map(grpc_match).collect();
+                rule.insert(
+                    "matches".into(),
+                    serde_json::to_value(matches).expect(SAME_SHAPE),
+                );
+            }
+        }
+    }
+    gateway_api::grpcroutes::GrpcRoute {
+        metadata: http.metadata,
+        spec: serde_json::from_value(spec).expect(SAME_SHAPE),
+        status: None,
+    }
+}
+
+fn grpc_match(m: &ir::Match) -> gateway_api::grpcroutes::GrpcRouteRulesMatches {
+    use gateway_api::grpcroutes::*;
+    GrpcRouteRulesMatches {
+        method: m.grpc.as_ref().map(|g| GrpcRouteRulesMatchesMethod {
+            service: g.service.clone(),
+            method: g.method.clone(),
+            r#type: Some(match g.kind {
+                ValueKind::Exact => GrpcRouteRulesMatchesMethodType::Exact,
+                ValueKind::Regex => GrpcRouteRulesMatchesMethodType::RegularExpression,
+            }),
+        }),
+        headers: (!m.headers.is_empty()).then(|| {
+            m.headers
+                .iter()
+                .map(|(name, kind, value)| GrpcRouteRulesMatchesHeaders {
+                    name: name.clone(),
+                    r#type: Some(match kind {
+                        ValueKind::Exact => GrpcRouteRulesMatchesHeadersType::Exact,
+                        ValueKind::Regex => GrpcRouteRulesMatchesHeadersType::RegularExpression,
+                    }),
+                    value: value.clone(),
+                })
+                .collect()
+        }),
     }
 }
 

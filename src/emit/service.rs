@@ -30,6 +30,9 @@ const KONG_CA_LABEL: &str = "konghq.com/ca-cert";
 pub(super) fn service(cx: &Context<'_>, s: &ir::Service, out: &mut Vec<Manifest>) {
     let port_name = match s.protocol {
         Protocol::Https => "https",
+        Protocol::Tcp => "tcp",
+        Protocol::Udp => "udp",
+        Protocol::H2c => "h2c",
         _ => "http",
     };
     if let Some(ir::Trust::Pem { write, .. }) = &s.trust {
@@ -78,7 +81,9 @@ fn backend_object(
     let service_port = ServicePort {
         name: Some(port_name.into()),
         port: i32::from(b.port),
-        protocol: Some("TCP".into()),
+        protocol: Some(transport(s.protocol).into()),
+        // Gateway API's appProtocol for HTTP/2 in the clear (GEP-1911).
+        app_protocol: (s.protocol == Protocol::H2c).then(|| "kubernetes.io/h2c".into()),
         ..ServicePort::default()
     };
     // The object the backend is, and how a BackendTLSPolicy names it.
@@ -98,6 +103,9 @@ fn backend_object(
         } => {
             let protocol = match s.protocol {
                 Protocol::Https => "HTTPS",
+                Protocol::Tcp => "TCP",
+                Protocol::Udp => "UDP",
+                Protocol::H2c => "HTTP2",
                 _ => "HTTP",
             };
             out.push(Manifest::ServiceEntry(Box::new(external::service_entry(
@@ -138,6 +146,11 @@ fn backend_object(
             ("", "Service")
         }
     }
+}
+
+/// The transport protocol of a Service port and an EndpointSlice port.
+fn transport(protocol: Protocol) -> &'static str {
+    if protocol.is_udp() { "UDP" } else { "TCP" }
 }
 
 /// The ConfigMaps of a `ca file`, labelled and with an `id` for Kong.
@@ -280,8 +293,8 @@ fn endpoint_slices(
             ports: Some(vec![EndpointPort {
                 name: Some(port_name.into()),
                 port: Some(i32::from(port)),
-                protocol: Some("TCP".into()),
-                app_protocol: None,
+                protocol: Some(transport(s.protocol).into()),
+                app_protocol: (s.protocol == Protocol::H2c).then(|| "kubernetes.io/h2c".into()),
             }]),
         })));
     }

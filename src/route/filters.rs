@@ -73,7 +73,11 @@ pub fn redirect(
             .status_code
             .and_then(|s| u16::try_from(s).ok())
             .unwrap_or(302),
-        location: format!("{scheme}://{authority}{path}"),
+        // The query is kept, as Envoy-based gateways keep it.
+        location: match &request.query_string {
+            Some(q) => format!("{scheme}://{authority}{path}?{q}"),
+            None => format!("{scheme}://{authority}{path}"),
+        },
         scheme: scheme.to_string(),
         hostname,
         port,
@@ -140,6 +144,68 @@ pub fn backend_request(
         headers,
         removed_headers,
     }
+}
+
+/// The copies a rule's `RequestMirror` filters send, each with the share of requests copied
+/// (`percent` or `fraction`; every request when neither is set).
+pub fn mirrors(filters: &[HttpRouteRulesFilters], namespace: &str) -> Vec<Mirror> {
+    filters
+        .iter()
+        .filter_map(|f| f.request_mirror.as_ref())
+        .map(|m| {
+            let b = &m.backend_ref;
+            let share = match (&m.fraction, m.percent) {
+                (Some(f), _) => {
+                    let d = f64::from(f.denominator.unwrap_or(100).max(1));
+                    f64::from(f.numerator.max(0)) / d
+                }
+                (None, Some(p)) => f64::from(p.clamp(0, 100)) / 100.0,
+                (None, None) => 1.0,
+            };
+            Mirror {
+                name: format!("{}/{}", b.namespace.as_deref().unwrap_or(namespace), b.name),
+                share,
+            }
+        })
+        .collect()
+}
+
+/// A copy of the request sent to a backend, whose answer is ignored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mirror {
+    /// `namespace/name` of the backend (for `.egw` input, of the egwc service).
+    pub name: String,
+    /// The share of requests copied (0 to 1).
+    pub share: f64,
+}
+
+/// The edits a rule's `ResponseHeaderModifier` makes to the response, if it has one.
+pub fn response_headers(filters: &[HttpRouteRulesFilters]) -> Option<HeaderEdits> {
+    let m = filters
+        .iter()
+        .find_map(|f| f.response_header_modifier.as_ref())?;
+    let pairs = |v: Option<Vec<(String, String)>>| v.unwrap_or_default();
+    Some(HeaderEdits {
+        set: pairs(m.set.as_ref().map(|v| {
+            v.iter()
+                .map(|h| (h.name.clone(), h.value.clone()))
+                .collect()
+        })),
+        add: pairs(m.add.as_ref().map(|v| {
+            v.iter()
+                .map(|h| (h.name.clone(), h.value.clone()))
+                .collect()
+        })),
+        remove: m.remove.clone().unwrap_or_default(),
+    })
+}
+
+/// Header edits, as a rule writes them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct HeaderEdits {
+    pub set: Vec<(String, String)>,
+    pub add: Vec<(String, String)>,
+    pub remove: Vec<String>,
 }
 
 /// `ReplacePrefixMatch`: the matched prefix (whole path elements, a trailing `/` ignored)

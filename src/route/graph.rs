@@ -10,6 +10,7 @@ use gateway_api::httproutes::{HttpRouteRulesMatches, HttpRouteRulesMatchesPathTy
 
 use super::Objects;
 use crate::emit::Manifest;
+use crate::ir::RouteKind;
 
 /// The output format of `egwc graph`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +53,21 @@ pub fn graph(manifests: &[Manifest], format: GraphFormat) -> String {
                 format!("{} {} :{} {host}", l.name, l.protocol, l.port),
             );
             g.edge(&gid, &lid, None);
-            for r in &objects.routes {
+            // HTTP routes on HTTP and HTTPS listeners, the other kinds where they fit.
+            let http = matches!(l.protocol.as_str(), "HTTP" | "HTTPS");
+            let routes = objects
+                .routes
+                .iter()
+                .filter(|_| http)
+                .map(|r| (RouteKind::Http.keyword(), "r", r, None))
+                .chain(
+                    objects
+                        .other_routes
+                        .iter()
+                        .filter(|o| o.fits(&l.protocol))
+                        .map(|o| (o.kind.keyword(), "o", &o.route, Some(&o.rule_matches))),
+                );
+            for (word, prefix, r, rule_matches) in routes {
                 if !super::attaches(r, ns, name, &l.name, l.port) {
                     continue;
                 }
@@ -60,15 +75,26 @@ pub fn graph(manifests: &[Manifest], format: GraphFormat) -> String {
                 let rname = r.metadata.name.as_deref().unwrap_or_default();
                 let hosts = r.spec.hostnames.as_deref().unwrap_or_default().join(" ");
                 let rid = g.node(
-                    id(&["r", rns, rname]),
-                    format!("route {rns}/{rname} {hosts}")
+                    id(&[prefix, rns, rname]),
+                    format!("{word} {rns}/{rname} {hosts}")
                         .trim_end()
                         .to_string(),
                 );
                 g.edge(&lid, &rid, None);
                 for (i, rule) in r.spec.rules.iter().flatten().enumerate() {
-                    let uid = g.node(id(&["u", rns, rname, &i.to_string()]), format!("rule {i}"));
-                    g.edge(&rid, &uid, Some(matches(rule.matches.as_deref())));
+                    // HTTP routes' ids as before other kinds were drawn.
+                    let index = i.to_string();
+                    let parts: &[&str] = if prefix == "r" {
+                        &["u", rns, rname, &index]
+                    } else {
+                        &["u", prefix, rns, rname, &index]
+                    };
+                    let uid = g.node(id(parts), format!("rule {i}"));
+                    let label = match rule_matches {
+                        Some(texts) => texts.get(i).cloned().unwrap_or_default(),
+                        None => matches(rule.matches.as_deref()),
+                    };
+                    g.edge(&rid, &uid, Some(label));
                     rule_backends(&mut g, &uid, rns, rule, &leads);
                 }
             }
@@ -159,34 +185,34 @@ fn matches(list: Option<&[HttpRouteRulesMatches]>) -> String {
     let Some(list) = list.filter(|l| !l.is_empty()) else {
         return "any".to_string();
     };
-    list.iter()
-        .map(|m| {
-            let mut parts = Vec::new();
-            if let Some(p) = &m.path {
-                let value = p.value.as_deref().unwrap_or("/");
-                parts.push(match p.r#type {
-                    Some(HttpRouteRulesMatchesPathType::Exact) => format!("= {value}"),
-                    Some(HttpRouteRulesMatchesPathType::RegularExpression) => format!("~ {value}"),
-                    _ => value.to_string(),
-                });
-            }
-            if let Some(method) = &m.method {
-                parts.push(super::method_name(method).to_string());
-            }
-            for h in m.headers.iter().flatten() {
-                parts.push(format!("{}: {}", h.name, h.value));
-            }
-            for q in m.query_params.iter().flatten() {
-                parts.push(format!("?{}={}", q.name, q.value));
-            }
-            if parts.is_empty() {
-                "any".to_string()
-            } else {
-                parts.join(" ")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" or ")
+    list.iter().map(match_text).collect::<Vec<_>>().join(" or ")
+}
+
+/// One match as people read it: its path, method, headers and query; `any` when empty.
+pub fn match_text(m: &HttpRouteRulesMatches) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = &m.path {
+        let value = p.value.as_deref().unwrap_or("/");
+        parts.push(match p.r#type {
+            Some(HttpRouteRulesMatchesPathType::Exact) => format!("= {value}"),
+            Some(HttpRouteRulesMatchesPathType::RegularExpression) => format!("~ {value}"),
+            _ => value.to_string(),
+        });
+    }
+    if let Some(method) = &m.method {
+        parts.push(super::method_name(method).to_string());
+    }
+    for h in m.headers.iter().flatten() {
+        parts.push(format!("{}: {}", h.name, h.value));
+    }
+    for q in m.query_params.iter().flatten() {
+        parts.push(format!("?{}={}", q.name, q.value));
+    }
+    if parts.is_empty() {
+        "any".to_string()
+    } else {
+        parts.join(" ")
+    }
 }
 
 /// A node id: the parts, with every character that is not a letter or digit as `_`.

@@ -12,12 +12,13 @@
 //! Regular expressions match whole values (RE2, as Envoy does), and a regular-expression
 //! path ranks below every prefix: their precedence is implementation-specific.
 //!
-//! Not yet here (issue 14): request mirrors and response headers in the answer.
+//! The answer also lists the rule's request mirrors and its response header edits.
 
 mod host;
 
 mod filters;
 mod graph;
+mod origins;
 mod text;
 mod yaml;
 
@@ -32,9 +33,11 @@ use k8s_openapi::api::core::v1::Service;
 use serde::Serialize;
 
 use crate::emit::Manifest;
+use crate::ir::RouteKind;
 
-pub use graph::{GraphFormat, graph};
+pub use graph::{GraphFormat, graph, match_text};
 pub use host::{host_matches, intersect};
+pub use origins::Origins;
 pub use text::{percent, text};
 
 /// A request, as the gateway sees it.
@@ -48,7 +51,60 @@ pub struct Request {
     pub path: String,
     pub method: String,
     pub headers: Vec<(String, String)>,
+    /// The query parameters, decoded, and the query as written (for a redirect's
+    /// `Location`).
     pub query: Vec<(String, String)>,
+    pub query_string: Option<String>,
+}
+
+impl Request {
+    /// A request for `url` (`http://` or `https://`; without a port, 80 or 443; its query
+    /// parameters are matched) with `method`. The error says what is wrong with the URL.
+    pub fn new(url: &str, method: &str) -> Result<Request, String> {
+        let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+        let https = match parsed.scheme() {
+            "http" => false,
+            "https" => true,
+            other => {
+                return Err(format!(
+                    "`{url}`: the scheme is `{other}`; a gateway takes `http` or `https`"
+                ));
+            }
+        };
+        let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
+            return Err(format!("`{url}` has no host"));
+        };
+        Ok(Request {
+            https,
+            host: host.to_ascii_lowercase(),
+            port: parsed
+                .port_or_known_default()
+                .unwrap_or(if https { 443 } else { 80 }),
+            path: parsed.path().to_string(),
+            method: method.to_ascii_uppercase(),
+            headers: Vec::new(),
+            query: parsed
+                .query_pairs()
+                .map(|(n, v)| (n.into_owned(), v.into_owned()))
+                .collect(),
+            query_string: parsed.query().map(str::to_string),
+        })
+    }
+
+    /// Adds a header; `Host` replaces the host instead (its port is ignored for matching).
+    pub fn header(&mut self, name: &str, value: &str) {
+        if name.eq_ignore_ascii_case("host") {
+            let host = value.rsplit_once(':').map_or(value, |(h, _)| h);
+            self.host = host.to_ascii_lowercase();
+        } else {
+            self.headers.push((name.to_string(), value.to_string()));
+        }
+    }
+
+    /// `http` or `https`.
+    pub fn scheme(&self) -> &'static str {
+        if self.https { "https" } else { "http" }
+    }
 }
 
 /// The objects requests are matched against.
@@ -61,6 +117,94 @@ pub struct Objects {
     /// Backend objects of other kinds, as `(group, kind, namespace/name)`: Envoy Gateway's
     /// `Backend`s. Istio's `Hostname` refers to a host, and is always taken as valid.
     pub others: Vec<(String, String, String)>,
+    /// Routes of the other kinds (GRPCRoute, TCPRoute, UDPRoute, TLSRoute), for `egwc graph`:
+    /// requests are not matched against them.
+    pub other_routes: Vec<OtherRoute>,
+}
+
+/// A route of another kind than HTTPRoute, in HTTPRoute's shape: its parents, hostnames and
+/// rules of backends (matches left out), with its kind and each rule's matches as text.
+#[derive(Clone, Debug)]
+pub struct OtherRoute {
+    pub kind: crate::ir::RouteKind,
+    pub route: HttpRoute,
+    pub rule_matches: Vec<String>,
+}
+
+impl OtherRoute {
+    /// From a route object's kind, metadata and spec (as JSON); `None` when the spec does not
+    /// have the shape of one.
+    fn new(
+        kind: crate::ir::RouteKind,
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+        mut spec: serde_json::Value,
+    ) -> Option<OtherRoute> {
+        let mut rule_matches = Vec::new();
+        for rule in spec.get_mut("rules")?.as_array_mut()? {
+            let matches = rule.as_object_mut()?.remove("matches");
+            rule_matches.push(grpc_matches(matches.as_ref()));
+        }
+        Some(OtherRoute {
+            kind,
+            route: HttpRoute {
+                metadata,
+                spec: serde_json::from_value(spec).ok()?,
+                status: None,
+            },
+            rule_matches,
+        })
+    }
+
+    /// Whether a listener whose protocol is named `protocol` takes this kind.
+    fn fits(&self, protocol: &str) -> bool {
+        crate::ir::LISTENER_PROTOCOLS
+            .iter()
+            .any(|(name, p)| *name == protocol && self.kind.fits(*p))
+    }
+}
+
+/// A GRPCRoute rule's matches as text (`any` without them): service, method and headers.
+fn grpc_matches(matches: Option<&serde_json::Value>) -> String {
+    let list = matches
+        .and_then(|m| m.as_array())
+        .cloned()
+        .unwrap_or_default();
+    if list.is_empty() {
+        return "any".to_string();
+    }
+    let text =
+        |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_string);
+    list.iter()
+        .map(|m| {
+            let mut parts = Vec::new();
+            if let Some(method) = m.get("method") {
+                let regex = text(method, "type").as_deref() == Some("RegularExpression");
+                let op = if regex { "~ " } else { "" };
+                match (text(method, "service"), text(method, "method")) {
+                    (Some(s), Some(n)) => parts.push(format!("{op}{s}/{n}")),
+                    (Some(s), None) => parts.push(format!("{op}{s}/*")),
+                    (None, Some(n)) => parts.push(format!("{op}*/{n}")),
+                    (None, None) => {}
+                }
+            }
+            for h in m
+                .get("headers")
+                .and_then(|h| h.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(n), Some(v)) = (text(h, "name"), text(h, "value")) {
+                    parts.push(format!("{n}: {v}"));
+                }
+            }
+            if parts.is_empty() {
+                "any".to_string()
+            } else {
+                parts.join(" ")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 impl Objects {
@@ -72,6 +216,17 @@ impl Objects {
                 Manifest::HttpRoute(r) => o.routes.push(*r),
                 Manifest::Service(s) => o.services.push(*s),
                 Manifest::ReferenceGrant(g) => o.grants.push(*g),
+                Manifest::GrpcRoute(r) => {
+                    let spec = serde_json::to_value(&r.spec).unwrap_or_default();
+                    o.other_routes
+                        .extend(OtherRoute::new(RouteKind::Grpc, r.metadata, spec));
+                }
+                Manifest::L4Route(r) => {
+                    let spec = serde_json::to_value(&r.spec).unwrap_or_default();
+                    let kind = RouteKind::from_kind(r.kind);
+                    o.other_routes
+                        .extend(kind.and_then(|k| OtherRoute::new(k, r.metadata, spec)));
+                }
                 Manifest::EnvoyBackend(b) => o.others.push((
                     crate::emit::api::ENVOY_GROUP.into(),
                     "Backend".into(),
@@ -101,10 +256,18 @@ pub struct Answer {
     pub route: Option<String>,
     pub rule_index: Option<usize>,
     pub rule_name: Option<String>,
+    /// Which of the rule's matches took the request (`None`: the rule has none).
+    pub match_index: Option<usize>,
     /// Where the route was written (its `egwc/source` annotation), if known.
     pub source: Option<String>,
     pub backends: Vec<Backend>,
     pub backend_request: Option<BackendRequest>,
+    /// Copies of the request the rule sends elsewhere (their answers are ignored).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mirrors: Vec<filters::Mirror>,
+    /// The edits the rule makes to the response's headers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_headers: Option<filters::HeaderEdits>,
     pub redirect: Option<filters::Redirect>,
     /// For a 404 from a listener: the routes and rules that came closest, and why each
     /// missed (at most three, the nearest first).
@@ -128,6 +291,20 @@ pub struct Backend {
     /// Why the backend is invalid (its share then answers 500), if it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid: Option<String>,
+    /// For `.egw` input, when the service is several Kubernetes objects (a balanced
+    /// service): each object, its endpoint and its share.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// One Kubernetes object of a service and its share of the traffic (0 to 1).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Endpoint {
+    /// `namespace/name` of the object.
+    pub object: String,
+    /// The endpoint(s) it sends to, as written.
+    pub address: String,
+    pub share: f64,
 }
 
 /// The request as the backends receive it, after the rule's filters.
@@ -148,9 +325,12 @@ impl Answer {
             route: None,
             rule_index: None,
             rule_name: None,
+            match_index: None,
             source: None,
             backends: Vec::new(),
             backend_request: None,
+            mirrors: Vec::new(),
+            response_headers: None,
             redirect: None,
             misses: Vec::new(),
         }
@@ -206,7 +386,7 @@ fn answer(
     listener: &gateway_api::gateways::GatewayListeners,
     route: &HttpRoute,
     rule: usize,
-    matched: Option<&HttpRouteRulesMatches>,
+    matched: Option<usize>,
     request: &Request,
 ) -> Answer {
     let r = &route.spec.rules.as_deref().unwrap_or_default()[rule];
@@ -214,6 +394,8 @@ fn answer(
     a.route = Some(object_name(route));
     a.rule_index = Some(rule);
     a.rule_name = r.name.clone();
+    a.match_index = matched;
+    let matched = matched.and_then(|i| r.matches.as_deref()?.get(i));
     a.source = route
         .metadata
         .annotations
@@ -231,6 +413,9 @@ fn answer(
         return a;
     }
     a.backend_request = Some(filters::backend_request(fs, request, prefix.as_deref()));
+    let namespace = route.metadata.namespace.as_deref().unwrap_or_default();
+    a.mirrors = filters::mirrors(fs, namespace);
+    a.response_headers = filters::response_headers(fs);
     a.backends = backends(objects, route, r);
     let valid: f64 = a
         .backends
@@ -266,14 +451,14 @@ fn attaches(r: &HttpRoute, namespace: &str, name: &str, listener: &str, port: i3
 type Rank = (bool, usize, bool, usize, usize);
 
 /// The best candidate so far: its hostname rank, match rank, route age and name, rule index,
-/// route, and the match that took the request (`None`: the rule has none).
+/// route, and the index of the match that took the request (`None`: the rule has none).
 type Candidate<'r> = (
     (usize, usize),
     Rank,
     (String, String),
     usize,
     &'r HttpRoute,
-    Option<&'r HttpRouteRulesMatches>,
+    Option<usize>,
 );
 
 /// The winning route and rule among `routes` for a request on a listener with `listener_host`:
@@ -283,7 +468,7 @@ fn best<'r>(
     routes: impl Iterator<Item = &'r HttpRoute>,
     listener_host: Option<&str>,
     request: &Request,
-) -> Option<(&'r HttpRoute, usize, Option<&'r HttpRouteRulesMatches>)> {
+) -> Option<(&'r HttpRoute, usize, Option<usize>)> {
     let mut found: Option<Candidate<'r>> = None;
     for r in routes {
         let Some(hostname_rank) = route_host_rank(r, listener_host, &request.host) else {
@@ -332,19 +517,18 @@ fn route_host_rank(r: &HttpRoute, listener: Option<&str>, host: &str) -> Option<
         .max()
 }
 
-/// The best rank among a rule's matches that the request satisfies (no match: the default
-/// `PathPrefix /`).
-fn rule_rank<'r>(
-    rule: &'r HttpRouteRules,
-    request: &Request,
-) -> Option<(Rank, Option<&'r HttpRouteRulesMatches>)> {
+/// The best rank among a rule's matches that the request satisfies, and that match's index
+/// (no match: the default `PathPrefix /`; the first of equals).
+fn rule_rank(rule: &HttpRouteRules, request: &Request) -> Option<(Rank, Option<usize>)> {
     match rule.matches.as_deref() {
         None | Some([]) => {
             path_prefix(&request.path, "/").then_some(((false, 1, false, 0, 0), None))
         }
         Some(matches) => matches
             .iter()
-            .filter_map(|m| match_rank(m, request).map(|r| (r, Some(m))))
+            .enumerate()
+            .filter_map(|(i, m)| match_rank(m, request).map(|r| (r, Some(i))))
+            .rev()
             .max_by_key(|(r, _)| *r),
     }
 }
@@ -425,12 +609,32 @@ fn value_matches(regex: bool, wanted: &str, value: &str) -> bool {
 /// Whether `pattern` (RE2 syntax, as Envoy-based gateways read it) matches all of `text`.
 /// A pattern that does not compile matches nothing (the API server or the controller would
 /// have refused it); the `regex` crate runs in linear time, whatever the pattern.
+/// Compiled patterns are kept (at most [`REGEX_CACHE`] of them) for the next requests, as
+/// `egwc test` sends many through the same routes.
 fn full_match(pattern: &str, text: &str) -> bool {
-    regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
-        .size_limit(1 << 20)
-        .build()
-        .is_ok_and(|r| r.is_match(text))
+    thread_local! {
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+            std::cell::RefCell::default();
+    }
+    COMPILED.with_borrow_mut(|compiled| {
+        if !compiled.contains_key(pattern) {
+            if compiled.len() >= REGEX_CACHE {
+                compiled.clear();
+            }
+            let built = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+                .size_limit(1 << 20)
+                .build()
+                .ok();
+            compiled.insert(pattern.to_string(), built);
+        }
+        compiled
+            .get(pattern)
+            .and_then(Option::as_ref)
+            .is_some_and(|r| r.is_match(text))
+    })
 }
+
+const REGEX_CACHE: usize = 4096;
 
 /// The nearest misses among `routes`: for each rule, how far its closest match got (path,
 /// then method, headers, query) and what stopped it; a route whose hostnames do not match the
@@ -583,6 +787,7 @@ fn backends(objects: &Objects, route: &HttpRoute, rule: &HttpRouteRules) -> Vec<
                 name,
                 share,
                 invalid,
+                endpoints: Vec::new(),
             }
         })
         .collect()

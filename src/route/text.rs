@@ -7,7 +7,7 @@ use super::{Answer, Request};
 /// The answers as people read them.
 pub fn text(answers: &[Answer], request: &Request) -> String {
     let mut out = String::new();
-    let scheme = if request.https { "https" } else { "http" };
+    let scheme = request.scheme();
     if answers.is_empty() {
         let _ = writeln!(
             out,
@@ -48,11 +48,30 @@ pub fn text(answers: &[Answer], request: &Request) -> String {
                 .as_deref()
                 .map_or(String::new(), |why| format!(" (invalid: {why})"));
             let _ = writeln!(out, "  -> {} {}%{invalid}", b.name, percent(b.share));
+            for e in &b.endpoints {
+                let _ = writeln!(
+                    out,
+                    "       {} {}% ({})",
+                    e.address,
+                    percent(e.share),
+                    e.object
+                );
+            }
         }
         if let Some(r) = &a.backend_request
             && a.status == 200
         {
             let _ = writeln!(out, "  as {} {}{}", request.method, r.host, r.path);
+        }
+        for m in &a.mirrors {
+            let _ = writeln!(out, "  mirror -> {} {}%", m.name, percent(m.share));
+        }
+        if let Some(e) = &a.response_headers {
+            let mut edits: Vec<String> = Vec::new();
+            edits.extend(e.set.iter().map(|(n, v)| format!("set {n}: {v}")));
+            edits.extend(e.add.iter().map(|(n, v)| format!("add {n}: {v}")));
+            edits.extend(e.remove.iter().map(|n| format!("remove {n}")));
+            let _ = writeln!(out, "  response: {}", edits.join(", "));
         }
     }
     out

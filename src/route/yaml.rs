@@ -1,6 +1,7 @@
 //! Gateway API objects from YAML (`egwc route --manifests`): `---`-separated documents or a
 //! `v1` `List`, as `kubectl get … -o yaml` prints them. Gateways, HTTPRoutes, Services,
-//! ReferenceGrants and Envoy Gateway `Backend`s are kept; other kinds are ignored.
+//! ReferenceGrants and Envoy Gateway `Backend`s are kept, and the other route kinds for `egwc
+//! graph`; other kinds are ignored.
 
 use serde_json::Value;
 
@@ -44,6 +45,14 @@ impl Objects {
             ("gateway.networking.k8s.io", "HTTPRoute") => self.routes.push(typed(kind, object)?),
             ("gateway.networking.k8s.io", "ReferenceGrant") => {
                 self.grants.push(typed(kind, object)?)
+            }
+            ("gateway.networking.k8s.io", "GRPCRoute" | "TCPRoute" | "UDPRoute" | "TLSRoute") => {
+                let metadata = typed(kind, object["metadata"].clone())?;
+                let spec = object.get("spec").cloned().unwrap_or_default();
+                let route = crate::ir::RouteKind::from_kind(kind)
+                    .and_then(|k| super::OtherRoute::new(k, metadata, spec))
+                    .ok_or_else(|| format!("{kind}: not a route of this kind"))?;
+                self.other_routes.push(route);
             }
             ("", "Service") => self.services.push(typed(kind, object)?),
             (crate::emit::api::ENVOY_GROUP, "Backend") => {

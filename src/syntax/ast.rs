@@ -77,6 +77,7 @@ pub enum Item {
     Service(Service),
     Route(Route),
     Filters(Filters),
+    Test(Test),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -172,6 +173,8 @@ pub enum CaSource {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Route {
+    /// `tcp`, `udp`, `tls` or `grpc` before `route`; `None`: an HTTP route.
+    pub kind: Option<Spanned<RouteKind>>,
     pub name: Ident,
     pub items: Vec<Spanned<RouteItem>>,
 }
@@ -186,6 +189,15 @@ pub enum RouteItem {
     Annotation(KeyValue),
 }
 
+/// The kind of route a `route` block is, by the word before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteKind {
+    Tcp,
+    Udp,
+    Tls,
+    Grpc,
+}
+
 /// `filters NAME { ... }`: a named group of header edits that rules take in with `use NAME`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filters {
@@ -197,6 +209,44 @@ pub struct Filters {
 pub enum FiltersItem {
     RequestHeader(HeaderAction),
     ResponseHeader(HeaderAction),
+}
+
+/// `test ["name"] { request … expect … }`: a request and what it must get.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Test {
+    pub keyword: Span,
+    pub name: Option<Str>,
+    pub items: Vec<Spanned<TestItem>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TestItem {
+    /// `request [METHOD] "URL" [header "n" = "v"]… [on GATEWAY]`.
+    Request {
+        method: Option<Ident>,
+        url: Str,
+        headers: Vec<KeyValue>,
+        gateway: Option<Ident>,
+    },
+    /// `expect -> service [N%], …`.
+    Backends(Vec<ExpectedBackend>),
+    /// `expect redirect "URL" [STATUS]`.
+    Redirect { location: Str, status: Option<Int> },
+    /// `expect STATUS`.
+    Status(Int),
+    /// `expect path "/x"`: the path the backends get.
+    Path(Str),
+    /// `expect host "name"`: the Host the backends get.
+    Host(Str),
+    /// `expect header "n" = "v"`: a header the backends get.
+    Header(KeyValue),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectedBackend {
+    pub service: Ident,
+    pub percent: Option<Int>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -251,10 +301,31 @@ pub enum Op {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Condition {
-    Path { op: Op, value: Str },
-    Header { name: Str, op: Op, value: Str },
-    Query { name: Str, op: Op, value: Str },
+    Path {
+        op: Op,
+        value: Str,
+    },
+    Header {
+        name: Str,
+        op: Op,
+        value: Str,
+    },
+    Query {
+        name: Str,
+        op: Op,
+        value: Str,
+    },
     Method(Ident),
+    /// gRPC: `service "pkg.Service"` and `method "Name"` (`=` or no operator: exact; `~`: a
+    /// regular expression).
+    GrpcService {
+        op: Op,
+        value: Str,
+    },
+    GrpcMethod {
+        op: Op,
+        value: Str,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -303,6 +374,7 @@ impl File {
                     .iter_mut()
                     .for_each(|i| service_item(&mut i.node, f)),
                 Item::Route(r) => r.items.iter_mut().for_each(|i| route_item(&mut i.node, f)),
+                Item::Test(t) => t.items.iter_mut().for_each(|i| test_item(&mut i.node, f)),
                 Item::Filters(g) => {
                     for i in &mut g.items {
                         match &mut i.node {
@@ -406,6 +478,9 @@ fn rule_item(item: &mut RuleItem, f: &mut dyn FnMut(&mut Str)) {
                         f(name);
                         f(value);
                     }
+                    Condition::GrpcService { value, .. } | Condition::GrpcMethod { value, .. } => {
+                        f(value)
+                    }
                     Condition::Method(_) => {}
                 }
             }
@@ -431,6 +506,18 @@ fn rule_item(item: &mut RuleItem, f: &mut dyn FnMut(&mut Str)) {
         | RuleItem::Backends(_)
         | RuleItem::Mirror { .. }
         | RuleItem::Use(_) => {}
+    }
+}
+
+fn test_item(item: &mut TestItem, f: &mut dyn FnMut(&mut Str)) {
+    match item {
+        TestItem::Request { url, headers, .. } => {
+            f(url);
+            headers.iter_mut().for_each(|kv| key_value(kv, f));
+        }
+        TestItem::Redirect { location: s, .. } | TestItem::Path(s) | TestItem::Host(s) => f(s),
+        TestItem::Header(kv) => key_value(kv, f),
+        TestItem::Backends(_) | TestItem::Status(_) => {}
     }
 }
 

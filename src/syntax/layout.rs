@@ -8,7 +8,8 @@
 //!   [`MAX_WIDTH`] columns; an empty block is `{}`;
 //! - an item's tokens are separated by one space, with none before `,` and none around `.`;
 //! - a list item (endpoints, hosts, match conditions, backends, parents, rewrite and redirect
-//!   parts) written over several lines gets one element per line, aligned after its keyword;
+//!   parts, expected backends) written over several lines gets one element per line, aligned
+//!   after its keyword (after `expect ->` for expected backends);
 //!   any other item is joined onto one line;
 //! - comments stay where they are: on a line of their own at the indent of what follows, or at
 //!   the end of a line after one space;
@@ -123,6 +124,7 @@ fn is_list(r: Rule) -> bool {
             | Rule::on_attr
             | Rule::rewrite
             | Rule::redirect
+            | Rule::expect_backends
     )
 }
 
@@ -233,7 +235,7 @@ impl<'a> Printer<'a> {
                 .position(|t| self.text[t.start..t.end] == *"{")
                 .expect("a block has `{`");
         let close = self.tok_at(span.end()) - 1;
-        self.inline(self.next, open, &[]);
+        self.inline(self.next, open, &[], 1);
         let header_comment = self.kind(open - 1) == Kind::Comment;
         if header_comment {
             self.out.push('\n');
@@ -290,23 +292,37 @@ impl<'a> Printer<'a> {
         let (from, to) = (self.tok_at(span.start()), self.tok_at(span.end()));
         let multiline = self.toks[from + 1..to].iter().any(|t| t.newlines > 0);
         let breaks: Vec<usize> = if multiline && is_list(item.as_rule()) {
-            let skip = usize::from(item.as_rule() != Rule::backends);
+            // The words before the first element, and the first element itself.
+            let skip = match item.as_rule() {
+                Rule::backends => 1,
+                Rule::expect_backends => 3,
+                _ => 2,
+            };
             item.clone()
                 .into_inner()
-                .skip(skip + 1)
+                .skip(skip)
                 .map(|element| self.tok_at(element.as_span().start()))
                 .collect()
         } else {
             Vec::new()
         };
-        self.inline(from, to, &breaks);
+        // `expect -> a, b`: the elements align after `->`, as they do in a rule.
+        let lead = if item.as_rule() == Rule::expect_backends {
+            2
+        } else {
+            1
+        };
+        self.inline(from, to, &breaks, lead);
     }
 
     /// Prints tokens `from..to` on the current line, one space apart, breaking after comments,
     /// before own-line comments and before the tokens in `breaks`. Continuation lines are
-    /// aligned after the first token.
-    fn inline(&mut self, from: usize, to: usize, breaks: &[usize]) {
-        let align = self.width() + self.tok_text(from).chars().count() + 1;
+    /// aligned after the first `lead` tokens.
+    fn inline(&mut self, from: usize, to: usize, breaks: &[usize], lead: usize) {
+        let align = self.width()
+            + (from..(from + lead).min(to))
+                .map(|i| self.tok_text(i).chars().count() + 1)
+                .sum::<usize>();
         for i in from..to {
             if i > from {
                 let t = self.toks[i];

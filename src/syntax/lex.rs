@@ -88,11 +88,13 @@ pub fn open_string(line: &str) -> Option<usize> {
 
 /// The keywords that begin a top-level block; after a syntax error between blocks, parsing
 /// resumes at the next line that starts with one of them.
-pub const BLOCK_KEYWORDS: [&str; 4] = ["gateway", "service", "route", "filters"];
+pub const BLOCK_KEYWORDS: [&str; 9] = [
+    "gateway", "service", "route", "filters", "test", "tcp", "udp", "tls", "grpc",
+];
 
 /// The keywords that open a block, top-level or nested.
-pub const OPENING_KEYWORDS: [&str; 7] = [
-    "gateway", "listener", "tls", "service", "route", "rule", "filters",
+pub const OPENING_KEYWORDS: [&str; 8] = [
+    "gateway", "listener", "tls", "service", "route", "rule", "filters", "test",
 ];
 
 /// The grammar rules that are blocks (`KEYWORD [NAME] { … }`).
@@ -107,6 +109,7 @@ pub fn is_block(r: Rule) -> bool {
             | Rule::route
             | Rule::rule
             | Rule::filters
+            | Rule::test
     )
 }
 
@@ -121,8 +124,12 @@ pub fn is_header(r: Rule) -> bool {
             | Rule::kw_tls
             | Rule::kw_service
             | Rule::kw_route
+            | Rule::route_kind
             | Rule::kw_rule
             | Rule::kw_filters
+            | Rule::kw_test
+            // A test's name.
+            | Rule::string
     )
 }
 
@@ -143,7 +150,23 @@ pub fn describe(r: Rule) -> Option<&'static str> {
         Rule::gateway | Rule::kw_gateway => "`gateway`",
         Rule::service | Rule::kw_service => "`service`",
         Rule::route | Rule::kw_route => "`route`",
+        Rule::route_kind | Rule::kw_tcp | Rule::kw_udp | Rule::kw_grpc => {
+            "`tcp`|`udp`|`tls`|`grpc`"
+        }
+        Rule::service_cond => "`service`",
         Rule::filters | Rule::kw_filters => "`filters`",
+        Rule::test | Rule::kw_test => "`test`",
+        Rule::request_attr | Rule::kw_request => "`request`",
+        Rule::request_value => "`header`",
+        Rule::request_on => "`on`",
+        Rule::expect_backends
+        | Rule::expect_redirect
+        | Rule::expect_status
+        | Rule::expect_path
+        | Rule::expect_host
+        | Rule::expect_header
+        | Rule::kw_expect => "`expect`",
+        Rule::expect_backend => "a service name",
         Rule::use_attr | Rule::kw_use => "`use`",
         Rule::class_attr | Rule::kw_class => "`class`",
         Rule::target_attr | Rule::kw_target => "`target`",
@@ -176,7 +199,7 @@ pub fn describe(r: Rule) -> Option<&'static str> {
         Rule::header_cond | Rule::kw_header => "`header`",
         Rule::query_cond | Rule::kw_query => "`query`",
         Rule::method_cond | Rule::kw_method => "`method`",
-        Rule::backends => "`->`",
+        Rule::backends | Rule::arrow => "`->`",
         Rule::backend => "a service name",
         Rule::request_header => "`set`|`add`|`remove`",
         Rule::set_header | Rule::kw_set => "`set`",
@@ -217,7 +240,9 @@ pub fn describe(r: Rule) -> Option<&'static str> {
         | Rule::service_tls_rest
         | Rule::route_rest
         | Rule::rule_rest
-        | Rule::filters_rest => return None,
+        | Rule::filters_rest
+        | Rule::test_item
+        | Rule::test_rest => return None,
     })
 }
 

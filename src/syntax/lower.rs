@@ -54,6 +54,7 @@ impl Builder {
                 Rule::service => Item::Service(self.service(&p)),
                 Rule::route => Item::Route(self.route(&p)),
                 Rule::filters => Item::Filters(self.filters(&p)),
+                Rule::test => Item::Test(self.test(&p)),
                 _ => continue, // EOI
             };
             items.push(self.spanned(&p, item));
@@ -357,9 +358,26 @@ impl Builder {
     }
 
     fn route(&mut self, pair: &Pair<'_, Rule>) -> Route {
-        let name = self.block_name(pair);
+        let mut children = pair.clone().into_inner().peekable();
+        let kind = children
+            .next_if(|p| p.as_rule() == Rule::route_kind)
+            .map(|k| {
+                let word = k.clone().into_inner().next().expect(SHAPE);
+                let kind = match word.as_rule() {
+                    Rule::kw_tcp => RouteKind::Tcp,
+                    Rule::kw_udp => RouteKind::Udp,
+                    Rule::kw_tls => RouteKind::Tls,
+                    _ => RouteKind::Grpc,
+                };
+                Spanned {
+                    node: kind,
+                    span: self.span(&k),
+                }
+            });
+        children.next(); // `route`
+        let name = self.ident(&children.next().expect(SHAPE));
         let mut items = Vec::new();
-        for p in pair.clone().into_inner().skip(2) {
+        for p in children {
             let item = match p.as_rule() {
                 Rule::on_attr => RouteItem::On(
                     p.clone()
@@ -387,7 +405,7 @@ impl Builder {
             };
             items.push(self.spanned(&p, item));
         }
-        Route { name, items }
+        Route { kind, name, items }
     }
 
     fn filters(&mut self, pair: &Pair<'_, Rule>) -> Filters {
@@ -406,6 +424,72 @@ impl Builder {
             items.push(self.spanned(&p, item));
         }
         Filters { name, items }
+    }
+
+    fn test(&mut self, pair: &Pair<'_, Rule>) -> Test {
+        let mut children = pair.clone().into_inner().peekable();
+        let keyword = self.span(&children.next().expect(SHAPE));
+        let name = children
+            .next_if(|p| p.as_rule() == Rule::string)
+            .map(|p| self.string(&p));
+        let mut items = Vec::new();
+        for p in children {
+            let mut parts = p.clone().into_inner().skip(1);
+            let item = match p.as_rule() {
+                Rule::request_attr => {
+                    let mut parts = parts.peekable();
+                    let method = parts
+                        .next_if(|m| m.as_rule() == Rule::name)
+                        .map(|m| self.ident(&m));
+                    let url = self.string(&parts.next().expect(SHAPE));
+                    let mut headers = Vec::new();
+                    let mut gateway = None;
+                    for part in parts {
+                        match part.as_rule() {
+                            Rule::request_value => headers.push(self.key_value(&part)),
+                            _ => gateway = Some(self.ident(&self.value(&part))),
+                        }
+                    }
+                    TestItem::Request {
+                        method,
+                        url,
+                        headers,
+                        gateway,
+                    }
+                }
+                Rule::expect_backends => TestItem::Backends(
+                    parts
+                        .skip(1)
+                        .map(|b| {
+                            let mut inner = b.clone().into_inner();
+                            let service = self.ident(&inner.next().expect(SHAPE));
+                            let percent = inner.next().map(|n| self.integer(&n));
+                            ExpectedBackend {
+                                service,
+                                percent,
+                                span: self.span(&b),
+                            }
+                        })
+                        .collect(),
+                ),
+                Rule::expect_redirect => {
+                    let location = self.string(&parts.nth(1).expect(SHAPE));
+                    let status = parts.next().map(|n| self.integer(&n));
+                    TestItem::Redirect { location, status }
+                }
+                Rule::expect_status => TestItem::Status(self.integer(&parts.next().expect(SHAPE))),
+                Rule::expect_path => TestItem::Path(self.last_string(&p)),
+                Rule::expect_host => TestItem::Host(self.last_string(&p)),
+                Rule::expect_header => TestItem::Header(self.key_value(&p)),
+                _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),
+            };
+            items.push(self.spanned(&p, item));
+        }
+        Test {
+            keyword,
+            name,
+            items,
+        }
     }
 
     fn rule(&mut self, pair: &Pair<'_, Rule>) -> ast::Rule {
@@ -541,7 +625,17 @@ impl Builder {
                     Condition::Query { name, op, value }
                 }
             }
-            Rule::method_cond => Condition::Method(self.ident(&children[1])),
+            Rule::method_cond if children[1].as_rule() == Rule::name => {
+                Condition::Method(self.ident(&children[1]))
+            }
+            Rule::method_cond => Condition::GrpcMethod {
+                op: self.op(op, Op::Exact),
+                value: self.last_string(pair),
+            },
+            Rule::service_cond => Condition::GrpcService {
+                op: self.op(op, Op::Exact),
+                value: self.last_string(pair),
+            },
             _ => unreachable!("{SHAPE}: {:?}", pair.as_rule()),
         }
     }

@@ -27,6 +27,7 @@ enum Block {
     Route,
     Rule,
     Filters,
+    Test,
 }
 
 impl Block {
@@ -41,6 +42,7 @@ impl Block {
             Block::Route => Rule::route_rest,
             Block::Rule => Rule::rule_rest,
             Block::Filters => Rule::filters_rest,
+            Block::Test => Rule::test_rest,
         }
     }
 
@@ -52,6 +54,9 @@ impl Block {
             (None, "service") => Block::Service,
             (None, "route") => Block::Route,
             (None, "filters") => Block::Filters,
+            (None, "test") => Block::Test,
+            // At the top level, `tls` starts `tls route`.
+            (None, "tls") => Block::Route,
             (Some(Block::Gateway), "listener") => Block::Listener,
             (Some(Block::Listener), "tls") => Block::ListenerTls,
             (Some(Block::Service), "tls") => Block::ServiceTls,
@@ -294,7 +299,11 @@ mod tests {
     #[test]
     fn the_keywords_of_each_block_come_from_the_grammar() {
         let at = |text: &str| keywords_at(text, text.len()).join(" ");
-        assert_eq!(at(""), "filters gateway import let namespace route service");
+        assert_eq!(
+            at(""),
+            "filters gateway grpc import let namespace route service tcp test tls udp"
+        );
+        assert_eq!(at("test {\n  "), "expect request");
         assert_eq!(
             at("service s {\n  "),
             "annotation balance description endpoint endpoints label namespace port protocol rewrite tls"

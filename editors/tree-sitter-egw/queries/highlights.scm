@@ -4,13 +4,13 @@
 
 (comment) @comment
 
-["gateway" "service" "route" "listener" "rule" "filters"] @keyword
+["gateway" "service" "route" "listener" "rule" "filters" "test" "tcp" "udp" "grpc"] @keyword
 ["import"] @keyword.import
 ["namespace" "let"] @keyword
 ["add" "annotation" "as" "backend" "balance" "ca" "cert" "class" "configmap" "description"
- "endpoint" "endpoints" "file" "from" "header" "host" "hostname" "http" "https" "label" "match"
+ "endpoint" "endpoints" "expect" "file" "from" "header" "host" "hostname" "http" "https" "label" "match"
  "method" "mirror" "mode" "on" "path" "port" "prefix" "protocol" "query" "redirect" "remove"
- "response" "rewrite" "routes" "san" "set" "status" "target" "timeout" "tls" "use"] @keyword
+ "request" "response" "rewrite" "routes" "san" "set" "status" "target" "timeout" "tls" "use"] @keyword
 ["off" "system"] @constant.builtin
 
 (gateway name: (name) @type)
@@ -29,6 +29,9 @@
 (mode (name) @constant)
 (routes (name) @constant)
 (method_condition (name) @constant)
+(request method: (name) @constant)
+(request_on (name) @type)
+(expected_backend (name) @type)
 
 (string) @string
 (escape_sequence) @string.escape

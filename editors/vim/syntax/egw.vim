@@ -6,6 +6,7 @@ endif
 
 " Blocks, and the name that follows them.
 syn keyword egwDeclaration gateway service route listener rule filters nextgroup=egwName skipwhite
+syn keyword egwDeclaration test tcp udp grpc
 syn match   egwName        "\<[A-Za-z_][A-Za-z0-9_-]*\>" contained
 
 syn keyword egwInclude     import namespace
@@ -16,10 +17,11 @@ syn keyword egwKeyword     add annotation as backend balance ca cert class confi
 syn keyword egwKeyword     endpoint endpoints file from header host hostname http https label
 syn keyword egwKeyword     match method mirror mode on path port prefix protocol query redirect
 syn keyword egwKeyword     remove response rewrite routes san set status target timeout tls use
+syn keyword egwKeyword     request expect
 
 " Values the checker knows.
 syn keyword egwConstant    off system same all terminate passthrough
-syn keyword egwConstant    HTTP HTTPS TLS GET HEAD POST PUT DELETE CONNECT OPTIONS TRACE PATCH
+syn keyword egwConstant    HTTP HTTPS TLS TCP UDP H2C GET HEAD POST PUT DELETE CONNECT OPTIONS TRACE PATCH
 
 syn match   egwNumber      "\<\d\+\>"
 syn match   egwNumber      "\<\d\+\(\.\d\+\)\+\>"
