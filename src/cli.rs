@@ -1,4 +1,4 @@
-//! Commands: `build`, `check`, `fmt`, `route`, `test`, `graph`, `explain`, `lsp`. Exit codes: 0 success (warnings allowed), 1 the
+//! Commands: `build`, `check`, `fmt`, `route`, `test`, `graph`, `import`, `explain`, `lsp`. Exit codes: 0 success (warnings allowed), 1 the
 //! input has errors, 2 usage or I/O error.
 
 use std::io::{IsTerminal, Read, Write};
@@ -25,6 +25,7 @@ const EXAMPLES: &str = "Examples:
   egwc route cluster.egw --url https://api.example.com/v1   where a request goes
   egwc test cluster.egw --coverage       run the test blocks, and say what they miss
   egwc graph cluster.egw                 the routing as a Mermaid picture
+  egwc import values.yaml -o cluster/    come over from the chart (or Gateway API YAML)
   egwc explain E0100                     what a diagnostic means";
 
 #[derive(Parser)]
@@ -137,6 +138,22 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = GraphOutput::Mermaid)]
         format: GraphOutput,
+    },
+    /// Write .egw from what you run today: the External Gateway Load Balancer chart's
+    /// values.yaml, or Gateway API YAML (`kubectl get gateways,httproutes,services,
+    /// endpointslices,backendtlspolicies,referencegrants -A -o yaml | egwc import -`); what
+    /// cannot be carried over is listed (docs/import.md)
+    Import {
+        /// values.yaml or Gateway API YAML files; `-` reads standard input
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// What the files are; inferred from the first document when omitted
+        #[arg(long, value_enum)]
+        from: Option<ImportFrom>,
+        /// Write main.egw (and the CA certificates it names) into this new or empty
+        /// directory instead of printing
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
     },
     /// Run the language server on standard input and output (for editors)
     Lsp,
@@ -288,6 +305,11 @@ pub fn main() -> ExitCode {
             fail_under,
         } => test(&files, &options.options(), coverage, fail_under),
         Command::Explain { code, all } => explain(code.as_deref(), all),
+        Command::Import {
+            files,
+            from,
+            output,
+        } => import(&files, from, output.as_deref()),
         Command::Lsp => egwc::lsp::run()
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| Failure::Message(format!("language server: {e}"))),
@@ -301,6 +323,109 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ImportFrom {
+    /// The External Gateway Load Balancer chart's values.yaml
+    Chart,
+    /// Kubernetes objects: Gateway API YAML, as `kubectl get -o yaml` prints it or as files
+    Manifests,
+}
+
+/// The largest input `egwc import` reads: far above any configuration, and bounded.
+const IMPORT_LIMIT: u64 = 64 << 20;
+
+/// `egwc import`: exit 0 when the `.egw` is written, 1 when an input is malformed (nothing
+/// is written then), 2 for usage and I/O errors.
+fn import(
+    files: &[PathBuf],
+    from: Option<ImportFrom>,
+    output: Option<&Path>,
+) -> Result<ExitCode, Failure> {
+    let mut inputs = Vec::new();
+    for input in self::inputs(files)? {
+        let (name, bytes) = match input {
+            Input::Stdin(bytes) => ("<stdin>".to_string(), bytes),
+            Input::Path(path) => (path.display().to_string(), read_limited(&path)?),
+        };
+        if bytes.len() as u64 > IMPORT_LIMIT {
+            return Err(Failure::Message(format!("{name}: larger than 64 MiB")));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Failure::Message(format!(
+                "{name}: not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
+        inputs.push(egwc::import::Input { name, text });
+    }
+    let source = from.map(|f| match f {
+        ImportFrom::Chart => egwc::import::Source::Chart,
+        ImportFrom::Manifests => egwc::import::Source::Manifests,
+    });
+    let imported = match egwc::import::import(&inputs, source, output.is_some()) {
+        Ok(imported) => imported,
+        Err(message) => {
+            to_stderr(&format!("error: {message}\n"))?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let mut report = String::new();
+    for n in &imported.notes {
+        let kind = if n.warning { "warning" } else { "note" };
+        let at = if n.line > 0 {
+            format!("{}:{}", n.file, n.line)
+        } else {
+            n.file.clone()
+        };
+        report.push_str(&format!("{kind}: {at}: {}: {}\n", n.at, n.message));
+    }
+    match output {
+        None => {
+            to_stderr(&report)?;
+            to_stdout(imported.egw.as_bytes())?;
+        }
+        Some(dir) => {
+            let mut files = vec![("main.egw".to_string(), imported.egw.clone())];
+            files.extend(imported.files.iter().cloned());
+            crate::output_dir::create(dir, files).map_err(Failure::Message)?;
+            let warnings = imported.notes.iter().filter(|n| n.warning).count();
+            report.push_str(&format!(
+                "wrote {}; {warnings} warnings, {} notes; next: egwc check {}\n",
+                dir.join("main.egw").display(),
+                imported.notes.len() - warnings,
+                dir.join("main.egw").display()
+            ));
+            to_stderr(&report)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A file's bytes, if it is a regular file of at most [`IMPORT_LIMIT`]: a FIFO or a device
+/// would block or never end.
+fn read_limited(path: &Path) -> Result<Vec<u8>, Failure> {
+    let cannot =
+        |e: std::io::Error| Failure::Message(format!("cannot read {}: {e}", path.display()));
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Failure::Message(format!(
+            "{}: not a regular file",
+            path.display()
+        )));
+    }
+    if meta.len() > IMPORT_LIMIT {
+        return Err(Failure::Message(format!(
+            "{}: larger than 64 MiB",
+            path.display()
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(IMPORT_LIMIT + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    Ok(bytes)
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

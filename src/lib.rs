@@ -8,6 +8,7 @@ pub mod check;
 pub mod complete;
 pub mod diagnostics;
 pub mod emit;
+pub mod import;
 pub mod index;
 pub mod ir;
 pub mod load;

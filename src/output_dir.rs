@@ -62,6 +62,56 @@ empty directory)",
     Ok(())
 }
 
+/// Creates `dir` holding `files` (`egwc import -o DIR`): `dir` must not exist or be empty,
+/// as the files are the user's to edit from then on and are never replaced. The files are
+/// written into a hidden directory beside it, which is then renamed: `dir` holds all of
+/// them or none.
+pub fn create(dir: &Path, files: impl IntoIterator<Item = (String, String)>) -> Result<(), String> {
+    let dir = resolve(dir)?;
+    let parent = dir.parent().expect("a resolved directory has a parent");
+    let base = dir
+        .file_name()
+        .expect("a resolved directory has a name")
+        .to_string_lossy()
+        .into_owned();
+    let io = |what: &str, path: &Path, e: std::io::Error| {
+        format!("cannot {what} {}: {e}", path.display())
+    };
+    let existed = dir.exists();
+    if existed {
+        let empty = std::fs::read_dir(&dir)
+            .map_err(|e| io("read", &dir, e))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(format!(
+                "{} exists and is not empty; egwc import writes a new directory and never \
+replaces files (choose a new or empty directory)",
+                dir.display()
+            ));
+        }
+    }
+    std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+    remove_leftovers(parent, &base);
+    let staging = parent.join(format!(".{base}.egwc-new-{}", std::process::id()));
+    let written = (|| {
+        std::fs::create_dir(&staging).map_err(|e| io("create", &staging, e))?;
+        for (name, contents) in files {
+            let path = staging.join(name);
+            std::fs::write(&path, contents).map_err(|e| io("write", &path, e))?;
+        }
+        if existed {
+            std::fs::remove_dir(&dir).map_err(|e| io("replace the empty directory", &dir, e))?;
+        }
+        std::fs::rename(&staging, &dir).map_err(|e| io("create", &dir, e))
+    })();
+    if let Err(e) = written {
+        let _ = remove_ours(&staging);
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// The directory to replace: a symbolic link is followed, so that it stays a link to the
 /// new output. `.`, `..` and directories above the working directory are refused, as they
 /// cannot be swapped as a whole.
@@ -83,7 +133,7 @@ fn resolve(dir: &Path) -> Result<PathBuf, String> {
     if !names_a_directory || holds_cwd || resolved.parent().is_none() {
         return Err(format!(
             "-o {} would replace the directory you are in (or one above it) as a whole; name a \
-directory for the manifests only, such as `-o manifests`",
+directory of its own, such as `-o manifests`",
             dir.display()
         ));
     }
