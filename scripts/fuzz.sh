@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes egwc: `scripts/fuzz.sh SECONDS [TARGET…]` runs each target (compile, format,
-# structured; all by default) for SECONDS with cargo-fuzz (libFuzzer), one after the other.
+# structured, import; all by default) for SECONDS with cargo-fuzz (libFuzzer), one after the other.
 # The corpus starts from the examples and golden cases and grows in fuzz/corpus/ (not
 # committed). A crash stops the run with exit 1, and its input is copied to
 # tests/fuzz/TARGET-NAME, where `cargo test --test hostile` replays it from then on.
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(compile format structured)
+[ ${#targets[@]} -gt 0 ] || targets=(compile format structured import)
 export RUSTC_BOOTSTRAP=1
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
@@ -28,7 +28,12 @@ for target in "${targets[@]}"; do
   artifacts=$root/fuzz/artifacts/$target
   log=$root/fuzz/logs/$target.log
   mkdir -p "$corpus" "$artifacts"
-  if [ "$target" != structured ]; then
+  if [ "$target" = import ]; then
+    # YAML: egwc's own output, the chart's values and the upstream conformance objects.
+    find tests/expected tests/import tests/conformance -name '*.yaml' | while read -r f; do
+      cp "$f" "$corpus/seed-${f//\//-}"
+    done
+  elif [ "$target" != structured ]; then
     find examples tests/cases tests/format stdlib -name '*.egw' | while read -r f; do
       cp "$f" "$corpus/seed-${f//\//-}"
     done

@@ -162,7 +162,7 @@ fn constants_that_double_are_refused_without_being_worked_out() {
 }
 
 /// Inputs the fuzzers (scripts/fuzz.sh) or the reliability pass once crashed on: each
-/// compiles without a panic, and formats to a fixed point when it parses.
+/// compiles without a panic, formats to a fixed point when it parses, and imports.
 #[test]
 fn every_input_that_once_crashed_is_handled() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz");
@@ -186,6 +186,14 @@ fn every_input_that_once_crashed_is_handled() {
         if let Ok(formatted) = egwc::syntax::format(egwc::source::FileId(0), &text) {
             let again = egwc::syntax::format(egwc::source::FileId(0), &formatted);
             assert_eq!(again.as_ref(), Ok(&formatted), "{}", input.display());
+        }
+        // The `import` target's inputs: imported as either source without a panic.
+        for source in [egwc::import::Source::Chart, egwc::import::Source::Manifests] {
+            let input = egwc::import::Input {
+                name: "fuzz.yaml".to_string(),
+                text: text.clone(),
+            };
+            let _ = egwc::import::import(&[input], Some(source), false);
         }
     }
 }

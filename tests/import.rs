@@ -547,3 +547,44 @@ field has no .egw form: not imported"
     let codes = error_codes(&stdout, &egwc::Options::default());
     assert!(codes.is_empty(), "{codes:?}\n{stdout}");
 }
+
+/// Hostile input: a FIFO is refused before it is read, an alias bomb and deep nesting are
+/// errors within serde-saphyr's budgets, and nothing is written.
+#[test]
+fn hostile_input_is_refused_in_bounded_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let out = egwc().arg("import").arg(&fifo).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    let mut previous = "a".to_string();
+    for i in 0..12 {
+        let refs = vec![format!("*{previous}"); 9].join(", ");
+        bomb.push_str(&format!("b{i}: &b{i} [{refs}]\n"));
+        previous = format!("b{i}");
+    }
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    for (name, text, expected) in [
+        ("bomb.yaml", bomb, "budget breached"),
+        ("deep.yaml", deep, "recursion limit exceeded"),
+    ] {
+        let input = dir.path().join(name);
+        std::fs::write(&input, text).unwrap();
+        let out_dir = dir.path().join("out");
+        let out = egwc()
+            .arg("import")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(!out_dir.exists());
+    }
+}

@@ -95,3 +95,32 @@ fn comment_start(line: &str) -> Option<usize> {
     }
     None
 }
+
+/// Any text imported as the chart's values and as Kubernetes objects: the import never
+/// panics, and what it writes is formatted `.egw` that compiles without a panic.
+pub fn import(text: &str) {
+    use egwc::import::{Input as ImportInput, Source};
+    for source in [Source::Chart, Source::Manifests] {
+        let input = ImportInput {
+            name: "fuzz.yaml".to_string(),
+            text: text.to_string(),
+        };
+        if let Ok(imported) = egwc::import::import(&[input], Some(source), false) {
+            let formatted = egwc::syntax::format(FileId(0), &imported.egw)
+                .expect("an import writes text that parses");
+            assert_eq!(formatted, imported.egw, "an import writes formatted text");
+            compile(imported.egw.as_bytes());
+        }
+    }
+}
+
+/// A program's objects, imported: the import of what egwc builds never fails, and builds.
+pub fn import_built(program: &str) {
+    let c = egwc::compile(&[Input::Stdin(program.as_bytes().to_vec())], &egwc::Options::default())
+        .expect("standard input is always read");
+    let Some(manifests) = &c.manifests else {
+        return;
+    };
+    let yaml = emit::to_stream(manifests, Format::Yaml);
+    import(&yaml);
+}
