@@ -139,10 +139,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphOutput::Mermaid)]
         format: GraphOutput,
     },
-    /// Write .egw from what you run today: the External Gateway Load Balancer chart's
-    /// values.yaml, or Gateway API YAML (`kubectl get gateways,httproutes,services,
-    /// endpointslices,backendtlspolicies,referencegrants -A -o yaml | egwc import -`); what
-    /// cannot be carried over is listed (docs/import.md)
+    /// Write .egw from the chart's values.yaml or from Gateway API YAML (docs/import.md)
+    ///
+    /// From the External Gateway Load Balancer chart's values.yaml, or Gateway API YAML
+    /// (files, or `kubectl get … -o yaml | egwc import -`). What cannot be carried over, and
+    /// what changes on migration, is listed on standard error with its file and line.
     Import {
         /// values.yaml or Gateway API YAML files; `-` reads standard input
         #[arg(required = true)]
