@@ -16,6 +16,8 @@ const GENERATED_CERT: &str = "gateway-cert";
 /// One `externalServices[]` entry, as far as routes need it.
 struct Service {
     name: String,
+    /// Its `.egw` name (the name, unless that is no RFC 1035 label).
+    egw_name: String,
     /// The endpoints the chart balances over (1 when it does not).
     balanced_endpoints: usize,
     port: Option<i64>,
@@ -141,7 +143,8 @@ fn service(
     notes: &Notes,
 ) -> Result<(Block, Service, String), String> {
     let name = s.required_str("name")?;
-    let mut block = Block::new(format!("service {}", super::name(name, s, notes)));
+    let egw_name = super::name(name, s, notes);
+    let mut block = Block::new(format!("service {egw_name}"));
     if let Some(ns) = s.str("namespace")? {
         block.line(format!("namespace {}", quote(ns)));
     }
@@ -194,7 +197,8 @@ a DNS name); the .egw reaches {host} on port {port}"
             );
         }
     }
-    let protocol = s.str("protocol")?.unwrap_or("HTTP").to_string();
+    let protocol = s.str("protocol")?.unwrap_or("HTTP");
+    let protocol = rules::word(s, "protocol", protocol)?.to_string();
     if protocol != "HTTP" {
         block.line(format!("protocol {protocol}"));
     }
@@ -233,6 +237,7 @@ writes it (annotation egwc/description)",
     }
     let service = Service {
         name: name.to_string(),
+        egw_name,
         balanced_endpoints: used.len(),
         port,
     };
@@ -262,7 +267,10 @@ fn gateway(
             "port {}",
             l.scalar("port")?.ok_or_else(|| missing(&l, "port"))?
         ));
-        listener.line(format!("protocol {}", l.required_str("protocol")?));
+        let Some(protocol) = rules::protocol(&l, notes)? else {
+            continue;
+        };
+        listener.line(format!("protocol {protocol}"));
         if let Some(h) = l.str("hostname")? {
             listener.line(format!("hostname {}", quote(h)));
         }
@@ -315,7 +323,10 @@ fn generated_route(
     labels: &[(String, String)],
     annotations: &[(String, String)],
 ) -> Block {
-    let mut block = Block::new(format!("route {}-route", s.name));
+    let mut block = Block::new(format!(
+        "route {}",
+        super::label(&format!("{}-route", s.name))
+    ));
     block.comments.push(format!(
         "values.yaml has no `routes`: the route the chart generates for service {}",
         s.name
@@ -323,7 +334,7 @@ fn generated_route(
     block.line(format!("on {gateway}"));
     block.line(format!("host {}", quote(&format!("{}.local", s.name))));
     block.metadata(labels, annotations);
-    block.line(format!("rule {{ -> {} }}", s.name));
+    block.line(format!("rule {{ -> {} }}", s.egw_name));
     block
 }
 
@@ -355,7 +366,7 @@ pointer evaluating .namespace); the .egw attaches the route to the generated gat
             gateway.to_string()
         }
     };
-    block.line(format!("on {parent}"));
+    block.line(format!("on {}", super::label(&parent)));
     let hosts: Vec<String> = r.strs("hostnames")?.iter().map(|h| quote(h)).collect();
     if !hosts.is_empty() {
         block.line(format!("host {}", hosts.join(" ")));
@@ -389,7 +400,9 @@ fn route_rule(rule: &Obj, services: &[Service], notes: &Notes) -> Result<Block, 
             p.rest(notes, "this value");
         }
         if let Some(method) = m.str("method")? {
-            conditions.push(Condition::Method(method.to_string()));
+            conditions.push(Condition::Method(
+                rules::word(&m, "method", method)?.to_string(),
+            ));
         }
         let headers = m.objs("headers")?;
         for h in &headers {

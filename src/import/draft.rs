@@ -138,6 +138,15 @@ pub fn is_label(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
+/// Whether `text` can be written as a word of the grammar (a protocol, a method, a scheme):
+/// a letter or `_`, then letters, digits, `_` and `-`.
+pub fn is_word(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && text
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+}
+
 /// A duration as `.egw` writes it (`1h30m`, `500ms`), from a Gateway API duration, which
 /// has the same form (GEP-2257); `None` when it has another.
 pub fn duration(text: &str) -> Option<String> {

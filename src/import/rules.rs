@@ -69,6 +69,31 @@ pub fn unknown(o: &Obj, key: &str, value: &str) -> String {
     )
 }
 
+/// A value of a closed set that `.egw` writes as a word (a method, a scheme): any other is
+/// an error, as the Gateway API does not have it either.
+pub fn word<'a>(o: &Obj, key: &str, value: &'a str) -> Result<&'a str, String> {
+    if super::draft::is_word(value) {
+        Ok(value)
+    } else {
+        Err(unknown(o, key, value))
+    }
+}
+
+/// A listener's protocol, or `None` with a warning when `.egw` cannot write it (a
+/// domain-prefixed protocol of a controller's own).
+pub fn protocol<'a>(l: &Obj<'a>, notes: &Notes) -> Result<Option<&'a str>, String> {
+    let protocol = l.required_str("protocol")?;
+    if super::draft::is_word(protocol) {
+        return Ok(Some(protocol));
+    }
+    notes.warn(
+        l.line(),
+        l.path.clone(),
+        format!("protocol {protocol:?} has no .egw form: this listener is not imported"),
+    );
+    Ok(None)
+}
+
 /// `match …`. A match without conditions matches every request: `path "/"`.
 pub fn match_line(conditions: &[Condition]) -> String {
     if conditions.is_empty() {

@@ -289,7 +289,12 @@ impl<'a> Printer<'a> {
     /// line, aligned after the first token.
     fn statement(&mut self, item: &Pair<'_, Rule>) {
         let span = item.as_span();
-        let (from, to) = (self.tok_at(span.start()), self.tok_at(span.end()));
+        let (from, mut to) = (self.tok_at(span.start()), self.tok_at(span.end()));
+        // A list's span runs over the comments after its last element (pest's repetition
+        // skips them looking for another): they belong to what follows.
+        while to > from + 1 && self.kind(to - 1) == Kind::Comment {
+            to -= 1;
+        }
         let multiline = self.toks[from + 1..to].iter().any(|t| t.newlines > 0);
         let breaks: Vec<usize> = if multiline && is_list(item.as_rule()) {
             // The words before the first element, and the first element itself.

@@ -282,6 +282,8 @@ services outside it: not imported; routes to it keep its name",
         notes.warn(o.line(), ob.what(), "no endpoints: not imported");
         return Ok(None);
     }
+    // Its `.egw` name, noted when it is not the Kubernetes name.
+    let _ = crate::import::name(&ob.name, o, notes);
     Ok(Some(Backend {
         file: ob.file.clone(),
         group,
@@ -386,7 +388,10 @@ pub(super) fn gateway(ob: &Object, notes: &Notes) -> Result<(Block, Vec<(String,
         ports.push((name.to_string(), port));
         let mut listener = Block::new(format!("listener {}", crate::import::name(name, &l, notes)));
         listener.line(format!("port {port}"));
-        listener.line(format!("protocol {}", l.required_str("protocol")?));
+        let Some(protocol) = rules::protocol(&l, notes)? else {
+            continue;
+        };
+        listener.line(format!("protocol {protocol}"));
         if let Some(h) = l.str("hostname")? {
             listener.line(format!("hostname {}", quote(h)));
         }

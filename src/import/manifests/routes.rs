@@ -1,6 +1,7 @@
 //! Routes, their rules and filters, and the ReferenceGrants they need.
 
 use super::*;
+use crate::import::label;
 
 pub(super) fn route(
     ob: &Object,
@@ -27,14 +28,14 @@ pub(super) fn route(
         }
         p.skip(&["group", "namespace"]);
         match (p.str("sectionName")?, p.int("port")?) {
-            (Some(section), _) => parents.push(format!("{name}.{section}")),
+            (Some(section), _) => parents.push(format!("{}.{}", label(name), label(section))),
             (None, Some(port)) => {
                 let on_port: Vec<String> = listeners
                     .get(name)
                     .into_iter()
                     .flatten()
                     .filter(|(_, p)| *p == port)
-                    .map(|(l, _)| format!("{name}.{l}"))
+                    .map(|(l, _)| format!("{}.{}", label(name), label(l)))
                     .collect();
                 if on_port.is_empty() {
                     notes.warn(
@@ -47,7 +48,7 @@ pub(super) fn route(
                 }
                 parents.extend(on_port);
             }
-            (None, None) => parents.push(name.to_string()),
+            (None, None) => parents.push(label(name)),
         }
         p.rest(notes, "this field");
     }
@@ -142,7 +143,9 @@ pub(super) fn rule(
         }
         if let Some(method) = m.get("method") {
             match &method.value {
-                Value::Str(s) => conditions.push(Condition::Method(s.clone())),
+                Value::Str(s) => {
+                    conditions.push(Condition::Method(rules::word(&m, "method", s)?.to_string()))
+                }
                 _ => {
                     let g = m.obj("method")?.expect("a mapping");
                     let op = match g.str("type")?.unwrap_or("Exact") {
@@ -270,7 +273,7 @@ pub(super) fn filter(
                 .ok_or_else(|| rules::unknown(f, "requestRedirect", "null"))?;
             let mut parts = vec!["redirect".to_string()];
             if let Some(s) = r.str("scheme")? {
-                parts.push(s.to_string());
+                parts.push(rules::word(&r, "scheme", s)?.to_string());
             }
             if let Some(h) = r.str("hostname")? {
                 parts.push(format!("host {}", quote(h)));
