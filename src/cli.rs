@@ -761,7 +761,17 @@ fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, Failure> {
         egw_files_in(f, &mut paths)?;
     }
     let mut sources = egwc::source::SourceMap::default();
-    let mut diags = Vec::new();
+    // The project configuration sets nothing for formatting, but a mistake in it is reported
+    // by every command, so that `fmt --check` in a hook does not pass over it.
+    let first = files
+        .first()
+        .filter(|f| f.as_os_str() != "-")
+        .map(|f| Input::Path(if f.is_dir() { f.join(".") } else { f.clone() }));
+    let (_, mut diags) = egwc::load::config(
+        first.as_slice(),
+        &egwc::load::Edited::default(),
+        &mut sources,
+    );
     let mut unformatted = Vec::new();
     for path in &paths {
         let stdin = path.as_os_str() == "-";

@@ -65,6 +65,8 @@ pub enum TargetFrom {
     Class(Span),
     /// `--target` on the command line.
     CommandLine(Span),
+    /// `target` in the project configuration, egwc.toml.
+    Config(Span),
     /// Neither: the class is not a known one, so `generic`.
     Default(Span),
 }
@@ -75,6 +77,7 @@ impl TargetFrom {
             TargetFrom::Attribute(s)
             | TargetFrom::Class(s)
             | TargetFrom::CommandLine(s)
+            | TargetFrom::Config(s)
             | TargetFrom::Default(s) => s,
         }
     }
@@ -85,6 +88,7 @@ impl TargetFrom {
             TargetFrom::Attribute(_) => format!("compiled for {target}"),
             TargetFrom::Class(_) => format!("this class implies {target}"),
             TargetFrom::CommandLine(_) => format!("compiled for {target} (from --target)"),
+            TargetFrom::Config(_) => format!("compiled for {target} (from egwc.toml)"),
             TargetFrom::Default(_) => "an unknown class: compiled for generic".to_string(),
         }
     }

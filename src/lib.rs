@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod complete;
+pub mod config;
 pub mod diagnostics;
 pub mod emit;
 pub mod import;
@@ -80,6 +81,9 @@ fn run(
 ) -> Result<(Compilation, Option<ir::Model>), LoadError> {
     let start = Instant::now();
     let mut loaded = load::load(inputs, &options.edited)?;
+    let (config, config_diags) = load::config(inputs, &options.edited, &mut loaded.sources);
+    loaded.diags.extend(config_diags);
+    let options = &options.with_config(&config);
     let loaded_at = Instant::now();
     let (model, check_diags) = check::check(&mut loaded, options);
     // The syntax trees are not needed past checking: freed now, their memory is reused by

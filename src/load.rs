@@ -103,6 +103,69 @@ pub fn load(inputs: &[Input], edited: &Edited) -> Result<Loaded, LoadError> {
     Ok(loader.loaded)
 }
 
+/// The project configuration of a build (docs/config.md): `egwc.toml` in the directory of
+/// the first input (standard input: the working directory) or the nearest one above it, not
+/// above the repository's root (the first directory with `.git`). Read as the editor holds
+/// it, else from the disk, as a regular file of at most 1 MiB; added to `sources`, so that
+/// its mistakes are shown in it.
+pub fn config(
+    inputs: &[Input],
+    edited: &Edited,
+    sources: &mut SourceMap,
+) -> (crate::config::Config, Vec<Diagnostic>) {
+    let start = match inputs.first() {
+        Some(Input::Path(path)) => absolute(directory_of(path)),
+        _ => absolute(Path::new(".")),
+    };
+    let mut dir = Some(normalize(&start));
+    while let Some(d) = dir {
+        let path = d.join(crate::config::FILE_NAME);
+        let bytes = match edited.get(&path) {
+            Some(text) => Some(Ok(text.clone().into_bytes())),
+            None if path.exists() => Some(read_regular(&path, MAX_CA_BYTES)),
+            None => None,
+        };
+        match bytes {
+            Some(Ok(bytes)) => {
+                // Shown as the other files are: relative to the working directory.
+                let cwd = std::env::current_dir()
+                    .map(|c| normalize(&c))
+                    .unwrap_or_default();
+                let name = path
+                    .strip_prefix(&cwd)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
+                return match add_source(sources, name.clone(), name, path, bytes) {
+                    Ok((file, text)) => crate::config::parse(file, &text),
+                    Err(d) => (crate::config::Config::default(), vec![d]),
+                };
+            }
+            Some(Err(e)) => {
+                let file = sources.add(
+                    path.display().to_string(),
+                    path.display().to_string(),
+                    path.clone(),
+                    "".into(),
+                );
+                let d = Diagnostic::new(
+                    Code::InvalidConfig,
+                    Span::new(file, 0, 0),
+                    format!("cannot read {}: {e}", path.display()),
+                    "here",
+                );
+                return (crate::config::Config::default(), vec![d]);
+            }
+            None => {}
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    (crate::config::Config::default(), Vec::new())
+}
+
 /// The file whose build takes in `path`, for the language server, which checks a file in
 /// that build so that the names its importers define are known: the file that imports it,
 /// or imports a file that does, and so on, as far as that goes. No directory above `within`

@@ -796,3 +796,65 @@ fn fail_under_fails_a_run_below_the_coverage() {
     let plain = egwc(&["test", homelab], None);
     assert!(!text(&plain.stdout).contains("coverage"));
 }
+
+/// egwc.toml (docs/config.md) is read by every command from the file's directory or above,
+/// not above the repository's root; `--target` wins over it and `--allow` adds to it.
+#[test]
+fn the_project_configuration_is_read_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let sub = repo.join("clusters/lab");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    // Above the repository: never read.
+    std::fs::write(dir.path().join("egwc.toml"), "target = \"istio\"\n").unwrap();
+    std::fs::copy(GOOD, sub.join("main.egw")).unwrap();
+    let main = sub.join("main.egw");
+    let main = main.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = egwc(args, None);
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    // No egwc.toml in the repository: Cilium, from the class, and its notes.
+    let (_, _, stderr) = run(&["check", main]);
+    assert!(stderr.contains("N0513"), "{stderr}");
+    assert!(
+        !stderr.contains("istio"),
+        "read above the repository: {stderr}"
+    );
+
+    std::fs::write(
+        repo.join("egwc.toml"),
+        "target = \"envoy-gateway\"\nallow = [\"N0513\"]\n",
+    )
+    .unwrap();
+    for command in ["check", "build", "graph", "test"] {
+        let (code, _, stderr) = run(&[command, main]);
+        assert_eq!(code, Some(0), "{command}: {stderr}");
+        assert!(!stderr.contains("N0513"), "{command}: {stderr}");
+    }
+    let (_, stdout, _) = run(&["build", main]);
+    assert!(stdout.contains("gatewayClassName: cilium"), "{stdout}");
+    // The target of egwc.toml: the class of another controller is W0516.
+    let (_, _, stderr) = run(&["check", main]);
+    assert!(stderr.contains("(from egwc.toml)"), "{stderr}");
+    // `--target` wins: Cilium's own note is back.
+    let (_, _, stderr) = run(&["check", main, "--target", "cilium"]);
+    assert!(stderr.contains("N0517 node-subnet-defect"), "{stderr}");
+    assert!(!stderr.contains("(from egwc.toml)"), "{stderr}");
+
+    std::fs::write(repo.join("egwc.toml"), "allow = [\"E0100\"]\ntypo = 1\n").unwrap();
+    for command in [
+        &["check", main][..],
+        &["build", main],
+        &["fmt", "--check", main],
+    ] {
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, Some(1), "{command:?}: {stderr}");
+        assert!(
+            stderr.contains("E0016 invalid-config"),
+            "{command:?}: {stderr}"
+        );
+        assert!(stderr.contains("egwc.toml:"), "{command:?}: {stderr}");
+    }
+}

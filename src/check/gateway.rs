@@ -206,7 +206,12 @@ never pick it up",
             .find(|i| matches!(i.node, GatewayItem::Class(_)))
             .map_or(g.name.span, |i| i.span);
         if let Some(target) = self.command_line_target() {
-            return Some((target, ir::TargetFrom::CommandLine(g.name.span)));
+            let from = if self.options.target_from_config {
+                ir::TargetFrom::Config(g.name.span)
+            } else {
+                ir::TargetFrom::CommandLine(g.name.span)
+            };
+            return Some((target, from));
         }
         if let Some((name, version, span)) = written {
             let controllers: Vec<(&str, Controller)> =

@@ -38,6 +38,8 @@ pub struct Options {
     pub edited: crate::load::Edited,
     /// `--allow`: warnings and notes not to report.
     pub allow: Vec<crate::diagnostics::Allowed>,
+    /// The target was set by the project configuration (egwc.toml), not `--target`.
+    pub target_from_config: bool,
 }
 
 /// The namespace of definitions that do not name one.

@@ -142,6 +142,14 @@ third file that both import.";
 Deeper chains are refused, as no configuration needs them and each level takes memory: \
 import the files from one file instead of each from the one before.";
 
+    InvalidConfig = "E0016" "invalid-config" Error
+    summary "the project configuration, egwc.toml, has a mistake"
+    explain "`egwc.toml`, in the directory of the file a command is given or above it (up to the \
+repository's root), sets what every command and the language server use: `target = \"NAME[@VERSION]\"` \
+as `--target` does, and `allow = [\"CODE\", …]` as `--allow` does (docs/config.md). A key it does \
+not have, a value of the wrong type, an unknown target or a code that cannot be allowed is \
+reported at its place, and the rest of the file still applies.";
+
     DuplicateAttribute = "E0013" "duplicate-attribute" Error
     summary "an attribute that may appear once appears twice"
     explain "Attributes such as `port`, `protocol`, `class` or `namespace` have one value. \
