@@ -157,7 +157,11 @@ enum Command {
         output: Option<PathBuf>,
     },
     /// Run the language server on standard input and output (for editors)
-    Lsp,
+    Lsp {
+        /// Standard input and output, the only transport (accepted, as clients pass it)
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Explain a diagnostic code (`E0100`) or name (`unknown-service`)
     Explain {
         /// The code or name; `--all` prints the whole catalog as Markdown
@@ -311,8 +315,15 @@ pub fn main() -> ExitCode {
             from,
             output,
         } => import(&files, from, output.as_deref()),
-        Command::Lsp => egwc::lsp::run()
-            .map(|()| ExitCode::SUCCESS)
+        // The protocol's exit code: 0 after `shutdown`, 1 for an `exit` without it.
+        Command::Lsp { stdio: _ } => egwc::lsp::run()
+            .map(|clean| {
+                if clean {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            })
             .map_err(|e| Failure::Message(format!("language server: {e}"))),
     };
     match result {

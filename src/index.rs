@@ -2,7 +2,8 @@
 //! server's definitions, hover, references, rename, outline and completion names. Names are those the checker resolves: services
 //! (backends, mirrors, tests' expected backends), gateways and their listeners (`on`, and a
 //! test request's `on`), filter groups (`use`) and constants (`${name}`). It reads the trees as written, so it works on files that do not
-//! check; on a file with a syntax error there is no tree, and nothing is found.
+//! check; a file with a syntax error is read block by block, each top-level block that parses
+//! on its own.
 
 use crate::load::Loaded;
 use crate::source::Span;
@@ -51,6 +52,18 @@ impl Index {
     /// as they are.)
     pub fn new(loaded: &mut Loaded) -> Index {
         let mut index = Index::default();
+        // A file with a syntax error has no tree: its blocks that parse on their own stand in.
+        let broken: Vec<crate::source::FileId> = loaded
+            .diags
+            .iter()
+            .filter(|d| d.code == crate::diagnostics::Code::SyntaxError)
+            .map(|d| d.primary_span().file)
+            .collect();
+        for (id, file) in &mut loaded.files {
+            if broken.contains(id) {
+                *file = crate::syntax::parse_blocks(*id, &loaded.sources.get(*id).text);
+            }
+        }
         for (_, file) in &mut loaded.files {
             for item in &file.items {
                 index.item(item);
@@ -121,7 +134,7 @@ impl Index {
     }
 
     /// Every definition, nested ones included.
-    fn all(&self) -> impl Iterator<Item = &Def> {
+    pub fn all(&self) -> impl Iterator<Item = &Def> {
         self.defs
             .iter()
             .flat_map(|d| std::iter::once(d).chain(&d.children))

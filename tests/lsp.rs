@@ -21,8 +21,12 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
+        Client::start_with(&["lsp"])
+    }
+
+    fn start_with(args: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_egwc"))
-            .arg("lsp")
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -136,6 +140,27 @@ impl Client {
         );
         self.notify("initialized", json!({}));
         result["result"].clone()
+    }
+
+    /// The exit status once the server has ended, waiting at most [`WAIT`].
+    fn status(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Every message that comes within `quiet` of the one before.
+    fn drain(&mut self, quiet: Duration) -> Vec<Value> {
+        let mut out = std::mem::take(&mut self.pending);
+        while let Ok(m) = self.messages.recv_timeout(quiet) {
+            out.push(m);
+        }
+        out
     }
 
     /// `shutdown`, `exit`, and the process ends with success.
@@ -690,4 +715,307 @@ test {{ request \"http://a.example.com/\" expect -> apii }}\n"
         "the backend, the expectation and the definition: {edit}"
     );
     client.stop();
+}
+
+/// Defect 1: closing one file of a split configuration leaves the other's diagnostics.
+#[test]
+fn closing_one_file_keeps_the_diagnostics_of_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let main_text =
+        format!("import \"./services.egw\"\n{GATEWAY}route r {{ on edge rule {{ -> nope }} }}\n");
+    let services_text = "service api { endpoint \"10.0.0.1:0\" }\n";
+    std::fs::write(dir.path().join("main.egw"), &main_text).unwrap();
+    std::fs::write(dir.path().join("services.egw"), services_text).unwrap();
+    let (main, services) = (
+        file_uri(&dir.path().join("main.egw")),
+        file_uri(&dir.path().join("services.egw")),
+    );
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.open(&main, &main_text);
+    client.open(&services, services_text);
+    client.drain(Duration::from_millis(300));
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": services } }),
+    );
+    // What is published after the close: main keeps its unknown service.
+    let after = client.drain(Duration::from_millis(500));
+    let for_main: Vec<&Value> = after
+        .iter()
+        .filter(|m| m["params"]["uri"] == main.as_str())
+        .collect();
+    for m in &for_main {
+        let codes: Vec<&Value> = m["params"]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| &d["code"])
+            .collect();
+        assert!(
+            codes.contains(&&json!("E0100 unknown-service")),
+            "{after:?}"
+        );
+    }
+    client.stop();
+}
+
+/// Defect 2: an untitled buffer is checked like standard input, and definitions work in it.
+#[test]
+fn an_untitled_buffer_gets_diagnostics_and_definitions() {
+    let uri = "untitled:Untitled-1";
+    let text = format!("{GATEWAY}route r {{ on edge rule {{ -> nope }} }}\n");
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.open(uri, &text);
+    let diags = client.diagnostics(uri);
+    assert_eq!(diags[0]["code"], "E0100 unknown-service", "{diags:?}");
+    let params =
+        json!({ "textDocument": { "uri": uri }, "position": position_of(&text, "edge rule", 0) });
+    let found = client.request("textDocument/definition", params)["result"].clone();
+    assert_eq!(found["uri"], uri, "{found}");
+    assert_eq!(found["range"]["start"], position_of(&text, "edge {", 0));
+    client.stop();
+}
+
+/// Defect 3: a syntax error in one block leaves the names of the others: definition, the
+/// outline, references, and completion after `on edge.`.
+#[test]
+fn a_syntax_error_does_not_blind_the_editor() {
+    let (_dir, uri, _) = with_services();
+    let text = format!(
+        "import \"./services.egw\"\n{GATEWAY}route api {{\n  on edge.\n}}\nroute b {{ on edge rule {{ -> api }} }}\n"
+    );
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.open(&uri, &text);
+    let diags = client.diagnostics(&uri);
+    assert_eq!(diags[0]["code"], "E0001 syntax-error", "{diags:?}");
+    let at = |needle: &str, n: usize| json!({ "textDocument": { "uri": uri }, "position": position_of(&text, needle, n) });
+    let found = client.request("textDocument/definition", at("edge rule", 0))["result"].clone();
+    assert_eq!(
+        found["range"]["start"],
+        position_of(&text, "edge {", 0),
+        "{found}"
+    );
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    )["result"]
+        .clone();
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"edge") && names.contains(&"b"), "{names:?}");
+    let refs = client.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": uri }, "position": position_of(&text, "edge {", 0), "context": { "includeDeclaration": true } }),
+    )["result"].clone();
+    assert!(refs.as_array().unwrap().len() >= 2, "{refs}");
+    let mut after_dot = position_of(&text, "edge.\n", 0);
+    after_dot["character"] = json!(after_dot["character"].as_u64().unwrap() + 5);
+    let items = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": after_dot }),
+    )["result"]
+        .clone();
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"edge.http"), "{labels:?}");
+    client.stop();
+}
+
+/// Defect 4: `prepareRename` answers the name's range, and a name the checker would refuse
+/// is refused with the reason.
+#[test]
+fn rename_refuses_names_the_checker_would_refuse() {
+    let (_dir, uri, _) = with_services();
+    let text = format!(
+        "import \"./services.egw\"\n{GATEWAY}service web {{ endpoint \"10.0.0.2:80\" }}\nroute r {{ on edge rule {{ -> api }} }}\n"
+    );
+    let mut client = Client::start();
+    let caps = client.initialize(&[]);
+    assert_eq!(
+        caps["capabilities"]["renameProvider"]["prepareProvider"],
+        true
+    );
+    client.open(&uri, &text);
+    let at = json!({ "textDocument": { "uri": uri }, "position": position_of(&text, "api }", 0) });
+    let prepared = client.request("textDocument/prepareRename", at.clone())["result"].clone();
+    let start = position_of(&text, "api }", 0);
+    assert_eq!(prepared["start"], start, "{prepared}");
+    let rename = |client: &mut Client, name: &str| {
+        let mut params = at.clone();
+        params["newName"] = json!(name);
+        client.request("textDocument/rename", params)
+    };
+    let refused = rename(&mut client, "Jelly");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("E0105"),
+        "{refused}"
+    );
+    let refused = rename(&mut client, "web");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a service `web` exists already"),
+        "{refused}"
+    );
+    let renamed = rename(&mut client, "backend");
+    assert!(renamed["result"]["documentChanges"].is_array(), "{renamed}");
+    client.stop();
+}
+
+/// Defect 5: the server asks to watch `.egw` files, and a file changed on disk is read again
+/// by the open files that import it.
+#[test]
+fn a_file_changed_on_disk_is_read_again() {
+    let (dir, uri, services) = with_services();
+    let text =
+        format!("import \"./services.egw\"\n{GATEWAY}route r {{ on edge rule {{ -> api }} }}\n");
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": { "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } } }),
+    );
+    client.notify("initialized", json!({}));
+    let register = client.wait_for(|m| m["method"] == "client/registerCapability");
+    let watchers = &register["params"]["registrations"][0]["registerOptions"]["watchers"];
+    assert_eq!(watchers[0]["globPattern"], "**/*.egw", "{register}");
+    client.open(&uri, &text);
+    let before = client.diagnostics(&uri);
+    assert!(
+        before.iter().all(|d| d["code"] != "E0100 unknown-service"),
+        "{before:?}"
+    );
+    // A `git checkout` renames the service.
+    std::fs::write(
+        dir.path().join("services.egw"),
+        "service api2 { endpoint \"10.0.0.1:8080\" }\n",
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": services, "type": 2 }] }),
+    );
+    let after = client.diagnostics(&uri);
+    assert_eq!(after[0]["code"], "E0100 unknown-service", "{after:?}");
+    client.stop();
+}
+
+/// Defect 6: egwc.toml and the initialization options apply as on the command line.
+#[test]
+fn the_project_configuration_and_initialization_options_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let text = format!(
+        "{GATEWAY}service api {{ endpoint \"10.0.0.1:8080\" }}\nroute r {{ on edge rule {{ -> api }} }}\n"
+    );
+    // Without either: the EndpointSlice note.
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.open(&uri, &text);
+    let codes = |d: &[Value]| {
+        d.iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        codes(&client.diagnostics(&uri)),
+        ["N0513 endpointslice-rbac"]
+    );
+    client.stop();
+    // From the initialization options.
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": {}, "initializationOptions": { "allow": ["N0513"] } }),
+    );
+    client.notify("initialized", json!({}));
+    client.open(&uri, &text);
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+    client.stop();
+    // From egwc.toml, and its mistakes shown in it.
+    std::fs::write(
+        dir.path().join("egwc.toml"),
+        "allow = [\"N0513\", \"E0100\"]\n",
+    )
+    .unwrap();
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.open(&uri, &text);
+    let config = file_uri(&dir.path().join("egwc.toml"));
+    let config_diags = client.diagnostics(&config);
+    assert_eq!(codes(&config_diags), ["E0016 invalid-config"]);
+    let main_diags = client.diagnostics(&uri);
+    assert!(
+        !codes(&main_diags).contains(&"N0513 endpointslice-rbac".to_string()),
+        "{main_diags:?}"
+    );
+    client.stop();
+}
+
+/// Defect 7: versions on diagnostics, a burst of edits checked once, cancellation, the
+/// exit code, and `--stdio`.
+#[test]
+fn the_protocol_details() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let mut client = Client::start_with(&["lsp", "--stdio"]);
+    client.initialize(&[]);
+    client.open(&uri, "service api { endpoint \"10.0.0.1:0\" }\n");
+    let first = client.wait_for(|m| m["method"] == "textDocument/publishDiagnostics");
+    assert_eq!(first["params"]["version"], 1, "{first}");
+    client.drain(Duration::from_millis(200));
+    for version in 2..=21 {
+        client.change(
+            &uri,
+            version,
+            &format!("service api {{ endpoint \"10.0.0.1:{}\" }}\n", version - 1),
+        );
+    }
+    let published: Vec<Value> = client
+        .drain(Duration::from_millis(1000))
+        .into_iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .collect();
+    assert!(
+        !published.is_empty() && published.len() < 20,
+        "{} checks for 20 edits",
+        published.len()
+    );
+    assert_eq!(published.last().unwrap()["params"]["version"], 21);
+    // A request cancelled before the server reads it is answered as cancelled: sent while
+    // the server checks a large edit, so both wait for the next batch.
+    let large: String = (0..3000)
+        .map(|i| {
+            format!(
+                "service s{i} {{ endpoint \"10.0.{}.{}:80\" }}\n",
+                i / 200,
+                i % 200 + 1
+            )
+        })
+        .collect();
+    client.change(&uri, 22, &large);
+    let id = 9001;
+    let params = json!({ "textDocument": { "uri": uri } });
+    client.send(json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol", "params": params }));
+    client.notify("$/cancelRequest", json!({ "id": id }));
+    let answer = client.wait_for(|m| m["id"] == id);
+    assert_eq!(answer["error"]["code"], -32800, "{}", answer["error"]);
+    // `exit` without `shutdown`: exit code 1.
+    client.notify("exit", Value::Null);
+    drop(client.stdin.take());
+    assert_eq!(client.status().code(), Some(1));
 }

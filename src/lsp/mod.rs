@@ -1,60 +1,103 @@
 //! `egwc lsp`: a language server on standard input and output, on `lsp-server` and
 //! `lsp-types` (the synchronous pair rust-analyzer and ruff use). It keeps the text of the
-//! open documents, checks a document each time it changes, as `egwc check` would check it
-//! saved, and publishes the diagnostics of every file that check read (its imports too). It
-//! formats a document as `egwc fmt` does, finds definitions, hover text, references, renames
-//! and the outline from [`crate::index`], and completes from [`crate::complete`].
+//! open documents, checks them as `egwc check` would check them saved, and publishes the
+//! diagnostics of every file a check read (its imports too), with the document's version.
+//! It formats a document as `egwc fmt` does, finds definitions, hover text, references,
+//! renames and the outline from [`crate::index`], and completes from [`crate::complete`].
 //!
 //! A document is checked in the build of the file that imports it ([`load::root_importing`],
-//! found when it is opened and on each save), so that the names a split configuration
-//! defines in other files are known. Every open document is read as the editor holds it
-//! (`Options::edited`), saved or not.
+//! found when it is opened, on each save and when a watched `.egw` file changes on disk), so
+//! that the names a split configuration defines in other files are known. Every open
+//! document is read as the editor holds it (`Options::edited`), saved or not. The project
+//! configuration (`egwc.toml`) applies as it does on the command line, under the client's
+//! initialization options (`{"target": …, "allow": [...]}`, as the flags).
+//!
+//! Messages are taken in batches: everything the client sent while the server was busy is
+//! read first, so a burst of edits is checked once. A batch's notifications are handled,
+//! then the checks they ask for, then its requests, against the text as it then is; a
+//! request cancelled in its batch or during those checks is answered as cancelled without
+//! being worked out.
 
+mod check;
 mod convert;
+mod navigate;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::error::Error;
 use std::path::PathBuf;
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    Cancel, DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument,
+    DidOpenTextDocument, DidSaveTextDocument, Exit, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
-    References, Rename, Request as _,
+    PrepareRenameRequest, References, RegisterCapability, Rename, Request as _, Shutdown,
 };
 use lsp_types::{
-    AnnotatedTextEdit, CodeActionOrCommand, CodeActionProviderCapability, CompletionItem,
-    CompletionOptions, CompletionResponse, DocumentChanges, DocumentSymbol, DocumentSymbolResponse,
-    GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability, InitializeParams,
-    InitializeResult, Location, MarkupContent, MarkupKind, OneOf,
-    OptionalVersionedTextDocumentIdentifier, PublishDiagnosticsParams, ServerCapabilities,
-    ServerInfo, TextDocumentEdit, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextEdit, Uri, WorkspaceEdit,
+    CodeActionOrCommand, CodeActionProviderCapability, CompletionOptions, CompletionResponse,
+    DidChangeWatchedFilesRegistrationOptions, DocumentSymbolResponse, FileSystemWatcher,
+    GlobPattern, GotoDefinitionResponse, HoverProviderCapability, InitializeParams,
+    InitializeResult, NumberOrString, OneOf, Registration, RegistrationParams, RenameOptions,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, Uri, WorkDoneProgressOptions,
 };
 
-use crate::diagnostics::Code;
-use crate::index::{self, Index};
-use crate::load::{self, Input, Loaded};
-use crate::source::{FileId, SourceMap, Span};
+use crate::index;
+use crate::load::{self, Input};
+use crate::source::{FileId, SourceMap};
 use convert::Encoding;
 
 type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
 
-/// Serves one client on standard input and output until it says `exit`.
-pub fn run() -> Result<()> {
+/// Serves one client on standard input and output until it says `exit`. `Ok(true)` when it
+/// asked to shut down first, as the protocol wants before `exit` (the exit code is then 0,
+/// else 1).
+pub fn run() -> Result<bool> {
     let (connection, io_threads) = Connection::stdio();
-    serve(&connection)?;
+    let clean = serve(&connection)?;
     // The writer thread ends only once every sender is gone.
     drop(connection);
     io_threads.join()?;
-    Ok(())
+    Ok(clean)
 }
 
-/// The protocol on one connection: the handshake, then the main loop.
-pub fn serve(connection: &Connection) -> Result<()> {
+/// The settings a client may give in `initializationOptions`: those of the command line.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct Settings {
+    target: Option<String>,
+    allow: Vec<String>,
+}
+
+impl Settings {
+    /// As options; a setting that is not valid is left out, with the reason on standard
+    /// error (which editors show as the server's log).
+    fn options(self) -> crate::Options {
+        let log = |e: String| log(&format!("initializationOptions: {e}"));
+        crate::Options {
+            target: self.target.and_then(|t| t.parse().map_err(log).ok()),
+            allow: self
+                .allow
+                .iter()
+                .filter_map(|a| a.parse().map_err(log).ok())
+                .collect(),
+            ..crate::Options::default()
+        }
+    }
+}
+
+fn log(message: &str) {
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("egwc lsp: {message}\n").as_bytes(),
+    );
+}
+
+/// The protocol on one connection: the handshake, then the main loop. `Ok(true)` when the
+/// client shut the server down before `exit`.
+pub fn serve(connection: &Connection) -> Result<bool> {
     let (id, params) = connection.initialize_start()?;
     let params: InitializeParams = serde_json::from_value(params)?;
     let offered = params
@@ -64,35 +107,33 @@ pub fn serve(connection: &Connection) -> Result<()> {
         .and_then(|g| g.position_encodings.as_deref());
     let encoding = Encoding::choose(offered);
     let result = InitializeResult {
-        capabilities: ServerCapabilities {
-            position_encoding: Some(encoding.kind()),
-            text_document_sync: Some(TextDocumentSyncCapability::Options(
-                TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::FULL),
-                    save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
-                    ..TextDocumentSyncOptions::default()
-                },
-            )),
-            document_formatting_provider: Some(OneOf::Left(true)),
-            definition_provider: Some(OneOf::Left(true)),
-            hover_provider: Some(HoverProviderCapability::Simple(true)),
-            references_provider: Some(OneOf::Left(true)),
-            rename_provider: Some(OneOf::Left(true)),
-            code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
-            completion_provider: Some(CompletionOptions {
-                trigger_characters: Some(vec![".".to_string(), "{".to_string()]),
-                ..CompletionOptions::default()
-            }),
-            document_symbol_provider: Some(OneOf::Left(true)),
-            ..ServerCapabilities::default()
-        },
+        capabilities: capabilities(encoding),
         server_info: Some(ServerInfo {
             name: "egwc".to_string(),
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
         }),
     };
     connection.initialize_finish(id, serde_json::to_value(result)?)?;
+    let watches = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
+    if watches {
+        connection
+            .sender
+            .send(Message::Request(watch_egw_files()))?;
+    }
+    let settings: Settings = params
+        .initialization_options
+        .and_then(|o| {
+            serde_json::from_value(o)
+                .map_err(|e| log(&e.to_string()))
+                .ok()
+        })
+        .unwrap_or_default();
     let workspace = params
         .workspace_folders
         .iter()
@@ -102,39 +143,148 @@ pub fn serve(connection: &Connection) -> Result<()> {
     let mut server = Server {
         encoding,
         workspace,
+        settings: settings.options(),
         documents: BTreeMap::new(),
         published: BTreeMap::new(),
+        dirty: BTreeSet::new(),
+        closed: Vec::new(),
     };
-    for message in &connection.receiver {
-        match message {
-            Message::Request(request) => {
-                if connection.handle_shutdown(&request)? {
-                    return Ok(());
-                }
-                let response = server.request(request);
-                connection.sender.send(Message::Response(response))?;
+    let mut shut_down = false;
+    // Messages read while the last batch was checked: the start of the next one.
+    let mut batch: Vec<Message> = Vec::new();
+    loop {
+        if batch.is_empty() {
+            match connection.receiver.recv() {
+                Ok(first) => batch.push(first),
+                Err(_) => break,
             }
-            Message::Notification(notification) => {
-                let method = notification.method.clone();
-                // A notification cannot be answered: one the server cannot read is logged
-                // (editors show a server's standard error) and the session goes on.
-                let publishes = server.notification(notification).unwrap_or_else(|e| {
-                    let _ = std::io::Write::write_all(
-                        &mut std::io::stderr(),
-                        format!("egwc lsp: ignored `{method}`: {e}\n").as_bytes(),
-                    );
-                    Vec::new()
-                });
-                for publish in publishes {
-                    let params = serde_json::to_value(publish)?;
-                    let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
-                    connection.sender.send(Message::Notification(note))?;
+        }
+        // Everything that came while the last batch was worked on.
+        batch.extend(connection.receiver.try_iter());
+        // The notifications first, in order (the documents' text), then the checks they ask
+        // for, then the requests, with the text as it now is.
+        let mut requests = Vec::new();
+        let mut cancelled: HashSet<RequestId> = HashSet::new();
+        for message in std::mem::take(&mut batch) {
+            match message {
+                Message::Request(request) => requests.push(request),
+                Message::Notification(n) if n.method == Exit::METHOD => return Ok(shut_down),
+                Message::Notification(n) if n.method == Cancel::METHOD => {
+                    cancelled.extend(cancelled_id(&n));
                 }
+                Message::Notification(n) => {
+                    let method = n.method.clone();
+                    // A notification cannot be answered: one the server cannot read is
+                    // logged and the session goes on.
+                    if let Err(e) = server.notification(n) {
+                        log(&format!("ignored `{method}`: {e}"));
+                    }
+                }
+                Message::Response(_) => {}
             }
-            Message::Response(_) => {}
+        }
+        for publish in server.flush() {
+            let params = serde_json::to_value(publish)?;
+            let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
+            connection.sender.send(Message::Notification(note))?;
+        }
+        // What came during the checks: its cancellations apply now, the rest is the next
+        // batch.
+        for message in connection.receiver.try_iter() {
+            match &message {
+                Message::Notification(n) if n.method == Cancel::METHOD => {
+                    cancelled.extend(cancelled_id(n));
+                }
+                _ => batch.push(message),
+            }
+        }
+        for request in requests {
+            let response = if request.method == Shutdown::METHOD {
+                shut_down = true;
+                Response::new_ok(request.id, ())
+            } else if shut_down {
+                Response::new_err(
+                    request.id,
+                    ErrorCode::InvalidRequest as i32,
+                    "the server is shutting down".to_string(),
+                )
+            } else if cancelled.contains(&request.id) {
+                Response::new_err(
+                    request.id,
+                    ErrorCode::RequestCanceled as i32,
+                    "cancelled".to_string(),
+                )
+            } else {
+                server.request(request)
+            };
+            connection.sender.send(Message::Response(response))?;
         }
     }
-    Ok(())
+    // The client went away without `exit`.
+    Ok(false)
+}
+
+fn capabilities(encoding: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".to_string(), "{".to_string()]),
+            ..CompletionOptions::default()
+        }),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// The request that asks the client to tell the server of `.egw` and `egwc.toml` files
+/// changed on disk (a `git checkout`, another editor).
+fn watch_egw_files() -> Request {
+    let watchers = ["**/*.egw", "**/egwc.toml"]
+        .into_iter()
+        .map(|glob| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob.to_string()),
+            kind: None,
+        })
+        .collect();
+    let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+    let params = RegistrationParams {
+        registrations: vec![Registration {
+            id: "egwc-watch".to_string(),
+            method: DidChangeWatchedFiles::METHOD.to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        }],
+    };
+    Request::new(
+        RequestId::from("egwc-watch".to_string()),
+        RegisterCapability::METHOD.to_string(),
+        params,
+    )
+}
+
+/// The request a `$/cancelRequest` notification cancels.
+fn cancelled_id(n: &Notification) -> Option<RequestId> {
+    let params: lsp_types::CancelParams = serde_json::from_value(n.params.clone()).ok()?;
+    Some(match params.id {
+        NumberOrString::Number(n) => RequestId::from(n),
+        NumberOrString::String(s) => RequestId::from(s),
+    })
 }
 
 /// Maps are keyed by a URI's text: `Uri` caches parts of itself, so it is no key.
@@ -142,16 +292,25 @@ struct Server {
     encoding: Encoding,
     /// The editor's workspace folders: importers are not looked for above them.
     workspace: Vec<PathBuf>,
+    /// The client's initialization options, as command-line flags.
+    settings: crate::Options,
     /// The open documents' text.
     documents: BTreeMap<String, Document>,
     /// For each open document, the files its last check published diagnostics for, so that a
-    /// file it no longer reports on is cleared.
+    /// file no check reports on any more is cleared.
     published: BTreeMap<String, BTreeMap<String, Uri>>,
+    /// The open documents to check before the next batch.
+    dirty: BTreeSet<String>,
+    /// The files the checks of closed documents reported on: cleared unless another check
+    /// reports on them.
+    closed: Vec<BTreeMap<String, Uri>>,
 }
 
 struct Document {
     uri: Uri,
     text: String,
+    /// The version the client gave it, published with its diagnostics.
+    version: i32,
     /// The file, for a `file:` URI; an untitled buffer has none.
     path: Option<PathBuf>,
     /// The file whose build takes this one in (it imports it, maybe through others), found
@@ -204,6 +363,9 @@ impl Server {
                 let found = all.into_iter().filter(|(_, is_def)| declaration || !is_def);
                 Ok(Some(found.map(|(location, _)| location).collect()))
             }),
+            PrepareRenameRequest::METHOD => answer::<PrepareRenameRequest>(request, |p| {
+                self.prepare_rename(&p.text_document.uri, p.position)
+            }),
             Rename::METHOD => answer::<Rename>(request, |p| {
                 let at = p.text_document_position;
                 self.rename(&at.text_document.uri, at.position, &p.new_name)
@@ -243,7 +405,7 @@ impl Server {
     fn build(&self, document: &Document) -> Build {
         let options = crate::Options {
             edited: self.edited(),
-            ..crate::Options::default()
+            ..self.settings.clone()
         };
         match &document.path {
             Some(path) => Build {
@@ -276,8 +438,13 @@ impl Server {
         }
     }
 
-    /// The URI a file of a build is shown under: an open document's own, else its path's.
-    fn uri_of(&self, sources: &SourceMap, file: FileId) -> Option<Uri> {
+    /// The URI a file of a build is shown under: the document's own for `own` (its file in
+    /// the build; for an untitled buffer, the text read as standard input), an open
+    /// document's for its file, else its path's.
+    fn uri_of(&self, sources: &SourceMap, file: FileId, own: (FileId, &Uri)) -> Option<Uri> {
+        if file == own.0 {
+            return Some(own.1.clone());
+        }
         let path = &sources.get(file).path;
         match self
             .documents
@@ -289,192 +456,8 @@ impl Server {
         }
     }
 
-    /// The document's build, parsed (not checked), with its index of names and the
-    /// document's file in it.
-    fn index(&self, uri: &Uri) -> Option<(Loaded, Index, FileId)> {
-        let build = self.build(self.documents.get(uri.as_str())?);
-        let mut loaded =
-            load::load(std::slice::from_ref(&build.input), &build.options.edited).ok()?;
-        let file = build.file(&loaded.sources)?;
-        let index = Index::new(&mut loaded);
-        Some((loaded, index, file))
-    }
-
-    /// [`Server::index`], with `position` as an empty span in the document's file.
-    fn index_at(&self, uri: &Uri, position: lsp_types::Position) -> Option<(Loaded, Index, Span)> {
-        let (loaded, index, file) = self.index(uri)?;
-        let at = convert::offset(loaded.sources.get(file), position, self.encoding) as usize;
-        Some((loaded, index, Span::new(file, at, at)))
-    }
-
-    /// Where the name at `position` is defined (in the document, an import, not the
-    /// standard library, which has no file to open).
-    fn definition(&self, uri: &Uri, position: lsp_types::Position) -> Option<Location> {
-        let (loaded, index, at) = self.index_at(uri, position)?;
-        let def = index.definition_at(at)?;
-        Some(Location::new(
-            self.uri_of(&loaded.sources, def.name_span.file)?,
-            convert::range(&loaded.sources, def.name_span, self.encoding),
-        ))
-    }
-
-    /// The definition of the name at `position`, as written (its first lines), and the file
-    /// it is in when that is another one: what a service, gateway, group or constant is,
-    /// without going there.
-    fn hover(&self, uri: &Uri, position: lsp_types::Position) -> Option<Hover> {
-        const LINES: usize = 12;
-        let (loaded, index, at) = self.index_at(uri, position)?;
-        let def = index.definition_at(at)?;
-        let text = loaded.sources.text(def.span);
-        let mut shown: Vec<&str> = text.lines().take(LINES).collect();
-        if text.lines().count() > LINES {
-            shown.push("…");
-        }
-        let mut value = format!("```egw\n{}\n```", shown.join("\n"));
-        if def.span.file != at.file {
-            value.push_str(&format!(
-                "\n\nin `{}`",
-                loaded.sources.get(def.span.file).name
-            ));
-        }
-        Some(Hover {
-            contents: HoverContents::Markup(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value,
-            }),
-            range: None,
-        })
-    }
-
-    /// Where the name at `position` is written across its build, each with whether it is
-    /// the definition. Places in the standard library, which has no file, are left out.
-    fn occurrences(&self, uri: &Uri, position: lsp_types::Position) -> Vec<(Location, bool)> {
-        let Some((loaded, index, at)) = self.index_at(uri, position) else {
-            return Vec::new();
-        };
-        index
-            .occurrences_at(at)
-            .into_iter()
-            .filter_map(|(span, is_def)| {
-                let uri = self.uri_of(&loaded.sources, span.file)?;
-                let range = convert::range(&loaded.sources, span, self.encoding);
-                Some((Location::new(uri, range), is_def))
-            })
-            .collect()
-    }
-
-    /// Renames the name at `position` where it is defined and wherever it is used.
-    fn rename(
-        &self,
-        uri: &Uri,
-        position: lsp_types::Position,
-        new_name: &str,
-    ) -> std::result::Result<Option<WorkspaceEdit>, String> {
-        if !crate::syntax::is_name(new_name) {
-            return Err(format!(
-                "`{new_name}` is not a name: a letter or `_`, then letters, digits, `_` and `-`"
-            ));
-        }
-        let Some((loaded, index, at)) = self.index_at(uri, position) else {
-            return Ok(None);
-        };
-        let mut by_file: BTreeMap<String, (Uri, Vec<OneOf<TextEdit, AnnotatedTextEdit>>)> =
-            BTreeMap::new();
-        for (span, _) in index.occurrences_at(at) {
-            let Some(uri) = self.uri_of(&loaded.sources, span.file) else {
-                return Err("it is defined in the standard library, which cannot change".into());
-            };
-            let range = convert::range(&loaded.sources, span, self.encoding);
-            let edit = OneOf::Left(TextEdit::new(range, new_name.to_string()));
-            let (_, edits) = by_file
-                .entry(uri.as_str().to_string())
-                .or_insert_with(|| (uri, Vec::new()));
-            edits.push(edit);
-        }
-        if by_file.is_empty() {
-            return Ok(None);
-        }
-        let changes = by_file
-            .into_values()
-            .map(|(uri, edits)| TextDocumentEdit {
-                text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
-                edits,
-            })
-            .collect();
-        Ok(Some(WorkspaceEdit {
-            document_changes: Some(DocumentChanges::Edits(changes)),
-            ..WorkspaceEdit::default()
-        }))
-    }
-
-    /// What may be written at `position`. The names are those of the document's build; while
-    /// the document does not parse, its own are those it had when it last did.
-    fn complete(&mut self, uri: &Uri, position: lsp_types::Position) -> Vec<CompletionItem> {
-        let Some((loaded, index, file)) = self.index(uri) else {
-            return Vec::new();
-        };
-        let parsed = !loaded
-            .diags
-            .iter()
-            .any(|d| d.code == Code::SyntaxError && d.primary_span().file == file);
-        let Some(document) = self.documents.get_mut(uri.as_str()) else {
-            return Vec::new();
-        };
-        let mut names: Vec<(index::Kind, String)> = Vec::new();
-        let mut own = Vec::new();
-        for (kind, name, in_file) in index.names() {
-            if in_file == file {
-                own.push((kind, name.to_string()));
-            } else {
-                names.push((kind, name.to_string()));
-            }
-        }
-        if parsed {
-            document.names = own;
-        }
-        names.extend(document.names.iter().cloned());
-        let source = loaded.sources.get(file);
-        let at = convert::offset(source, position, self.encoding) as usize;
-        crate::complete::at(&source.text, at, &names)
-            .into_iter()
-            .map(convert::completion)
-            .collect()
-    }
-
-    /// The outline of the document: its definitions, a gateway's listeners under it.
-    fn symbols(&self, uri: &Uri) -> Vec<DocumentSymbol> {
-        let Some((loaded, index, file)) = self.index(uri) else {
-            return Vec::new();
-        };
-        let symbol = |def: &index::Def| convert::symbol(&loaded.sources, def, self.encoding);
-        index
-            .defs
-            .iter()
-            .filter(|d| d.name_span.file == file)
-            .map(|d| DocumentSymbol {
-                children: Some(d.children.iter().map(symbol).collect()),
-                ..symbol(d)
-            })
-            .collect()
-    }
-
-    /// One edit that replaces the document by its formatted text; none when it is formatted
-    /// already, or does not parse (its syntax errors are already shown).
-    fn format(&self, uri: &Uri) -> Vec<TextEdit> {
-        let Some(Document { text, .. }) = self.documents.get(uri.as_str()) else {
-            return Vec::new();
-        };
-        match crate::syntax::format(FileId(0), text) {
-            Ok(formatted) if formatted != *text => vec![TextEdit::new(
-                convert::whole(text, self.encoding),
-                formatted,
-            )],
-            _ => Vec::new(),
-        }
-    }
-
-    /// Keeps the documents' text; returns the diagnostics to publish.
-    fn notification(&mut self, n: Notification) -> Result<Vec<PublishDiagnosticsParams>> {
+    /// Keeps the documents' text, and notes which documents to check once the batch is read.
+    fn notification(&mut self, n: Notification) -> Result<()> {
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let p: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(n.params)?;
@@ -484,12 +467,13 @@ impl Server {
                     path: convert::path(&uri),
                     uri,
                     text: p.text_document.text,
+                    version: p.text_document.version,
                     root: None,
                     names: Vec::new(),
                 };
                 self.documents.insert(key.clone(), document);
                 self.find_roots(Some(&key));
-                Ok(self.check(&key))
+                self.dirty.insert(key);
             }
             DidChangeTextDocument::METHOD => {
                 let p: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(n.params)?;
@@ -499,70 +483,30 @@ impl Server {
                     && let Some(document) = self.documents.get_mut(&key)
                 {
                     document.text = change.text;
+                    document.version = p.text_document.version;
+                    self.dirty.insert(key);
                 }
-                Ok(self.check(&key))
             }
-            DidSaveTextDocument::METHOD => {
-                // A saved file may import, or be imported by, any open document.
+            // A saved file, or one changed on disk, may import or be imported by any open
+            // document, or be the project's configuration.
+            DidSaveTextDocument::METHOD | DidChangeWatchedFiles::METHOD => {
                 self.find_roots(None);
-                let open: Vec<String> = self.documents.keys().cloned().collect();
-                Ok(open.iter().flat_map(|key| self.check(key)).collect())
+                self.dirty.extend(self.documents.keys().cloned());
             }
             DidCloseTextDocument::METHOD => {
                 let p: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(n.params)?;
                 let key = p.text_document.uri.as_str();
                 self.documents.remove(key);
-                let cleared = self.published.remove(key).unwrap_or_default();
-                Ok(cleared.into_values().map(empty).collect())
+                self.dirty.remove(key);
+                if let Some(files) = self.published.remove(key) {
+                    self.closed.push(files);
+                }
+                // The others may have read the closed one as the editor held it.
+                self.dirty.extend(self.documents.keys().cloned());
             }
-            _ => Ok(Vec::new()),
+            _ => {}
         }
-    }
-
-    /// Checks a document in its build: the diagnostics of every file the build read, and
-    /// an empty list for each file it reported on last time and not now.
-    fn check(&mut self, key: &str) -> Vec<PublishDiagnosticsParams> {
-        let Some(document) = self.documents.get(key) else {
-            return Vec::new();
-        };
-        let build = self.build(document);
-        let Ok(c) = crate::analyze(&[build.input], &build.options) else {
-            return Vec::new(); // the root is gone since it was found; a save finds it again
-        };
-        let mut by_file: BTreeMap<String, (Uri, Vec<lsp_types::Diagnostic>)> = BTreeMap::new();
-        for (id, _) in c.sources.files() {
-            if let Some(u) = self.uri_of(&c.sources, id) {
-                by_file.insert(u.as_str().to_string(), (u, Vec::new()));
-            }
-        }
-        let uri_of = |span: Span| self.uri_of(&c.sources, span.file);
-        for d in &c.diagnostics {
-            if let Some(u) = uri_of(d.primary_span())
-                && let Some((_, list)) = by_file.get_mut(u.as_str())
-            {
-                list.push(convert::diagnostic(&c.sources, d, self.encoding, &uri_of));
-            }
-        }
-        let now: BTreeMap<String, Uri> = by_file
-            .iter()
-            .map(|(k, (u, _))| (k.clone(), u.clone()))
-            .collect();
-        let before = self
-            .published
-            .insert(key.to_string(), now)
-            .unwrap_or_default();
-        let mut out: Vec<PublishDiagnosticsParams> = Vec::new();
-        for (k, u) in before {
-            if !by_file.contains_key(&k) {
-                out.push(empty(u));
-            }
-        }
-        out.extend(
-            by_file
-                .into_values()
-                .map(|(u, diagnostics)| PublishDiagnosticsParams::new(u, diagnostics, None)),
-        );
-        out
+        Ok(())
     }
 }
 
@@ -580,8 +524,4 @@ fn answer<R: lsp_types::request::Request>(
         },
         Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, format!("{e:?}")),
     }
-}
-
-fn empty(uri: Uri) -> PublishDiagnosticsParams {
-    PublishDiagnosticsParams::new(uri, Vec::new(), None)
 }

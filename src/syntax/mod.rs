@@ -106,6 +106,20 @@ fn parse_chunk(
     Ok((ast, builder.diags))
 }
 
+/// The top-level blocks of a text that does not parse, each parsed on its own: those that
+/// parse, in order. For the language server, so that one half-typed line does not hide the
+/// names of every other block (the diagnostics are [`parse`]'s).
+pub fn parse_blocks(file: FileId, text: &str) -> File {
+    let mut ast = File::default();
+    for (start, end) in chunks(text, 1) {
+        if let Ok((chunk, _)) = parse_chunk(file, &text[start..end], start) {
+            ast.items.extend(chunk.items);
+            ast.has_holes |= chunk.has_holes;
+        }
+    }
+    ast
+}
+
 fn failed(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
     (File::default(), recover::syntax_errors(file, text))
 }

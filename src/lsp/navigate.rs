@@ -1,0 +1,278 @@
+//! What the editor asks about a position or a document: definitions, hover, references,
+//! renames, completion, the outline and formatting, from [`crate::index`] over the
+//! document's build as the editor holds it.
+
+use std::collections::BTreeMap;
+
+use lsp_types::{
+    AnnotatedTextEdit, CompletionItem, DocumentChanges, DocumentSymbol, Hover, HoverContents,
+    Location, MarkupContent, MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier,
+    PrepareRenameResponse, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+};
+
+use super::{Document, Server, convert};
+use crate::diagnostics::Code;
+use crate::index::{self, Index};
+use crate::load::{self, Loaded};
+use crate::source::{FileId, Span};
+
+impl Server {
+    /// The document's build, parsed (not checked), with its index of names and the
+    /// document's file in it.
+    fn index(&self, uri: &Uri) -> Option<(Loaded, Index, FileId)> {
+        let build = self.build(self.documents.get(uri.as_str())?);
+        let mut loaded =
+            load::load(std::slice::from_ref(&build.input), &build.options.edited).ok()?;
+        let file = build.file(&loaded.sources)?;
+        let index = Index::new(&mut loaded);
+        Some((loaded, index, file))
+    }
+
+    /// [`Server::index`], with `position` as an empty span in the document's file.
+    fn index_at(&self, uri: &Uri, position: lsp_types::Position) -> Option<(Loaded, Index, Span)> {
+        let (loaded, index, file) = self.index(uri)?;
+        let at = convert::offset(loaded.sources.get(file), position, self.encoding) as usize;
+        Some((loaded, index, Span::new(file, at, at)))
+    }
+
+    /// Where the name at `position` is defined (in the document, an import, not the
+    /// standard library, which has no file to open).
+    pub(super) fn definition(&self, uri: &Uri, position: lsp_types::Position) -> Option<Location> {
+        let (loaded, index, at) = self.index_at(uri, position)?;
+        let def = index.definition_at(at)?;
+        Some(Location::new(
+            self.uri_of(&loaded.sources, def.name_span.file, (at.file, uri))?,
+            convert::range(&loaded.sources, def.name_span, self.encoding),
+        ))
+    }
+
+    /// The definition of the name at `position`, as written (its first lines), and the file
+    /// it is in when that is another one: what a service, gateway, group or constant is,
+    /// without going there.
+    pub(super) fn hover(&self, uri: &Uri, position: lsp_types::Position) -> Option<Hover> {
+        const LINES: usize = 12;
+        let (loaded, index, at) = self.index_at(uri, position)?;
+        let def = index.definition_at(at)?;
+        let text = loaded.sources.text(def.span);
+        let mut shown: Vec<&str> = text.lines().take(LINES).collect();
+        if text.lines().count() > LINES {
+            shown.push("…");
+        }
+        let mut value = format!("```egw\n{}\n```", shown.join("\n"));
+        if def.span.file != at.file {
+            value.push_str(&format!(
+                "\n\nin `{}`",
+                loaded.sources.get(def.span.file).name
+            ));
+        }
+        Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }),
+            range: None,
+        })
+    }
+
+    /// Where the name at `position` is written across its build, each with whether it is
+    /// the definition. Places in the standard library, which has no file, are left out.
+    pub(super) fn occurrences(
+        &self,
+        uri: &Uri,
+        position: lsp_types::Position,
+    ) -> Vec<(Location, bool)> {
+        let Some((loaded, index, at)) = self.index_at(uri, position) else {
+            return Vec::new();
+        };
+        index
+            .occurrences_at(at)
+            .into_iter()
+            .filter_map(|(span, is_def)| {
+                let uri = self.uri_of(&loaded.sources, span.file, (at.file, uri))?;
+                let range = convert::range(&loaded.sources, span, self.encoding);
+                Some((Location::new(uri, range), is_def))
+            })
+            .collect()
+    }
+
+    /// Renames the name at `position` where it is defined and wherever it is used.
+    pub(super) fn rename(
+        &self,
+        uri: &Uri,
+        position: lsp_types::Position,
+        new_name: &str,
+    ) -> std::result::Result<Option<WorkspaceEdit>, String> {
+        let Some((loaded, index, at)) = self.index_at(uri, position) else {
+            return Ok(None);
+        };
+        if let Some(def) = index.definition_at(at) {
+            refuse(&index, def, new_name)?;
+        }
+        let mut by_file: BTreeMap<String, (Uri, Vec<OneOf<TextEdit, AnnotatedTextEdit>>)> =
+            BTreeMap::new();
+        for (span, _) in index.occurrences_at(at) {
+            let Some(uri) = self.uri_of(&loaded.sources, span.file, (at.file, uri)) else {
+                return Err("it is defined in the standard library, which cannot change".into());
+            };
+            let range = convert::range(&loaded.sources, span, self.encoding);
+            let edit = OneOf::Left(TextEdit::new(range, new_name.to_string()));
+            let (_, edits) = by_file
+                .entry(uri.as_str().to_string())
+                .or_insert_with(|| (uri, Vec::new()));
+            edits.push(edit);
+        }
+        if by_file.is_empty() {
+            return Ok(None);
+        }
+        let changes = by_file
+            .into_values()
+            .map(|(uri, edits)| TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+                edits,
+            })
+            .collect();
+        Ok(Some(WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Edits(changes)),
+            ..WorkspaceEdit::default()
+        }))
+    }
+
+    /// What may be written at `position`. The names are those of the document's build; while
+    /// the document does not parse, its own are those of its blocks that do, and those it had
+    /// when it last parsed.
+    pub(super) fn complete(
+        &mut self,
+        uri: &Uri,
+        position: lsp_types::Position,
+    ) -> Vec<CompletionItem> {
+        let Some((loaded, index, file)) = self.index(uri) else {
+            return Vec::new();
+        };
+        let parsed = !loaded
+            .diags
+            .iter()
+            .any(|d| d.code == Code::SyntaxError && d.primary_span().file == file);
+        let Some(document) = self.documents.get_mut(uri.as_str()) else {
+            return Vec::new();
+        };
+        let mut names: Vec<(index::Kind, String)> = Vec::new();
+        let mut own = Vec::new();
+        for (kind, name, in_file) in index.names() {
+            if in_file == file {
+                own.push((kind, name.to_string()));
+            } else {
+                names.push((kind, name.to_string()));
+            }
+        }
+        if parsed {
+            document.names = own;
+            names.extend(document.names.iter().cloned());
+        } else {
+            // The blocks that still parse, and the names of the last parse that are gone
+            // with the block being typed.
+            for n in document.names.iter().cloned() {
+                if !own.contains(&n) {
+                    own.push(n);
+                }
+            }
+            names.extend(own);
+        }
+        let source = loaded.sources.get(file);
+        let at = convert::offset(source, position, self.encoding) as usize;
+        crate::complete::at(&source.text, at, &names)
+            .into_iter()
+            .map(convert::completion)
+            .collect()
+    }
+
+    /// The outline of the document: its definitions, a gateway's listeners under it.
+    pub(super) fn symbols(&self, uri: &Uri) -> Vec<DocumentSymbol> {
+        let Some((loaded, index, file)) = self.index(uri) else {
+            return Vec::new();
+        };
+        let symbol = |def: &index::Def| convert::symbol(&loaded.sources, def, self.encoding);
+        index
+            .defs
+            .iter()
+            .filter(|d| d.name_span.file == file)
+            .map(|d| DocumentSymbol {
+                children: Some(d.children.iter().map(symbol).collect()),
+                ..symbol(d)
+            })
+            .collect()
+    }
+
+    /// One edit that replaces the document by its formatted text; none when it is formatted
+    /// already, or does not parse (its syntax errors are already shown).
+    pub(super) fn format(&self, uri: &Uri) -> Vec<TextEdit> {
+        let Some(Document { text, .. }) = self.documents.get(uri.as_str()) else {
+            return Vec::new();
+        };
+        match crate::syntax::format(FileId(0), text) {
+            Ok(formatted) if formatted != *text => vec![TextEdit::new(
+                convert::whole(text, self.encoding),
+                formatted,
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The name at `position`, if it can be renamed there: a name of the build, defined in
+    /// a file (not the standard library).
+    pub(super) fn prepare_rename(
+        &self,
+        uri: &Uri,
+        position: lsp_types::Position,
+    ) -> std::result::Result<Option<PrepareRenameResponse>, String> {
+        let Some((loaded, index, at)) = self.index_at(uri, position) else {
+            return Ok(None);
+        };
+        let occurrences = index.occurrences_at(at);
+        if occurrences.iter().any(|(span, _)| {
+            self.uri_of(&loaded.sources, span.file, (at.file, uri))
+                .is_none()
+        }) {
+            return Err("it is defined in the standard library, which cannot change".into());
+        }
+        let here = occurrences.iter().find(|(span, _)| {
+            span.file == at.file && span.start <= at.start && at.start <= span.end
+        });
+        Ok(here.map(|(span, _)| {
+            PrepareRenameResponse::Range(convert::range(&loaded.sources, *span, self.encoding))
+        }))
+    }
+}
+
+/// Why `new_name` cannot replace the name of `def`, if it cannot: it is no name, the checker
+/// would refuse it as a Kubernetes name (E0105), or another definition of that kind has it
+/// (E0103).
+fn refuse(index: &Index, def: &index::Def, new_name: &str) -> std::result::Result<(), String> {
+    use index::Kind;
+    if !crate::syntax::is_name(new_name) {
+        return Err(format!(
+            "`{new_name}` is not a name: a letter or `_`, then letters, digits, `_` and `-`"
+        ));
+    }
+    if matches!(
+        def.kind,
+        Kind::Service | Kind::Gateway | Kind::Listener | Kind::Route
+    ) && let Err(reason) = crate::check::validate::dns1035_label(new_name)
+    {
+        return Err(format!(
+            "`{new_name}` is not a valid Kubernetes name ({reason}): names become object names \
+(E0105)"
+        ));
+    }
+    // A listener's name in the index is `gateway.listener`.
+    let full = match def.name.rsplit_once('.') {
+        Some((gateway, _)) if def.kind == Kind::Listener => format!("{gateway}.{new_name}"),
+        _ => new_name.to_string(),
+    };
+    if full != def.name && index.all().any(|d| d.kind == def.kind && d.name == full) {
+        let what = format!("{:?}", def.kind).to_lowercase();
+        return Err(format!(
+            "a {what} `{new_name}` exists already: names are unique (E0103)"
+        ));
+    }
+    Ok(())
+}
