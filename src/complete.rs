@@ -17,6 +17,8 @@ pub enum What {
     Keyword,
     Name(Kind),
     Target,
+    /// A value of a closed set: a protocol, a method, a status, a mode, a module's path.
+    Value,
 }
 
 /// The candidates at byte `offset` of `text`, given the names the build defines (kind and
@@ -36,6 +38,10 @@ pub fn at(text: &str, offset: usize, names: &[(Kind, String)]) -> Vec<Candidate>
     match scan(before) {
         Scan::Comment => return Vec::new(),
         // `${` still open in a string: a constant.
+        // `import "` : the standard library's modules.
+        Scan::String(_) if before.trim_start().starts_with("import") => {
+            return values(crate::stdlib::MODULES.iter().map(|m| m.path));
+        }
         Scan::String(quoted) => {
             return match quoted.rfind("${") {
                 Some(i) if !quoted[i..].contains('}') && !line[word..].contains('.') => {
@@ -59,6 +65,28 @@ pub fn at(text: &str, offset: usize, names: &[(Kind, String)]) -> Vec<Candidate>
         "on" if before.trim_start().starts_with("request ") => of(names, Kind::Gateway),
         "on" => [of(names, Kind::Gateway), of(names, Kind::Listener)].concat(),
         "," if on_line => [of(names, Kind::Gateway), of(names, Kind::Listener)].concat(),
+        "protocol" => {
+            let blocks = open_blocks(&text[..offset]);
+            let listener = blocks.last().is_some_and(|b| b.starts_with("listener"));
+            let table = if listener {
+                crate::ir::LISTENER_PROTOCOLS
+            } else {
+                crate::ir::SERVICE_PROTOCOLS
+            };
+            values(table.iter().map(|(name, _)| *name))
+        }
+        // An HTTP method; a gRPC route's methods are strings.
+        "method"
+            if !open_blocks(&text[..offset])
+                .iter()
+                .any(|b| b.starts_with("grpc")) =>
+        {
+            values(crate::ir::METHODS.iter().map(|(name, _)| *name))
+        }
+        "status" => values(crate::ir::REDIRECT_STATUSES.iter().map(|s| s.to_string())),
+        "mode" => values(["passthrough", "terminate"]),
+        "from" => values(["same", "all"]),
+        "balance" => values(["on", "off"]),
         "target" => Controller::all()
             .map(|c| Candidate {
                 label: c.name().to_string(),
@@ -77,6 +105,45 @@ pub fn at(text: &str, offset: usize, names: &[(Kind, String)]) -> Vec<Candidate>
         }
         _ => Vec::new(),
     }
+}
+
+/// Values, as candidates.
+fn values<S: Into<String>>(labels: impl IntoIterator<Item = S>) -> Vec<Candidate> {
+    labels
+        .into_iter()
+        .map(|label| Candidate {
+            label: label.into(),
+            what: What::Value,
+        })
+        .collect()
+}
+
+/// The heads of the blocks still open at the end of `text` (`service api`, `listener http`,
+/// `grpc route greeter`), outermost first: the words before each unclosed `{` on its line.
+fn open_blocks(text: &str) -> Vec<&str> {
+    let mut open = Vec::new();
+    let mut last_cut = 0;
+    let closed = crate::syntax::block_ranges(text);
+    let b = text.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'{' if closed.binary_search_by_key(&i, |(s, _)| *s).is_err()
+                && !in_string_or_comment(text, i) =>
+            {
+                let line_start = text[..i].rfind(['\n', '{', '}']).map_or(0, |j| j + 1);
+                open.push(text[line_start.max(last_cut)..i].trim());
+            }
+            b'}' => last_cut = i + 1,
+            _ => {}
+        }
+    }
+    open
+}
+
+/// Whether byte `at` of `text` is inside a string or a comment of its line.
+fn in_string_or_comment(text: &str, at: usize) -> bool {
+    let line = &text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at];
+    !matches!(scan(line), Scan::Code)
 }
 
 /// The names of one kind.
@@ -109,6 +176,35 @@ fn scan(line: &str) -> Scan<'_> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn values_of_closed_sets_are_offered_where_they_go() {
+        let labels = |text: &str| -> Vec<String> {
+            at(text, text.len(), &[])
+                .into_iter()
+                .map(|c| c.label)
+                .collect()
+        };
+        assert_eq!(
+            labels("gateway g {\n  listener l { port 80 protocol "),
+            ["HTTP", "HTTPS", "TLS", "TCP", "UDP"]
+        );
+        assert_eq!(
+            labels("service s { endpoint \"a\" protocol "),
+            ["HTTP", "HTTPS", "H2C", "TCP", "UDP"]
+        );
+        assert!(labels("route r { rule { match method ").contains(&"PATCH".to_string()));
+        assert!(labels("grpc route r { rule { match service \"a.B\" method ").is_empty());
+        assert_eq!(
+            labels("route r { rule { redirect status "),
+            ["301", "302", "303", "307", "308"]
+        );
+        assert_eq!(labels("import \""), ["std/headers.egw"]);
+        assert_eq!(
+            labels("gateway g { listener l { routes from "),
+            ["same", "all"]
+        );
+    }
+
     use super::*;
 
     fn labels(text: &str) -> Vec<String> {

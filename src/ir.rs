@@ -142,6 +142,31 @@ pub const LISTENER_PROTOCOLS: &[(&str, Protocol)] = &[
     ("UDP", Protocol::Udp),
 ];
 
+/// The protocols a service may have.
+pub const SERVICE_PROTOCOLS: &[(&str, Protocol)] = &[
+    ("HTTP", Protocol::Http),
+    ("HTTPS", Protocol::Https),
+    ("H2C", Protocol::H2c),
+    ("TCP", Protocol::Tcp),
+    ("UDP", Protocol::Udp),
+];
+
+/// The HTTP methods a rule may match.
+pub const METHODS: &[(&str, Method)] = &[
+    ("GET", Method::Get),
+    ("HEAD", Method::Head),
+    ("POST", Method::Post),
+    ("PUT", Method::Put),
+    ("DELETE", Method::Delete),
+    ("CONNECT", Method::Connect),
+    ("OPTIONS", Method::Options),
+    ("TRACE", Method::Trace),
+    ("PATCH", Method::Patch),
+];
+
+/// The status codes a redirect may have.
+pub const REDIRECT_STATUSES: [u16; 5] = [301, 302, 303, 307, 308];
+
 /// The kind of a route: which Gateway API route object it becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RouteKind {

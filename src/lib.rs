@@ -9,9 +9,11 @@ pub mod complete;
 pub mod config;
 pub mod diagnostics;
 pub mod emit;
+pub mod hints;
 pub mod import;
 pub mod index;
 pub mod ir;
+pub mod keywords;
 pub mod load;
 pub mod lsp;
 pub mod pem;
@@ -72,6 +74,20 @@ pub fn compile_with_model(
 /// those of [`compile`], as emission reports none.
 pub fn analyze(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
     run(inputs, options, false).map(|(c, _)| c)
+}
+
+/// Loads and checks, keeping the syntax trees beside the model (when there was no error):
+/// what the language server's inlay hints read. The diagnostics are in `Loaded::diags`.
+pub fn analyze_trees(
+    inputs: &[Input],
+    options: &Options,
+) -> Result<(load::Loaded, Option<ir::Model>), LoadError> {
+    let mut loaded = load::load(inputs, &options.edited)?;
+    let (config, config_diags) = load::config(inputs, &options.edited, &mut loaded.sources);
+    loaded.diags.extend(config_diags);
+    let (model, diags) = check::check(&mut loaded, &options.with_config(&config));
+    loaded.diags.extend(diags);
+    Ok((loaded, model))
 }
 
 fn run(

@@ -394,7 +394,12 @@ route api {\n  on edge.http\n  host \"api.${domain}\"\n  rule { -> api use mine 
         .to_string();
     assert!(service.starts_with("```egw\nservice api {"), "{service}");
     assert!(service.ends_with("services.egw`"), "{service}");
-    assert_eq!(hover("rule"), Value::Null);
+    // A keyword: what it does.
+    let keyword = hover("rule")["contents"]["value"].clone();
+    assert!(
+        keyword.as_str().unwrap().contains("a rule of the route"),
+        "{keyword}"
+    );
 
     let params = json!({ "textDocument": { "uri": uri } });
     let symbols = client.request("textDocument/documentSymbol", params)["result"].clone();
@@ -978,13 +983,32 @@ fn the_protocol_details() {
     let first = client.wait_for(|m| m["method"] == "textDocument/publishDiagnostics");
     assert_eq!(first["params"]["version"], 1, "{first}");
     client.drain(Duration::from_millis(200));
-    for version in 2..=21 {
-        client.change(
-            &uri,
-            version,
-            &format!("service api {{ endpoint \"10.0.0.1:{}\" }}\n", version - 1),
-        );
-    }
+    // Twenty edits of a file of 500 services, written at once as an editor's burst is.
+    let services: String = (0..500)
+        .map(|i| {
+            format!(
+                "service s{i} {{ endpoint \"10.1.{}.{}:80\" }}\n",
+                i / 200,
+                i % 200 + 1
+            )
+        })
+        .collect();
+    let burst: String = (2..=21)
+        .map(|version| {
+            let text = format!(
+                "{services}service api {{ endpoint \"10.0.0.1:{}\" }}\n",
+                version - 1
+            );
+            let change = json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "text": text }] } })
+            .to_string();
+            format!("Content-Length: {}\r\n\r\n{change}", change.len())
+        })
+        .collect();
+    let stdin = client.stdin.as_mut().unwrap();
+    stdin.write_all(burst.as_bytes()).unwrap();
+    stdin.flush().unwrap();
     let published: Vec<Value> = client
         .drain(Duration::from_millis(1000))
         .into_iter()
@@ -1010,12 +1034,137 @@ fn the_protocol_details() {
     client.change(&uri, 22, &large);
     let id = 9001;
     let params = json!({ "textDocument": { "uri": uri } });
-    client.send(json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol", "params": params }));
-    client.notify("$/cancelRequest", json!({ "id": id }));
+    // Both in one write, so that they reach the server together.
+    let request = json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol", "params": params }).to_string();
+    let cancel = json!({ "jsonrpc": "2.0", "method": "$/cancelRequest", "params": { "id": id } })
+        .to_string();
+    let stdin = client.stdin.as_mut().unwrap();
+    write!(
+        stdin,
+        "Content-Length: {}\r\n\r\n{request}Content-Length: {}\r\n\r\n{cancel}",
+        request.len(),
+        cancel.len()
+    )
+    .unwrap();
+    stdin.flush().unwrap();
     let answer = client.wait_for(|m| m["id"] == id);
     assert_eq!(answer["error"]["code"], -32800, "{}", answer["error"]);
     // `exit` without `shutdown`: exit code 1.
     client.notify("exit", Value::Null);
     drop(client.stdin.take());
     assert_eq!(client.status().code(), Some(1));
+}
+
+/// Inlay hints show what egwc derives: the target and why, a balanced service's objects and
+/// port, and each backend's share (of each endpoint, for a balanced service).
+#[test]
+fn inlay_hints_show_what_egwc_derives() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let text = "gateway edge {\n  class \"cilium\"\n  listener http { port 80 protocol HTTP }\n}\n\
+service pve { endpoints \"10.0.0.11:8006\" \"10.0.0.12:8006\" \"10.0.0.13:8006\" \"10.0.0.14:8006\" }\n\
+service api { endpoint \"10.0.0.20\" port 8080 }\n\
+route r { on edge rule { -> pve 90, api 10 } }\n";
+    let mut client = Client::start();
+    let caps = client.initialize(&[]);
+    assert_eq!(caps["capabilities"]["inlayHintProvider"], true);
+    client.open(&uri, text);
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 99, "character": 0 } } }),
+    )["result"].clone();
+    let shown: Vec<(Value, &str)> = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["position"].clone(), h["label"].as_str().unwrap()))
+        .collect();
+    let after = |needle: &str| {
+        let mut p = position_of(text, needle, 0);
+        p["character"] = json!(p["character"].as_u64().unwrap() + needle.len() as u64);
+        p
+    };
+    assert_eq!(
+        shown,
+        [
+            (after("gateway edge"), ": cilium 1.20, from its class"),
+            (after("service pve"), ": pve-0 … pve-3, port 8006"),
+            (after("-> pve 90"), "= 4 × 22.5 %"),
+            (after("api 10"), "= 10 %"),
+        ],
+        "{hints}"
+    );
+    client.stop();
+}
+
+/// Hover explains keywords, and the codes of the diagnostics shown where the cursor is.
+#[test]
+fn hover_explains_keywords_and_diagnostic_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let text = format!(
+        "{GATEWAY}service api {{ endpoints \"10.0.0.1\" \"10.0.0.2\" balance off }}\nroute r {{ on edge rule {{ -> nope }} }}\n"
+    );
+    let mut client = Client::start();
+    client.initialize(&[]);
+    client.open(&uri, &text);
+    client.diagnostics(&uri);
+    let mut hover = |needle: &str| {
+        let params =
+            json!({ "textDocument": { "uri": uri }, "position": position_of(&text, needle, 0) });
+        client.request("textDocument/hover", params)["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(hover("balance off").contains("makes one Kubernetes Service per endpoint"));
+    let unknown = hover("nope");
+    assert!(unknown.contains("**E0100 unknown-service**"), "{unknown}");
+    // In a string, a keyword is only text.
+    let in_string = hover("\"10.0.0.1\"");
+    assert!(!in_string.contains("endpoint"), "{in_string}");
+    client.stop();
+}
+
+/// Folding ranges for the blocks over several lines, and values completed after `protocol`.
+#[test]
+fn folding_ranges_and_value_completion() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let text =
+        "gateway edge {\n  class \"eg\"\n  listener http {\n    port 80\n    protocol \n  }\n}\n";
+    let mut client = Client::start();
+    let caps = client.initialize(&[]);
+    assert_eq!(caps["capabilities"]["foldingRangeProvider"], true);
+    client.open(&uri, text);
+    let folds = client.request(
+        "textDocument/foldingRange",
+        json!({ "textDocument": { "uri": uri } }),
+    )["result"]
+        .clone();
+    let lines: Vec<(u64, u64)> = folds
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["startLine"].as_u64().unwrap(),
+                f["endLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(lines, [(0, 5), (2, 4)]);
+    let items = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 4, "character": 13 } }),
+    )["result"]
+        .clone();
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["HTTP", "HTTPS", "TLS", "TCP", "UDP"]);
+    client.stop();
 }

@@ -343,8 +343,11 @@ use `{what} path \"/full\"` to replace the whole path"
                     }
                 }
                 RedirectPart::Status(n) => {
-                    if [301, 302, 303, 307, 308].contains(&n.value) {
-                        status.set(self, n.value as u16, p.span);
+                    if let Some(code) = crate::ir::REDIRECT_STATUSES
+                        .into_iter()
+                        .find(|s| u64::from(*s) == n.value)
+                    {
+                        status.set(self, code, p.span);
                     } else {
                         self.report(
                             Diagnostic::new(

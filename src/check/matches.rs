@@ -6,17 +6,7 @@ use crate::ir::{self, PathKind, ValueKind};
 use crate::source::Span;
 use crate::syntax::ast::{self, Condition, Op};
 
-pub(super) const METHODS: &[(&str, ir::Method)] = &[
-    ("GET", ir::Method::Get),
-    ("HEAD", ir::Method::Head),
-    ("POST", ir::Method::Post),
-    ("PUT", ir::Method::Put),
-    ("DELETE", ir::Method::Delete),
-    ("CONNECT", ir::Method::Connect),
-    ("OPTIONS", ir::Method::Options),
-    ("TRACE", ir::Method::Trace),
-    ("PATCH", ir::Method::Patch),
-];
+pub(super) use ir::METHODS;
 
 pub(super) fn value_kind(op: Op) -> ValueKind {
     match op {

@@ -67,17 +67,7 @@ impl<'a> Checker<'a> {
         let a = self.service_attributes(s);
         let mark = self.mark();
         let protocol = match a.protocol {
-            Some(p) => self.one_of(
-                p,
-                "service protocol",
-                &[
-                    ("HTTP", Protocol::Http),
-                    ("HTTPS", Protocol::Https),
-                    ("H2C", Protocol::H2c),
-                    ("TCP", Protocol::Tcp),
-                    ("UDP", Protocol::Udp),
-                ],
-            ),
+            Some(p) => self.one_of(p, "service protocol", crate::ir::SERVICE_PROTOCOLS),
             None => Some(Protocol::Http),
         };
         let Some(written) = a.endpoints else {

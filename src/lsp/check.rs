@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use lsp_types::{PublishDiagnosticsParams, Uri};
 
 use super::{Server, convert};
+use crate::diagnostics::Code;
 use crate::source::Span;
 
 impl Server {
@@ -29,6 +30,7 @@ impl Server {
         for (k, uri) in dropped {
             let reported = self.published.values().any(|files| files.contains_key(&k));
             if !reported && !out.contains_key(&k) {
+                self.diagnosed.remove(&k);
                 out.insert(k, PublishDiagnosticsParams::new(uri, Vec::new(), None));
             }
         }
@@ -57,12 +59,22 @@ impl Server {
             }
         }
         let uri_of = |span: Span| self.uri_of(&c.sources, span.file, own);
+        let mut codes: BTreeMap<String, Vec<(lsp_types::Range, Code)>> = BTreeMap::new();
         for d in &c.diagnostics {
             if let Some(u) = uri_of(d.primary_span())
                 && let Some((_, list)) = by_file.get_mut(u.as_str())
             {
-                list.push(convert::diagnostic(&c.sources, d, self.encoding, &uri_of));
+                let published = convert::diagnostic(&c.sources, d, self.encoding, &uri_of);
+                codes
+                    .entry(u.as_str().to_string())
+                    .or_default()
+                    .push((published.range, d.code));
+                list.push(published);
             }
+        }
+        for k in by_file.keys() {
+            self.diagnosed
+                .insert(k.clone(), codes.remove(k).unwrap_or_default());
         }
         let now: BTreeMap<String, Uri> = by_file
             .iter()

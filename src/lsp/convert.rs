@@ -209,6 +209,7 @@ pub fn completion(c: Candidate) -> CompletionItem {
     let (kind, detail) = match c.what {
         What::Keyword => (CompletionItemKind::KEYWORD, "keyword"),
         What::Target => (CompletionItemKind::ENUM_MEMBER, "target"),
+        What::Value => (CompletionItemKind::VALUE, "value"),
         What::Name(Kind::Service) => (CompletionItemKind::CLASS, "service"),
         What::Name(Kind::Gateway) => (CompletionItemKind::INTERFACE, "gateway"),
         What::Name(Kind::Listener) => (CompletionItemKind::FIELD, "listener"),

@@ -32,8 +32,9 @@ use lsp_types::notification::{
     DidOpenTextDocument, DidSaveTextDocument, Exit, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
-    PrepareRenameRequest, References, RegisterCapability, Rename, Request as _, Shutdown,
+    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting,
+    GotoDefinition, HoverRequest, InlayHintRequest, PrepareRenameRequest, References,
+    RegisterCapability, Rename, Request as _, Shutdown,
 };
 use lsp_types::{
     CodeActionOrCommand, CodeActionProviderCapability, CompletionOptions, CompletionResponse,
@@ -148,23 +149,37 @@ pub fn serve(connection: &Connection) -> Result<bool> {
         published: BTreeMap::new(),
         dirty: BTreeSet::new(),
         closed: Vec::new(),
+        diagnosed: BTreeMap::new(),
     };
+    // lsp-server hands messages over one at a time (a rendezvous channel): a thread takes
+    // them as they come, so that what arrives while the server is busy waits in a queue and
+    // can be taken as one batch.
+    let (queue, incoming) = std::sync::mpsc::channel();
+    let receiver = connection.receiver.clone();
+    std::thread::spawn(move || {
+        for message in receiver {
+            if queue.send(message).is_err() {
+                return;
+            }
+        }
+    });
     let mut shut_down = false;
     // Messages read while the last batch was checked: the start of the next one.
     let mut batch: Vec<Message> = Vec::new();
+    // Requests cancelled before they were answered: of this batch, or of the next.
+    let mut cancelled: HashSet<RequestId> = HashSet::new();
     loop {
         if batch.is_empty() {
-            match connection.receiver.recv() {
+            match incoming.recv() {
                 Ok(first) => batch.push(first),
                 Err(_) => break,
             }
         }
         // Everything that came while the last batch was worked on.
-        batch.extend(connection.receiver.try_iter());
+        batch.extend(incoming.try_iter());
         // The notifications first, in order (the documents' text), then the checks they ask
         // for, then the requests, with the text as it now is.
         let mut requests = Vec::new();
-        let mut cancelled: HashSet<RequestId> = HashSet::new();
         for message in std::mem::take(&mut batch) {
             match message {
                 Message::Request(request) => requests.push(request),
@@ -190,7 +205,7 @@ pub fn serve(connection: &Connection) -> Result<bool> {
         }
         // What came during the checks: its cancellations apply now, the rest is the next
         // batch.
-        for message in connection.receiver.try_iter() {
+        for message in incoming.try_iter() {
             match &message {
                 Message::Notification(n) if n.method == Cancel::METHOD => {
                     cancelled.extend(cancelled_id(n));
@@ -219,6 +234,12 @@ pub fn serve(connection: &Connection) -> Result<bool> {
             };
             connection.sender.send(Message::Response(response))?;
         }
+        // Only cancellations of requests still to be answered are kept.
+        cancelled.retain(|id| {
+            batch
+                .iter()
+                .any(|m| matches!(m, Message::Request(r) if r.id == *id))
+        });
     }
     // The client went away without `exit`.
     Ok(false)
@@ -249,6 +270,8 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
             ..CompletionOptions::default()
         }),
         document_symbol_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -304,6 +327,8 @@ struct Server {
     /// The files the checks of closed documents reported on: cleared unless another check
     /// reports on them.
     closed: Vec<BTreeMap<String, Uri>>,
+    /// The range and code of each diagnostic last published, by file: for hover.
+    diagnosed: BTreeMap<String, Vec<(lsp_types::Range, crate::diagnostics::Code)>>,
 }
 
 struct Document {
@@ -380,6 +405,12 @@ impl Server {
                 let at = p.text_document_position;
                 let items = self.complete(&at.text_document.uri, at.position);
                 Ok(Some(CompletionResponse::Array(items)))
+            }),
+            FoldingRangeRequest::METHOD => answer::<FoldingRangeRequest>(request, |p| {
+                Ok(Some(self.folding_ranges(&p.text_document.uri)))
+            }),
+            InlayHintRequest::METHOD => answer::<InlayHintRequest>(request, |p| {
+                Ok(Some(self.inlay_hints(&p.text_document.uri, p.range)))
             }),
             DocumentSymbolRequest::METHOD => answer::<DocumentSymbolRequest>(request, |p| {
                 let symbols = self.symbols(&p.text_document.uri);

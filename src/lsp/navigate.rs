@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use lsp_types::{
-    AnnotatedTextEdit, CompletionItem, DocumentChanges, DocumentSymbol, Hover, HoverContents,
-    Location, MarkupContent, MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier,
+    AnnotatedTextEdit, CompletionItem, DocumentChanges, DocumentSymbol, FoldingRange,
+    FoldingRangeKind, Hover, HoverContents, InlayHint, InlayHintKind, InlayHintLabel, Location,
+    MarkupContent, MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier,
     PrepareRenameResponse, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
@@ -50,28 +51,49 @@ impl Server {
     /// it is in when that is another one: what a service, gateway, group or constant is,
     /// without going there.
     pub(super) fn hover(&self, uri: &Uri, position: lsp_types::Position) -> Option<Hover> {
-        const LINES: usize = 12;
         let (loaded, index, at) = self.index_at(uri, position)?;
-        let def = index.definition_at(at)?;
-        let text = loaded.sources.text(def.span);
-        let mut shown: Vec<&str> = text.lines().take(LINES).collect();
-        if text.lines().count() > LINES {
-            shown.push("…");
+        let mut parts = Vec::new();
+        match index.definition_at(at) {
+            Some(def) => parts.push(definition_text(&loaded, def, at.file)),
+            // A keyword: what it does.
+            None => parts.extend(
+                word_at(&loaded.sources.get(at.file).text, at.start as usize)
+                    .and_then(crate::keywords::explain)
+                    .map(str::to_string),
+            ),
         }
-        let mut value = format!("```egw\n{}\n```", shown.join("\n"));
-        if def.span.file != at.file {
-            value.push_str(&format!(
-                "\n\nin `{}`",
-                loaded.sources.get(def.span.file).name
+        // The diagnostics shown here: what their codes mean, as `egwc explain` says.
+        for code in self.diagnosed_at(uri, position) {
+            let info = code.info();
+            parts.push(format!(
+                "**{} {}**: {}\n\n{}",
+                info.code, info.name, info.summary, info.explanation
             ));
+        }
+        if parts.is_empty() {
+            return None;
         }
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value,
+                value: parts.join("\n\n---\n\n"),
             }),
             range: None,
         })
+    }
+
+    /// The codes of the diagnostics last published for `uri` whose range holds `position`.
+    fn diagnosed_at(&self, uri: &Uri, position: lsp_types::Position) -> Vec<Code> {
+        let mut codes: Vec<Code> = self
+            .diagnosed
+            .get(uri.as_str())
+            .into_iter()
+            .flatten()
+            .filter(|(range, _)| range.start <= position && position <= range.end)
+            .map(|(_, code)| *code)
+            .collect();
+        codes.dedup();
+        codes
     }
 
     /// Where the name at `position` is written across its build, each with whether it is
@@ -217,6 +239,64 @@ impl Server {
         }
     }
 
+    /// The document's blocks that span several lines, to fold.
+    pub(super) fn folding_ranges(&self, uri: &Uri) -> Vec<FoldingRange> {
+        let Some(document) = self.documents.get(uri.as_str()) else {
+            return Vec::new();
+        };
+        let text = &document.text;
+        let line = |at: usize| text[..at].matches('\n').count() as u32;
+        crate::syntax::block_ranges(text)
+            .into_iter()
+            .map(|(open, close)| (line(open), line(close)))
+            .filter(|(start, end)| end > start)
+            .map(|(start_line, end_line)| FoldingRange {
+                start_line,
+                // The closing brace stays visible.
+                end_line: end_line - 1,
+                kind: Some(FoldingRangeKind::Region),
+                ..FoldingRange::default()
+            })
+            .filter(|r| r.end_line > r.start_line)
+            .collect()
+    }
+
+    /// What egwc derives, as inlay hints in `range` of the document: targets, balanced
+    /// services' objects and ports, backends' shares ([`crate::hints`]). None while the
+    /// build has errors.
+    pub(super) fn inlay_hints(&self, uri: &Uri, range: lsp_types::Range) -> Vec<InlayHint> {
+        let Some(document) = self.documents.get(uri.as_str()) else {
+            return Vec::new();
+        };
+        let build = self.build(document);
+        let Ok((loaded, Some(model))) =
+            crate::analyze_trees(std::slice::from_ref(&build.input), &build.options)
+        else {
+            return Vec::new();
+        };
+        let Some(file) = build.file(&loaded.sources) else {
+            return Vec::new();
+        };
+        let Some((_, tree)) = loaded.files.iter().find(|(id, _)| *id == file) else {
+            return Vec::new();
+        };
+        let source = loaded.sources.get(file);
+        crate::hints::hints(tree, file, &model)
+            .into_iter()
+            .map(|h| InlayHint {
+                position: convert::position(source, h.after.end, self.encoding),
+                label: InlayHintLabel::String(h.label),
+                kind: Some(InlayHintKind::TYPE),
+                text_edits: None,
+                tooltip: None,
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            })
+            .filter(|h| range.start <= h.position && h.position <= range.end)
+            .collect()
+    }
+
     /// The name at `position`, if it can be renamed there: a name of the build, defined in
     /// a file (not the standard library).
     pub(super) fn prepare_rename(
@@ -275,4 +355,51 @@ fn refuse(index: &Index, def: &index::Def, new_name: &str) -> std::result::Resul
         ));
     }
     Ok(())
+}
+
+/// A definition as written (its first lines), and the file it is in when that is another
+/// one: what a service, gateway, group or constant is, without going there.
+fn definition_text(loaded: &Loaded, def: &index::Def, here: FileId) -> String {
+    const LINES: usize = 12;
+    let text = loaded.sources.text(def.span);
+    let mut shown: Vec<&str> = text.lines().take(LINES).collect();
+    if text.lines().count() > LINES {
+        shown.push("…");
+    }
+    let mut value = format!("```egw\n{}\n```", shown.join("\n"));
+    if def.span.file != here {
+        value.push_str(&format!(
+            "\n\nin `{}`",
+            loaded.sources.get(def.span.file).name
+        ));
+    }
+    value
+}
+
+/// The word (letters, digits, `_`, `-`) around byte `at` of `text`, if the position is in
+/// code: not in a string or a comment of its line.
+fn word_at(text: &str, at: usize) -> Option<&str> {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..at];
+    // An odd number of quotes before (escapes aside), or `//`: not code.
+    let quotes = before.matches('"').count() - before.matches("\\\"").count();
+    if quotes % 2 == 1 || before.contains("//") {
+        return None;
+    }
+    let is_word = |c: char| crate::syntax::is_word_char(c);
+    let start = at
+        - text[..at]
+            .chars()
+            .rev()
+            .take_while(|&c| is_word(c))
+            .map(char::len_utf8)
+            .sum::<usize>();
+    let end = at
+        + text[at..]
+            .chars()
+            .take_while(|&c| is_word(c))
+            .map(char::len_utf8)
+            .sum::<usize>();
+    (end > start).then(|| &text[start..end])
 }

@@ -106,6 +106,31 @@ fn parse_chunk(
     Ok((ast, builder.diags))
 }
 
+/// The byte ranges of the blocks of a text, `{` to its `}` (strings and comments skipped),
+/// outermost first: what an editor folds. An unclosed `{` folds nothing.
+pub fn block_ranges(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut open = Vec::new();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => i += lex::string_len(&b[i..]).max(1) - 1,
+            b'/' if lex::is_comment(&b[i..]) => i += lex::comment_len(&b[i..]).max(1) - 1,
+            b'{' => open.push(i),
+            b'}' => {
+                if let Some(start) = open.pop() {
+                    out.push((start, i));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.sort_unstable();
+    out
+}
+
 /// The top-level blocks of a text that does not parse, each parsed on its own: those that
 /// parse, in order. For the language server, so that one half-typed line does not hide the
 /// names of every other block (the diagnostics are [`parse`]'s).
