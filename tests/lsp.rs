@@ -1168,3 +1168,70 @@ fn folding_ranges_and_value_completion() {
     assert_eq!(labels, ["HTTP", "HTTPS", "TLS", "TCP", "UDP"]);
     client.stop();
 }
+
+/// The preview: a code lens "N objects" on each gateway, service and route, whose command
+/// carries the block's `egwc/source`, and `egwc/preview` gives the YAML of those objects.
+#[test]
+fn code_lenses_count_the_objects_of_each_block_and_preview_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let text = format!(
+        "{GATEWAY}service pve {{ endpoints \"10.0.0.11:8006\" \"10.0.0.12:8006\" }}\nroute r {{ on edge rule {{ -> pve }} }}\n"
+    );
+    let mut client = Client::start();
+    let caps = client.initialize(&[]);
+    assert_eq!(
+        caps["capabilities"]["codeLensProvider"]["resolveProvider"],
+        false
+    );
+    client.open(&uri, &text);
+    let lenses = client.request(
+        "textDocument/codeLens",
+        json!({ "textDocument": { "uri": uri } }),
+    )["result"]
+        .clone();
+    let shown: Vec<(&str, &str)> = lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["command"]["title"].as_str().unwrap(),
+                l["command"]["arguments"][1].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // The balanced service: two Services and their two EndpointSlices.
+    assert_eq!(
+        shown,
+        [
+            ("1 object", "main.egw:1"),
+            ("4 objects", "main.egw:2"),
+            ("1 object", "main.egw:3")
+        ],
+        "{lenses}"
+    );
+    assert_eq!(lenses[1]["command"]["command"], "egwc.preview");
+    let yaml = client.request(
+        "egwc/preview",
+        json!({ "uri": uri, "source": "main.egw:2" }),
+    )["result"]
+        .clone();
+    let yaml = yaml.as_str().unwrap();
+    assert_eq!(yaml.matches("kind: Service\n").count(), 2, "{yaml}");
+    assert_eq!(yaml.matches("kind: EndpointSlice\n").count(), 2, "{yaml}");
+    assert!(!yaml.contains("kind: HTTPRoute"), "{yaml}");
+    let all = client.request("egwc/preview", json!({ "uri": uri }))["result"].clone();
+    assert!(all.as_str().unwrap().contains("kind: HTTPRoute"));
+    // While the build has errors, the preview says so.
+    client.change(&uri, 2, "route r { on nowhere rule { -> nothing } }\n");
+    let broken = client.request("egwc/preview", json!({ "uri": uri }))["result"].clone();
+    assert!(
+        broken
+            .as_str()
+            .unwrap()
+            .starts_with("# The build has errors"),
+        "{broken}"
+    );
+    client.stop();
+}

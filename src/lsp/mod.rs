@@ -32,8 +32,8 @@ use lsp_types::notification::{
     DidOpenTextDocument, DidSaveTextDocument, Exit, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting,
-    GotoDefinition, HoverRequest, InlayHintRequest, PrepareRenameRequest, References,
+    CodeActionRequest, CodeLensRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest,
+    Formatting, GotoDefinition, HoverRequest, InlayHintRequest, PrepareRenameRequest, References,
     RegisterCapability, Rename, Request as _, Shutdown,
 };
 use lsp_types::{
@@ -272,6 +272,9 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
+        code_lens_provider: Some(lsp_types::CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -299,6 +302,22 @@ fn watch_egw_files() -> Request {
         RegisterCapability::METHOD.to_string(),
         params,
     )
+}
+
+/// `egwc/preview`: the YAML of the objects a block makes (`source`, its `egwc/source`), or of
+/// the document's whole build. What the editor's preview shows (the code lens "N objects").
+enum Preview {}
+
+#[derive(serde::Deserialize, serde::Serialize)]
+struct PreviewParams {
+    uri: String,
+    source: Option<String>,
+}
+
+impl lsp_types::request::Request for Preview {
+    type Params = PreviewParams;
+    type Result = String;
+    const METHOD: &'static str = "egwc/preview";
 }
 
 /// The request a `$/cancelRequest` notification cancels.
@@ -405,6 +424,16 @@ impl Server {
                 let at = p.text_document_position;
                 let items = self.complete(&at.text_document.uri, at.position);
                 Ok(Some(CompletionResponse::Array(items)))
+            }),
+            CodeLensRequest::METHOD => answer::<CodeLensRequest>(request, |p| {
+                Ok(Some(self.code_lenses(&p.text_document.uri)))
+            }),
+            Preview::METHOD => answer::<Preview>(request, |p| {
+                let uri: Uri = p
+                    .uri
+                    .parse()
+                    .map_err(|_| format!("`{}` is not a URI", p.uri))?;
+                Ok(self.preview(&uri, p.source.as_deref()))
             }),
             FoldingRangeRequest::METHOD => answer::<FoldingRangeRequest>(request, |p| {
                 Ok(Some(self.folding_ranges(&p.text_document.uri)))

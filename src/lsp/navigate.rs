@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use lsp_types::{
-    AnnotatedTextEdit, CompletionItem, DocumentChanges, DocumentSymbol, FoldingRange,
-    FoldingRangeKind, Hover, HoverContents, InlayHint, InlayHintKind, InlayHintLabel, Location,
-    MarkupContent, MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier,
+    AnnotatedTextEdit, CodeLens, Command, CompletionItem, DocumentChanges, DocumentSymbol,
+    FoldingRange, FoldingRangeKind, Hover, HoverContents, InlayHint, InlayHintKind, InlayHintLabel,
+    Location, MarkupContent, MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier,
     PrepareRenameResponse, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
@@ -239,6 +239,76 @@ impl Server {
         }
     }
 
+    /// The objects the document's build makes, with the `egwc/source` of each: `None` while
+    /// the build has errors.
+    fn objects(&self, uri: &Uri) -> Option<(crate::Compilation, FileId)> {
+        let document = self.documents.get(uri.as_str())?;
+        let build = self.build(document);
+        let c = crate::compile(std::slice::from_ref(&build.input), &build.options).ok()?;
+        let file = build.file(&c.sources)?;
+        c.manifests.is_some().then_some((c, file))
+    }
+
+    /// A lens on each gateway, service and route of the document: "N objects", which opens
+    /// them (the client's `egwc.preview` command, with the document and the block's
+    /// `egwc/source`).
+    pub(super) fn code_lenses(&self, uri: &Uri) -> Vec<CodeLens> {
+        let Some((c, file)) = self.objects(uri) else {
+            return Vec::new();
+        };
+        let Some((loaded, index, _)) = self.index(uri) else {
+            return Vec::new();
+        };
+        let manifests = c.manifests.as_deref().unwrap_or_default();
+        index
+            .defs
+            .iter()
+            .filter(|d| d.name_span.file == file)
+            .filter(|d| {
+                matches!(
+                    d.kind,
+                    index::Kind::Gateway | index::Kind::Service | index::Kind::Route
+                )
+            })
+            .filter_map(|d| {
+                let source = loaded.sources.location(d.span);
+                let count = manifests.iter().filter(|m| made_at(m, &source)).count();
+                let title = match count {
+                    0 => return None,
+                    1 => "1 object".to_string(),
+                    n => format!("{n} objects"),
+                };
+                Some(CodeLens {
+                    range: convert::range(&loaded.sources, d.name_span, self.encoding),
+                    command: Some(Command {
+                        title,
+                        command: "egwc.preview".to_string(),
+                        arguments: Some(vec![
+                            serde_json::json!(uri.as_str()),
+                            serde_json::json!(source),
+                        ]),
+                    }),
+                    data: None,
+                })
+            })
+            .collect()
+    }
+
+    /// `egwc/preview`: the YAML of the objects a block makes (its `egwc/source`), or of the
+    /// whole build; a message while the build has errors.
+    pub(super) fn preview(&self, uri: &Uri, source: Option<&str>) -> String {
+        let Some((c, _)) = self.objects(uri) else {
+            return "# The build has errors: `egwc check` shows them.\n".to_string();
+        };
+        let manifests = c.manifests.as_deref().unwrap_or_default();
+        let chosen: Vec<crate::emit::Manifest> = manifests
+            .iter()
+            .filter(|m| source.is_none_or(|s| made_at(m, s)))
+            .cloned()
+            .collect();
+        crate::emit::to_stream(&chosen, crate::emit::Format::Yaml)
+    }
+
     /// The document's blocks that span several lines, to fold.
     pub(super) fn folding_ranges(&self, uri: &Uri) -> Vec<FoldingRange> {
         let Some(document) = self.documents.get(uri.as_str()) else {
@@ -402,4 +472,13 @@ fn word_at(text: &str, at: usize) -> Option<&str> {
             .map(char::len_utf8)
             .sum::<usize>();
     (end > start).then(|| &text[start..end])
+}
+
+/// Whether an object was made by the block at `source` (`main.egw:12`).
+fn made_at(m: &crate::emit::Manifest, source: &str) -> bool {
+    m.metadata()
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(crate::emit::SOURCE_ANNOTATION))
+        .is_some_and(|s| s == source)
 }
