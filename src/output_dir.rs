@@ -3,7 +3,8 @@
 //! new one, never a mix, and a failed build leaves the old one. The files are written into
 //! a hidden directory beside DIR, which is then swapped with DIR in one step where the
 //! platform can (`renameat2(RENAME_EXCHANGE)` on Linux), else by two renames. A directory
-//! egwc did not write (no marker file) is never replaced.
+//! egwc did not write (no marker file) is never replaced. `egwc import -o DIR` writes the
+//! same way into a new or empty directory, which it never replaces.
 
 use std::path::{Path, PathBuf};
 
@@ -18,55 +19,30 @@ pub fn replace(
     dir: &Path,
     files: impl IntoIterator<Item = (String, String)>,
 ) -> Result<(), String> {
-    let dir = resolve(dir)?;
-    let parent = dir.parent().expect("a resolved directory has a parent");
-    let base = dir
-        .file_name()
-        .expect("a resolved directory has a name")
-        .to_string_lossy()
-        .into_owned();
-    let io = |what: &str, path: &Path, e: std::io::Error| {
-        format!("cannot {what} {}: {e}", path.display())
-    };
-    if dir.exists() {
-        let is_ours = dir.join(MARKER).exists();
-        let is_empty = std::fs::read_dir(&dir)
-            .map_err(|e| io("read", &dir, e))?
-            .next()
-            .is_none();
-        if !is_ours && !is_empty {
-            return Err(format!(
-                "{} exists and was not written by egwc; refusing to replace it (choose a new or \
-empty directory)",
-                dir.display()
-            ));
-        }
-    }
-    std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
-    remove_leftovers(parent, &base);
-    let staging = parent.join(format!(".{base}.egwc-new-{}", std::process::id()));
-    let written = (|| {
-        std::fs::create_dir(&staging).map_err(|e| io("create", &staging, e))?;
-        for (name, contents) in files {
-            let path = staging.join(name);
-            std::fs::write(&path, contents).map_err(|e| io("write", &path, e))?;
-        }
-        let marker = staging.join(MARKER);
-        std::fs::write(&marker, MARKER_TEXT).map_err(|e| io("write", &marker, e))?;
-        swap_in(&staging, &dir, parent, &base)
-    })();
-    if let Err(e) = written {
-        let _ = remove_ours(&staging);
-        return Err(e);
-    }
-    Ok(())
+    stage(dir, files, Mode::Replace)
 }
 
 /// Creates `dir` holding `files` (`egwc import -o DIR`): `dir` must not exist or be empty,
-/// as the files are the user's to edit from then on and are never replaced. The files are
-/// written into a hidden directory beside it, which is then renamed: `dir` holds all of
-/// them or none.
+/// as the files are the user's to edit from then on and are never replaced. Written the same
+/// way, then renamed into place: `dir` holds all of them or none.
 pub fn create(dir: &Path, files: impl IntoIterator<Item = (String, String)>) -> Result<(), String> {
+    stage(dir, files, Mode::Create)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `build -o`: a directory egwc wrote (its marker) is swapped for the new one.
+    Replace,
+    /// `import -o`: a new or empty directory only.
+    Create,
+}
+
+/// Writes `files` into a hidden directory beside `dir`, then puts it in `dir`'s place.
+fn stage(
+    dir: &Path,
+    files: impl IntoIterator<Item = (String, String)>,
+    mode: Mode,
+) -> Result<(), String> {
     let dir = resolve(dir)?;
     let parent = dir.parent().expect("a resolved directory has a parent");
     let base = dir
@@ -79,16 +55,27 @@ pub fn create(dir: &Path, files: impl IntoIterator<Item = (String, String)>) -> 
     };
     let existed = dir.exists();
     if existed {
-        let empty = std::fs::read_dir(&dir)
+        let is_ours = dir.join(MARKER).exists();
+        let is_empty = std::fs::read_dir(&dir)
             .map_err(|e| io("read", &dir, e))?
             .next()
             .is_none();
-        if !empty {
-            return Err(format!(
-                "{} exists and is not empty; egwc import writes a new directory and never \
+        match mode {
+            Mode::Replace if !is_ours && !is_empty => {
+                return Err(format!(
+                    "{} exists and was not written by egwc; refusing to replace it (choose a new \
+or empty directory)",
+                    dir.display()
+                ));
+            }
+            Mode::Create if !is_empty => {
+                return Err(format!(
+                    "{} exists and is not empty; egwc import writes a new directory and never \
 replaces files (choose a new or empty directory)",
-                dir.display()
-            ));
+                    dir.display()
+                ));
+            }
+            _ => {}
         }
     }
     std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
@@ -100,10 +87,20 @@ replaces files (choose a new or empty directory)",
             let path = staging.join(name);
             std::fs::write(&path, contents).map_err(|e| io("write", &path, e))?;
         }
-        if existed {
-            std::fs::remove_dir(&dir).map_err(|e| io("replace the empty directory", &dir, e))?;
+        match mode {
+            Mode::Replace => {
+                let marker = staging.join(MARKER);
+                std::fs::write(&marker, MARKER_TEXT).map_err(|e| io("write", &marker, e))?;
+                swap_in(&staging, &dir, parent, &base)
+            }
+            Mode::Create => {
+                if existed {
+                    std::fs::remove_dir(&dir)
+                        .map_err(|e| io("replace the empty directory", &dir, e))?;
+                }
+                std::fs::rename(&staging, &dir).map_err(|e| io("create", &dir, e))
+            }
         }
-        std::fs::rename(&staging, &dir).map_err(|e| io("create", &dir, e))
     })();
     if let Err(e) = written {
         let _ = remove_ours(&staging);

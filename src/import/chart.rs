@@ -261,35 +261,11 @@ fn gateway(
     ));
     metadata(&mut block, g, labels, annotations)?;
     for l in g.objs("listeners")? {
-        let name = l.required_str("name")?;
-        let mut listener = Block::new(format!("listener {}", super::name(name, &l, notes)));
-        listener.line(format!(
-            "port {}",
-            l.scalar("port")?.ok_or_else(|| missing(&l, "port"))?
-        ));
-        let Some(protocol) = rules::protocol(&l, notes)? else {
-            continue;
-        };
-        listener.line(format!("protocol {protocol}"));
-        if let Some(h) = l.str("hostname")? {
-            listener.line(format!("hostname {}", quote(h)));
+        if let Some((listener, _, _)) = rules::listener(&l, notes, "this value")? {
+            block.block(listener);
         }
-        if let Some(tls) = l.obj("tls")? {
-            listener.block(rules::listener_tls(&tls, notes)?);
-            tls.rest(notes, "this value");
-        }
-        if let Some(allowed) = l.obj("allowedRoutes")? {
-            rules::allowed_routes(&allowed, &mut listener, notes)?;
-            allowed.rest(notes, "this value");
-        }
-        l.rest(notes, "this value");
-        block.block(listener);
     }
     Ok((block, name.to_string()))
-}
-
-fn missing(o: &Obj, key: &str) -> String {
-    format!("line {}: {} is missing", o.line(), o.field(key))
 }
 
 fn generated_gateway(

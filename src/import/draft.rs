@@ -126,18 +126,6 @@ pub fn quote(text: &str) -> String {
     out
 }
 
-/// Whether a Kubernetes name can be written as an `.egw` name as it is (an RFC 1035 label,
-/// what the checker asks of every name that becomes an object's name).
-pub fn is_label(name: &str) -> bool {
-    let b = name.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b[0].is_ascii_lowercase()
-        && b[b.len() - 1] != b'-'
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-}
-
 /// Whether `text` can be written as a word of the grammar (a protocol, a method, a scheme):
 /// a letter or `_`, then letters, digits, `_` and `-`.
 pub fn is_word(text: &str) -> bool {
@@ -174,15 +162,6 @@ mod tests {
     fn strings_are_escaped_as_the_grammar_reads_them() {
         assert_eq!(quote(r#"a"b\c${d}$e"#), r#""a\"b\\c\${d}$e""#);
         assert_eq!(quote("x\ny\tz"), r#""x\ny\tz""#);
-    }
-
-    #[test]
-    fn labels_are_rfc_1035() {
-        assert!(is_label("pve-0"));
-        assert!(!is_label("0pve"));
-        assert!(!is_label("a.b"));
-        assert!(!is_label("Api"));
-        assert!(!is_label("a-"));
     }
 
     #[test]

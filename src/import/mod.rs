@@ -129,7 +129,7 @@ object egwc makes"
 /// A label made from a Kubernetes name: lower case, other characters as `-`, starting with a
 /// letter, at most 63 characters.
 pub(crate) fn label(k8s: &str) -> String {
-    if draft::is_label(k8s) {
+    if crate::check::validate::dns1035_label(k8s).is_ok() {
         return k8s.to_string();
     }
     let mut out: String = k8s

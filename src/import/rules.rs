@@ -117,6 +117,39 @@ pub fn backends_line(backends: &[(String, Option<u64>)]) -> String {
     format!("-> {}", parts.join(", "))
 }
 
+/// A Gateway API listener (the chart's `gateway.listeners[]` have its shape) as a `listener`
+/// block, with its name and port; `None`, with a warning, when `.egw` cannot write its
+/// protocol. `what` names the mapping's fields in warnings ("this field", "this value").
+pub fn listener(
+    l: &Obj,
+    notes: &Notes,
+    what: &str,
+) -> Result<Option<(Block, String, i64)>, String> {
+    let name = l.required_str("name")?;
+    let port = l
+        .int("port")?
+        .ok_or_else(|| format!("line {}: {} is missing", l.line(), l.field("port")))?;
+    let Some(protocol) = protocol(l, notes)? else {
+        return Ok(None);
+    };
+    let mut listener = Block::new(format!("listener {}", crate::import::name(name, l, notes)));
+    listener.line(format!("port {port}"));
+    listener.line(format!("protocol {protocol}"));
+    if let Some(h) = l.str("hostname")? {
+        listener.line(format!("hostname {}", quote(h)));
+    }
+    if let Some(tls) = l.obj("tls")? {
+        listener.block(listener_tls(&tls, notes)?);
+        tls.rest(notes, what);
+    }
+    if let Some(allowed) = l.obj("allowedRoutes")? {
+        allowed_routes(&allowed, &mut listener, notes)?;
+        allowed.rest(notes, what);
+    }
+    l.rest(notes, what);
+    Ok(Some((listener, name.to_string(), port)))
+}
+
 /// A listener's `tls` as a `tls { … }` block: its mode and certificates.
 pub fn listener_tls(tls: &Obj, notes: &Notes) -> Result<Block, String> {
     let mut block = Block::new("tls");

@@ -383,28 +383,10 @@ pub(super) fn gateway(ob: &Object, notes: &Notes) -> Result<(Block, Vec<(String,
     block.metadata(&ob.labels, &ob.annotations);
     let mut ports = Vec::new();
     for l in spec.objs("listeners")? {
-        let name = l.required_str("name")?;
-        let port = l.int("port")?.unwrap_or_default();
-        ports.push((name.to_string(), port));
-        let mut listener = Block::new(format!("listener {}", crate::import::name(name, &l, notes)));
-        listener.line(format!("port {port}"));
-        let Some(protocol) = rules::protocol(&l, notes)? else {
-            continue;
-        };
-        listener.line(format!("protocol {protocol}"));
-        if let Some(h) = l.str("hostname")? {
-            listener.line(format!("hostname {}", quote(h)));
+        if let Some((listener, name, port)) = rules::listener(&l, notes, "this field")? {
+            ports.push((name, port));
+            block.block(listener);
         }
-        if let Some(tls) = l.obj("tls")? {
-            listener.block(rules::listener_tls(&tls, notes)?);
-            tls.rest(notes, "this field");
-        }
-        if let Some(allowed) = l.obj("allowedRoutes")? {
-            rules::allowed_routes(&allowed, &mut listener, notes)?;
-            allowed.rest(notes, "this field");
-        }
-        l.rest(notes, "this field");
-        block.block(listener);
     }
     spec.skip(&["gatewayClassName"]);
     spec.rest(notes, "this field");
