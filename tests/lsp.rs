@@ -1235,3 +1235,102 @@ fn code_lenses_count_the_objects_of_each_block_and_preview_them() {
     );
     client.stop();
 }
+
+/// Go to definition on an `import` path opens the file; document highlight marks a name's
+/// places in the document (its definition as written to); workspace symbols search the open
+/// builds.
+#[test]
+fn import_paths_highlights_and_workspace_symbols() {
+    let (_dir, uri, services) = with_services();
+    let text = format!(
+        "import \"./services.egw\"\n{GATEWAY}route r {{ on edge rule {{ -> api }} }}\nroute s {{ on edge rule {{ -> api }} }}\n"
+    );
+    let mut client = Client::start();
+    let caps = client.initialize(&[]);
+    assert_eq!(caps["capabilities"]["documentHighlightProvider"], true);
+    assert_eq!(caps["capabilities"]["workspaceSymbolProvider"], true);
+    client.open(&uri, &text);
+    let at = |needle: &str| json!({ "textDocument": { "uri": uri }, "position": position_of(&text, needle, 0) });
+    let file = client.request("textDocument/definition", at("services.egw"))["result"].clone();
+    assert_eq!(file["uri"], services.as_str(), "{file}");
+    assert_eq!(file["range"]["start"], json!({ "line": 0, "character": 0 }));
+    let marks = client.request("textDocument/documentHighlight", at("edge {"))["result"].clone();
+    let kinds: Vec<u64> = marks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_u64().unwrap())
+        .collect();
+    assert_eq!(kinds, [3, 2, 2], "{marks}");
+    let found = client.request("workspace/symbol", json!({ "query": "AP" }))["result"].clone();
+    let names: Vec<(&str, &str)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["location"]["uri"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(names, [("api", services.as_str())], "{found}");
+    client.stop();
+}
+
+/// Semantic tokens colour names by what they name, definitions marked as declarations.
+#[test]
+fn semantic_tokens_name_what_each_name_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let text = "let d = \"x.example.com\"\ngateway edge { class \"eg\" listener http { port 80 protocol HTTP } }\nservice api { endpoint \"10.0.0.1:80\" }\nroute r { on edge.http host \"${d}\" rule { -> api } }\n";
+    let mut client = Client::start();
+    let caps = client.initialize(&[]);
+    let legend = caps["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"].clone();
+    client.open(&uri, text);
+    let data = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri } }),
+    )["result"]["data"]
+        .clone();
+    let data: Vec<u64> = data
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    // Back to (line, character, length, type, modifiers).
+    let (mut line, mut character) = (0, 0);
+    let mut tokens = Vec::new();
+    for t in data.chunks(5) {
+        line += t[0];
+        character = if t[0] == 0 { character + t[1] } else { t[1] };
+        let lines: Vec<&str> = text.lines().collect();
+        let word = &lines[line as usize][character as usize..(character + t[2]) as usize];
+        tokens.push((
+            word.to_string(),
+            legend[t[3] as usize].as_str().unwrap().to_string(),
+            t[4],
+        ));
+    }
+    let expected = [
+        ("d", "variable", 1),
+        ("edge", "interface", 1),
+        ("http", "property", 1),
+        ("api", "class", 1),
+        ("r", "function", 1),
+    ];
+    for (word, kind, declared) in expected {
+        assert!(
+            tokens.contains(&(word.to_string(), kind.to_string(), declared)),
+            "{word} as {kind}: {tokens:?}"
+        );
+    }
+    assert!(
+        tokens
+            .iter()
+            .any(|(w, k, m)| w == "api" && k == "class" && *m == 0),
+        "{tokens:?}"
+    );
+    client.stop();
+}

@@ -32,9 +32,10 @@ use lsp_types::notification::{
     DidOpenTextDocument, DidSaveTextDocument, Exit, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, CodeLensRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest,
-    Formatting, GotoDefinition, HoverRequest, InlayHintRequest, PrepareRenameRequest, References,
-    RegisterCapability, Rename, Request as _, Shutdown,
+    CodeActionRequest, CodeLensRequest, Completion, DocumentHighlightRequest,
+    DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest,
+    InlayHintRequest, PrepareRenameRequest, References, RegisterCapability, Rename, Request as _,
+    SemanticTokensFullRequest, Shutdown, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionOrCommand, CodeActionProviderCapability, CompletionOptions, CompletionResponse,
@@ -272,10 +273,49 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp_types::SemanticTokensOptions {
+                    legend: semantic_legend(),
+                    full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                    range: None,
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                },
+            ),
+        ),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         code_lens_provider: Some(lsp_types::CodeLensOptions {
             resolve_provider: Some(false),
         }),
         ..ServerCapabilities::default()
+    }
+}
+
+/// The token type of each kind of name, in the legend's order.
+const TOKEN_KINDS: &[(index::Kind, lsp_types::SemanticTokenType)] = &[
+    (index::Kind::Service, lsp_types::SemanticTokenType::CLASS),
+    (
+        index::Kind::Gateway,
+        lsp_types::SemanticTokenType::INTERFACE,
+    ),
+    (
+        index::Kind::Listener,
+        lsp_types::SemanticTokenType::PROPERTY,
+    ),
+    (index::Kind::Route, lsp_types::SemanticTokenType::FUNCTION),
+    (index::Kind::Filters, lsp_types::SemanticTokenType::STRUCT),
+    (
+        index::Kind::Constant,
+        lsp_types::SemanticTokenType::VARIABLE,
+    ),
+];
+
+/// The semantic tokens' legend: the kinds of names, and `declaration` for a definition's.
+fn semantic_legend() -> lsp_types::SemanticTokensLegend {
+    lsp_types::SemanticTokensLegend {
+        token_types: TOKEN_KINDS.iter().map(|(_, t)| t.clone()).collect(),
+        token_modifiers: vec![lsp_types::SemanticTokenModifier::DECLARATION],
     }
 }
 
@@ -424,6 +464,25 @@ impl Server {
                 let at = p.text_document_position;
                 let items = self.complete(&at.text_document.uri, at.position);
                 Ok(Some(CompletionResponse::Array(items)))
+            }),
+            SemanticTokensFullRequest::METHOD => {
+                answer::<SemanticTokensFullRequest>(request, |p| {
+                    Ok(Some(lsp_types::SemanticTokensResult::Tokens(
+                        lsp_types::SemanticTokens {
+                            result_id: None,
+                            data: self.semantic_tokens(&p.text_document.uri),
+                        },
+                    )))
+                })
+            }
+            DocumentHighlightRequest::METHOD => answer::<DocumentHighlightRequest>(request, |p| {
+                let at = p.text_document_position_params;
+                Ok(Some(self.highlights(&at.text_document.uri, at.position)))
+            }),
+            WorkspaceSymbolRequest::METHOD => answer::<WorkspaceSymbolRequest>(request, |p| {
+                Ok(Some(lsp_types::WorkspaceSymbolResponse::Flat(
+                    self.workspace_symbols(&p.query),
+                )))
             }),
             CodeLensRequest::METHOD => answer::<CodeLensRequest>(request, |p| {
                 Ok(Some(self.code_lenses(&p.text_document.uri)))

@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 
 use lsp_types::{
-    AnnotatedTextEdit, CodeLens, Command, CompletionItem, DocumentChanges, DocumentSymbol,
-    FoldingRange, FoldingRangeKind, Hover, HoverContents, InlayHint, InlayHintKind, InlayHintLabel,
-    Location, MarkupContent, MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier,
-    PrepareRenameResponse, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+    AnnotatedTextEdit, CodeLens, Command, CompletionItem, DocumentChanges, DocumentHighlight,
+    DocumentHighlightKind, DocumentSymbol, FoldingRange, FoldingRangeKind, Hover, HoverContents,
+    InlayHint, InlayHintKind, InlayHintLabel, Location, MarkupContent, MarkupKind, OneOf,
+    OptionalVersionedTextDocumentIdentifier, PrepareRenameResponse, SemanticToken,
+    SymbolInformation, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::{Document, Server, convert};
@@ -40,11 +41,97 @@ impl Server {
     /// standard library, which has no file to open).
     pub(super) fn definition(&self, uri: &Uri, position: lsp_types::Position) -> Option<Location> {
         let (loaded, index, at) = self.index_at(uri, position)?;
-        let def = index.definition_at(at)?;
+        let Some(def) = index.definition_at(at) else {
+            return self.imported_file(&loaded, at, uri);
+        };
         Some(Location::new(
             self.uri_of(&loaded.sources, def.name_span.file, (at.file, uri))?,
             convert::range(&loaded.sources, def.name_span, self.encoding),
         ))
+    }
+
+    /// On the path of an `import`: the file it names, as the build read it (the standard
+    /// library has no file to open).
+    fn imported_file(&self, loaded: &Loaded, at: Span, uri: &Uri) -> Option<Location> {
+        let (_, tree) = loaded.files.iter().find(|(id, _)| *id == at.file)?;
+        let path = tree.items.iter().find_map(|item| match &item.node {
+            crate::syntax::ast::Item::Import(p)
+                if p.span.start <= at.start && at.start <= p.span.end =>
+            {
+                Some(p.value.clone())
+            }
+            _ => None,
+        })?;
+        let importing = &loaded.sources.get(at.file).path;
+        let wanted = load::normalize(&importing.parent()?.join(path));
+        let (file, _) = loaded.sources.files().find(|(_, f)| f.path == wanted)?;
+        let start = lsp_types::Position::new(0, 0);
+        Some(Location::new(
+            self.uri_of(&loaded.sources, file, (at.file, uri))?,
+            lsp_types::Range::new(start, start),
+        ))
+    }
+
+    /// The places of the name at `position` in the document, its definition marked as
+    /// written to.
+    pub(super) fn highlights(
+        &self,
+        uri: &Uri,
+        position: lsp_types::Position,
+    ) -> Vec<DocumentHighlight> {
+        let Some((loaded, index, at)) = self.index_at(uri, position) else {
+            return Vec::new();
+        };
+        index
+            .occurrences_at(at)
+            .into_iter()
+            .filter(|(span, _)| span.file == at.file)
+            .map(|(span, is_def)| DocumentHighlight {
+                range: convert::range(&loaded.sources, span, self.encoding),
+                kind: Some(if is_def {
+                    DocumentHighlightKind::WRITE
+                } else {
+                    DocumentHighlightKind::READ
+                }),
+            })
+            .collect()
+    }
+
+    /// The definitions of the open documents' builds whose names hold `query` (any case).
+    pub(super) fn workspace_symbols(&self, query: &str) -> Vec<SymbolInformation> {
+        let query = query.to_lowercase();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for document in self.documents.values() {
+            let Some((loaded, index, file)) = self.index(&document.uri) else {
+                continue;
+            };
+            for def in index.all() {
+                let place = (
+                    loaded.sources.get(def.name_span.file).path.clone(),
+                    def.name.clone(),
+                );
+                if !def.name.to_lowercase().contains(&query) || !seen.insert(place) {
+                    continue;
+                }
+                let Some(uri) =
+                    self.uri_of(&loaded.sources, def.name_span.file, (file, &document.uri))
+                else {
+                    continue;
+                };
+                let symbol = convert::symbol(&loaded.sources, def, self.encoding);
+                #[allow(deprecated)] // `deprecated` is a field every SymbolInformation must give
+                out.push(SymbolInformation {
+                    name: def.name.clone(),
+                    kind: symbol.kind,
+                    tags: None,
+                    deprecated: None,
+                    location: Location::new(uri, symbol.selection_range),
+                    container_name: symbol.detail,
+                });
+            }
+        }
+        out
     }
 
     /// The definition of the name at `position`, as written (its first lines), and the file
@@ -307,6 +394,58 @@ impl Server {
             .cloned()
             .collect();
         crate::emit::to_stream(&chosen, crate::emit::Format::Yaml)
+    }
+
+    /// The names of the document, each as the kind of thing it names (a definition's own
+    /// name also `declaration`), in the legend of [`super::semantic_legend`].
+    pub(super) fn semantic_tokens(&self, uri: &Uri) -> Vec<SemanticToken> {
+        let Some((loaded, index, file)) = self.index(uri) else {
+            return Vec::new();
+        };
+        let kind_index =
+            |k: index::Kind| super::TOKEN_KINDS.iter().position(|(kind, _)| *kind == k);
+        let mut spans: Vec<(Span, u32, u32)> = Vec::new();
+        for def in index.all().filter(|d| d.name_span.file == file) {
+            if let Some(t) = kind_index(def.kind) {
+                spans.push((def.name_span, t as u32, 1));
+            }
+        }
+        for r in index.refs.iter().filter(|r| r.span.file == file) {
+            if let Some(t) = kind_index(r.kind) {
+                spans.push((r.span, t as u32, 0));
+            }
+        }
+        spans.sort_by_key(|(span, _, _)| (span.start, span.end));
+        let source = loaded.sources.get(file);
+        let mut out = Vec::new();
+        let (mut line, mut character, mut end) = (0, 0, 0);
+        for (span, token_type, modifiers) in spans {
+            // Overlapping places (a listener's `gateway.listener`) keep the first.
+            if span.start < end {
+                continue;
+            }
+            end = span.end;
+            let start = convert::position(source, span.start, self.encoding);
+            let stop = convert::position(source, span.end, self.encoding);
+            if stop.line != start.line {
+                continue;
+            }
+            let delta_line = start.line - line;
+            let delta_start = if delta_line == 0 {
+                start.character - character
+            } else {
+                start.character
+            };
+            out.push(SemanticToken {
+                delta_line,
+                delta_start,
+                length: stop.character - start.character,
+                token_type,
+                token_modifiers_bitset: modifiers,
+            });
+            (line, character) = (start.line, start.character);
+        }
+        out
     }
 
     /// The document's blocks that span several lines, to fold.
