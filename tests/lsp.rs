@@ -1334,3 +1334,45 @@ fn semantic_tokens_name_what_each_name_is() {
     );
     client.stop();
 }
+
+/// Selection ranges grow from the word to its line, then to each block around it.
+#[test]
+fn selection_ranges_grow_from_the_word_to_the_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let text = "gateway edge {\n  class \"eg\"\n  listener http {\n    port 80\n  }\n}\n";
+    let mut client = Client::start();
+    let caps = client.initialize(&[]);
+    assert_eq!(caps["capabilities"]["selectionRangeProvider"], true);
+    client.open(&uri, text);
+    let answer = client.request(
+        "textDocument/selectionRange",
+        json!({ "textDocument": { "uri": uri }, "positions": [{ "line": 3, "character": 6 }] }),
+    )["result"][0]
+        .clone();
+    let mut ranges = Vec::new();
+    let mut at = &answer;
+    while !at.is_null() {
+        let r = &at["range"];
+        ranges.push((
+            r["start"]["line"].as_u64().unwrap(),
+            r["start"]["character"].as_u64().unwrap(),
+            r["end"]["line"].as_u64().unwrap(),
+            r["end"]["character"].as_u64().unwrap(),
+        ));
+        at = &at["parent"];
+    }
+    // `port`, `port 80`, the listener, the gateway, the document.
+    assert_eq!(
+        ranges,
+        [
+            (3, 4, 3, 8),
+            (3, 4, 3, 11),
+            (2, 2, 4, 3),
+            (0, 0, 5, 1),
+            (0, 0, 6, 0)
+        ],
+        "{answer}"
+    );
+    client.stop();
+}

@@ -35,7 +35,7 @@ use lsp_types::request::{
     CodeActionRequest, CodeLensRequest, Completion, DocumentHighlightRequest,
     DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest,
     InlayHintRequest, PrepareRenameRequest, References, RegisterCapability, Rename, Request as _,
-    SemanticTokensFullRequest, Shutdown, WorkspaceSymbolRequest,
+    SelectionRangeRequest, SemanticTokensFullRequest, Shutdown, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionOrCommand, CodeActionProviderCapability, CompletionOptions, CompletionResponse,
@@ -274,6 +274,7 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         inlay_hint_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
         document_highlight_provider: Some(OneOf::Left(true)),
+        selection_range_provider: Some(lsp_types::SelectionRangeProviderCapability::Simple(true)),
         semantic_tokens_provider: Some(
             lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
                 lsp_types::SemanticTokensOptions {
@@ -475,6 +476,11 @@ impl Server {
                     )))
                 })
             }
+            SelectionRangeRequest::METHOD => answer::<SelectionRangeRequest>(request, |p| {
+                Ok(Some(
+                    self.selection_ranges(&p.text_document.uri, &p.positions),
+                ))
+            }),
             DocumentHighlightRequest::METHOD => answer::<DocumentHighlightRequest>(request, |p| {
                 let at = p.text_document_position_params;
                 Ok(Some(self.highlights(&at.text_document.uri, at.position)))

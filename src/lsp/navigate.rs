@@ -8,7 +8,7 @@ use lsp_types::{
     AnnotatedTextEdit, CodeLens, Command, CompletionItem, DocumentChanges, DocumentHighlight,
     DocumentHighlightKind, DocumentSymbol, FoldingRange, FoldingRangeKind, Hover, HoverContents,
     InlayHint, InlayHintKind, InlayHintLabel, Location, MarkupContent, MarkupKind, OneOf,
-    OptionalVersionedTextDocumentIdentifier, PrepareRenameResponse, SemanticToken,
+    OptionalVersionedTextDocumentIdentifier, PrepareRenameResponse, SelectionRange, SemanticToken,
     SymbolInformation, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
@@ -448,6 +448,76 @@ impl Server {
         out
     }
 
+    /// For each position, the ranges an editor grows a selection through: the word, the
+    /// line's text, then each block around it, innermost first.
+    pub(super) fn selection_ranges(
+        &self,
+        uri: &Uri,
+        positions: &[lsp_types::Position],
+    ) -> Vec<SelectionRange> {
+        let Some(document) = self.documents.get(uri.as_str()) else {
+            return Vec::new();
+        };
+        let text = &document.text;
+        let mut map = crate::source::SourceMap::default();
+        let id = map.add(
+            String::new(),
+            String::new(),
+            Default::default(),
+            text.as_str().into(),
+        );
+        let file = map.get(id);
+        let blocks = crate::syntax::block_ranges(text);
+        let range = |start: usize, end: usize| {
+            lsp_types::Range::new(
+                convert::position(file, start as u32, self.encoding),
+                convert::position(file, end as u32, self.encoding),
+            )
+        };
+        positions
+            .iter()
+            .map(|&p| {
+                let at = convert::offset(file, p, self.encoding) as usize;
+                let mut spans: Vec<(usize, usize)> = Vec::new();
+                if let Some(word) = word_span(text, at) {
+                    spans.push(word);
+                }
+                let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+                let line = &text[line_start..line_end];
+                let indent = line.len() - line.trim_start().len();
+                spans.push((line_start + indent, line_start + line.trim_end().len()));
+                let mut around: Vec<(usize, usize)> = blocks
+                    .iter()
+                    .filter(|(open, close)| *open <= at && at <= *close)
+                    .map(|&(open, close)| {
+                        // From the start of the line that opens the block.
+                        let start = text[..open].rfind('\n').map_or(0, |i| i + 1);
+                        let start = start + text[start..].len() - text[start..].trim_start().len();
+                        (start, close + 1)
+                    })
+                    .collect();
+                around.sort_by_key(|(start, end)| std::cmp::Reverse(end - start));
+                spans.extend(around.into_iter().rev());
+                spans.push((0, text.len()));
+                spans.dedup();
+                spans
+                    .iter()
+                    .rev()
+                    .fold(None, |parent: Option<SelectionRange>, &(start, end)| {
+                        Some(SelectionRange {
+                            range: range(start, end),
+                            parent: parent.map(Box::new),
+                        })
+                    })
+                    .unwrap_or(SelectionRange {
+                        range: range(at, at),
+                        parent: None,
+                    })
+            })
+            .collect()
+    }
+
     /// The document's blocks that span several lines, to fold.
     pub(super) fn folding_ranges(&self, uri: &Uri) -> Vec<FoldingRange> {
         let Some(document) = self.documents.get(uri.as_str()) else {
@@ -585,17 +655,9 @@ fn definition_text(loaded: &Loaded, def: &index::Def, here: FileId) -> String {
     value
 }
 
-/// The word (letters, digits, `_`, `-`) around byte `at` of `text`, if the position is in
-/// code: not in a string or a comment of its line.
-fn word_at(text: &str, at: usize) -> Option<&str> {
+/// The byte range of the word (letters, digits, `_`, `-`) around byte `at`, if any.
+fn word_span(text: &str, at: usize) -> Option<(usize, usize)> {
     let at = at.min(text.len());
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let before = &text[line_start..at];
-    // An odd number of quotes before (escapes aside), or `//`: not code.
-    let quotes = before.matches('"').count() - before.matches("\\\"").count();
-    if quotes % 2 == 1 || before.contains("//") {
-        return None;
-    }
     let is_word = |c: char| crate::syntax::is_word_char(c);
     let start = at
         - text[..at]
@@ -610,7 +672,21 @@ fn word_at(text: &str, at: usize) -> Option<&str> {
             .take_while(|&c| is_word(c))
             .map(char::len_utf8)
             .sum::<usize>();
-    (end > start).then(|| &text[start..end])
+    (end > start).then_some((start, end))
+}
+
+/// The word (letters, digits, `_`, `-`) around byte `at` of `text`, if the position is in
+/// code: not in a string or a comment of its line.
+fn word_at(text: &str, at: usize) -> Option<&str> {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..at];
+    // An odd number of quotes before (escapes aside), or `//`: not code.
+    let quotes = before.matches('"').count() - before.matches("\\\"").count();
+    if quotes % 2 == 1 || before.contains("//") {
+        return None;
+    }
+    word_span(text, at).map(|(start, end)| &text[start..end])
 }
 
 /// Whether an object was made by the block at `source` (`main.egw:12`).
