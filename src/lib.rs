@@ -82,12 +82,22 @@ pub fn analyze_trees(
     inputs: &[Input],
     options: &Options,
 ) -> Result<(load::Loaded, Option<ir::Model>), LoadError> {
+    let (mut loaded, options) = load_configured(inputs, options)?;
+    let (model, diags) = check::check(&mut loaded, &options);
+    loaded.diags.extend(diags);
+    Ok((loaded, model))
+}
+
+/// Loads the files and the project configuration (its mistakes join the diagnostics), and
+/// the options with the configuration's under them.
+fn load_configured(
+    inputs: &[Input],
+    options: &Options,
+) -> Result<(load::Loaded, Options), LoadError> {
     let mut loaded = load::load(inputs, &options.edited)?;
     let (config, config_diags) = load::config(inputs, &options.edited, &mut loaded.sources);
     loaded.diags.extend(config_diags);
-    let (model, diags) = check::check(&mut loaded, &options.with_config(&config));
-    loaded.diags.extend(diags);
-    Ok((loaded, model))
+    Ok((loaded, options.with_config(&config)))
 }
 
 fn run(
@@ -96,10 +106,8 @@ fn run(
     emit: bool,
 ) -> Result<(Compilation, Option<ir::Model>), LoadError> {
     let start = Instant::now();
-    let mut loaded = load::load(inputs, &options.edited)?;
-    let (config, config_diags) = load::config(inputs, &options.edited, &mut loaded.sources);
-    loaded.diags.extend(config_diags);
-    let options = &options.with_config(&config);
+    let (mut loaded, options) = load_configured(inputs, options)?;
+    let options = &options;
     let loaded_at = Instant::now();
     let (model, check_diags) = check::check(&mut loaded, options);
     // The syntax trees are not needed past checking: freed now, their memory is reused by

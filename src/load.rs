@@ -52,6 +52,8 @@ pub struct LoadError {
 const MAX_FILE_BYTES: u64 = 1 << 30;
 /// CA files larger than this are refused: a ConfigMap holds at most 1 MiB.
 const MAX_CA_BYTES: u64 = 1 << 20;
+/// A project configuration larger than this is refused: a real one has a few lines.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// Imports nested deeper than this are refused: no project needs them, and each level takes
 /// stack.
 pub const MAX_IMPORT_DEPTH: usize = 64;
@@ -122,7 +124,7 @@ pub fn config(
         let path = d.join(crate::config::FILE_NAME);
         let bytes = match edited.get(&path) {
             Some(text) => Some(Ok(text.clone().into_bytes())),
-            None if path.exists() => Some(read_regular(&path, MAX_CA_BYTES)),
+            None if path.exists() => Some(read_regular(&path, MAX_CONFIG_BYTES)),
             None => None,
         };
         match bytes {

@@ -282,8 +282,9 @@ services outside it: not imported; routes to it keep its name",
         notes.warn(o.line(), ob.what(), "no endpoints: not imported");
         return Ok(None);
     }
-    // Its `.egw` name, noted when it is not the Kubernetes name.
-    let _ = crate::import::name(&ob.name, o, notes);
+    // Its `.egw` name (written by `write.rs`) is noted here, where the object's line is known,
+    // when it is not the Kubernetes name.
+    crate::import::name(&ob.name, o, notes);
     Ok(Some(Backend {
         file: ob.file.clone(),
         group,

@@ -223,14 +223,11 @@ pub(super) fn rule(
                 d(b, "backendRequest")?
             )),
             (Some(r), None) => draft.lines.push(format!("timeout {}", d(r, "request")?)),
-            (None, Some(b)) => {
-                notes.warn(
-                    t.line(),
-                    t.field("backendRequest"),
-                    "a backend timeout without a request timeout has no .egw form: not imported",
-                );
-                let _ = b;
-            }
+            (None, Some(_)) => notes.warn(
+                t.line(),
+                t.field("backendRequest"),
+                "a backend timeout without a request timeout has no .egw form: not imported",
+            ),
             (None, None) => {}
         }
         t.rest(notes, "this field");
