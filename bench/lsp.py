@@ -110,8 +110,8 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as base:
         for lines in args.lines:
-            # The workload has about 10 lines per service and route.
-            n = max(1, lines // 10)
+            # The workload has about 14.5 lines per service and route.
+            n = max(1, lines * 2 // 29)
             _, one, _ = run.write_egw(n, os.path.join(base, str(n)))
             count, opened, samples = keystrokes(one, args.keys)
             samples.sort()
