@@ -8,6 +8,8 @@
 //! - after each backend of a rule: its share, and for a balanced service the share of each
 //!   endpoint (`-> pve 90` shows `= 4 × 22.5 %`).
 
+use std::collections::HashMap;
+
 use crate::ir::{Model, TargetFrom};
 use crate::route::percent;
 use crate::source::{FileId, Span};
@@ -22,6 +24,12 @@ pub struct Hint {
 
 /// The hints of one file, in its order.
 pub fn hints(file: &File, file_id: FileId, model: &Model) -> Vec<Hint> {
+    // How many Kubernetes Services each service is: looked up for every backend of a rule.
+    let endpoints: HashMap<&str, usize> = model
+        .services
+        .iter()
+        .map(|s| (s.meta.name.as_str(), s.backends.len()))
+        .collect();
     let mut out = Vec::new();
     for item in &file.items {
         if item.span.file != file_id {
@@ -78,7 +86,7 @@ pub fn hints(file: &File, file_id: FileId, model: &Model) -> Vec<Hint> {
                         RuleItem::Backends(refs) => Some(refs),
                         _ => None,
                     }) {
-                        backend_shares(refs, model, &mut out);
+                        backend_shares(refs, &endpoints, &mut out);
                     }
                 }
             }
@@ -90,7 +98,11 @@ pub fn hints(file: &File, file_id: FileId, model: &Model) -> Vec<Hint> {
 
 /// `= 90 %` after each backend of a rule with several, and `= 4 × 22.5 %` after a balanced
 /// one: the share of each of its endpoints.
-fn backend_shares(refs: &[crate::syntax::ast::BackendRef], model: &Model, out: &mut Vec<Hint>) {
+fn backend_shares(
+    refs: &[crate::syntax::ast::BackendRef],
+    endpoints: &HashMap<&str, usize>,
+    out: &mut Vec<Hint>,
+) {
     let weight = |r: &crate::syntax::ast::BackendRef| r.weight.as_ref().map_or(1, |w| w.value);
     let total: u64 = refs.iter().map(weight).sum();
     if total == 0 {
@@ -98,11 +110,7 @@ fn backend_shares(refs: &[crate::syntax::ast::BackendRef], model: &Model, out: &
     }
     for r in refs {
         let share = weight(r) as f64 / total as f64;
-        let endpoints = model
-            .services
-            .iter()
-            .find(|s| s.meta.name == r.service.text)
-            .map_or(1, |s| s.backends.len());
+        let endpoints = endpoints.get(r.service.text.as_str()).copied().unwrap_or(1);
         let label = if endpoints > 1 {
             format!("= {endpoints} × {} %", percent(share / endpoints as f64))
         } else if refs.len() > 1 {

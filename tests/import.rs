@@ -360,6 +360,25 @@ proptest! {
     }
 }
 
+/// Imports `text` (written to `dir/name`) with `-o`: it must fail with exit code 1, say
+/// `expected`, and write nothing.
+fn refused(dir: &Path, name: &str, text: &str, expected: &str) {
+    let input = dir.join(name);
+    std::fs::write(&input, text).unwrap();
+    let out_dir = dir.join(format!("{name}.out"));
+    let out = egwc()
+        .arg("import")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+    assert!(stderr.contains(expected), "{name}: {stderr}");
+    assert!(!out_dir.exists(), "{name}: wrote {}", out_dir.display());
+}
+
 /// Malformed or unknown input: an error with its file and line, exit code 1, nothing
 /// written.
 #[test]
@@ -393,20 +412,7 @@ fn malformed_input_is_an_error_with_its_line_and_nothing_is_written() {
         ),
     ];
     for (name, text, expected) in cases {
-        let input = dir.path().join(name);
-        std::fs::write(&input, text).unwrap();
-        let out_dir = dir.path().join(format!("{name}.out"));
-        let out = egwc()
-            .arg("import")
-            .arg(&input)
-            .arg("-o")
-            .arg(&out_dir)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
-        assert!(stderr.contains(expected), "{name}: {stderr}");
-        assert!(!out_dir.exists(), "{name}: wrote {}", out_dir.display());
+        refused(dir.path(), name, text, expected);
     }
 }
 
@@ -572,19 +578,6 @@ fn hostile_input_is_refused_in_bounded_time() {
         ("bomb.yaml", bomb, "budget breached"),
         ("deep.yaml", deep, "recursion limit exceeded"),
     ] {
-        let input = dir.path().join(name);
-        std::fs::write(&input, text).unwrap();
-        let out_dir = dir.path().join("out");
-        let out = egwc()
-            .arg("import")
-            .arg(&input)
-            .arg("-o")
-            .arg(&out_dir)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
-        assert!(stderr.contains(expected), "{name}: {stderr}");
-        assert!(!out_dir.exists());
+        refused(dir.path(), name, &text, expected);
     }
 }

@@ -130,12 +130,21 @@ impl Client {
     }
 
     fn initialize(&mut self, encodings: &[&str]) -> Value {
+        self.initialize_with(
+            json!({ "general": { "positionEncodings": encodings } }),
+            Value::Null,
+        )
+    }
+
+    /// The handshake with these client capabilities and initialization options.
+    fn initialize_with(&mut self, capabilities: Value, options: Value) -> Value {
         let result = self.request(
             "initialize",
             json!({
                 "processId": null,
                 "rootUri": null,
-                "capabilities": { "general": { "positionEncodings": encodings } },
+                "capabilities": capabilities,
+                "initializationOptions": options,
             }),
         );
         self.notify("initialized", json!({}));
@@ -890,11 +899,10 @@ fn a_file_changed_on_disk_is_read_again() {
     let text =
         format!("import \"./services.egw\"\n{GATEWAY}route r {{ on edge rule {{ -> api }} }}\n");
     let mut client = Client::start();
-    client.request(
-        "initialize",
-        json!({ "processId": null, "rootUri": null, "capabilities": { "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } } }),
+    client.initialize_with(
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+        Value::Null,
     );
-    client.notify("initialized", json!({}));
     let register = client.wait_for(|m| m["method"] == "client/registerCapability");
     let watchers = &register["params"]["registrations"][0]["registerOptions"]["watchers"];
     assert_eq!(watchers[0]["globPattern"], "**/*.egw", "{register}");
@@ -943,11 +951,7 @@ fn the_project_configuration_and_initialization_options_apply() {
     client.stop();
     // From the initialization options.
     let mut client = Client::start();
-    client.request(
-        "initialize",
-        json!({ "processId": null, "rootUri": null, "capabilities": {}, "initializationOptions": { "allow": ["N0513"] } }),
-    );
-    client.notify("initialized", json!({}));
+    client.initialize_with(json!({}), json!({ "allow": ["N0513"] }));
     client.open(&uri, &text);
     assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
     client.stop();
