@@ -343,6 +343,23 @@ listener https { port 443 protocol HTTPS tls { cert \"edge-tls\" } }\n}\n",
         })
 }
 
+/// A balanced service folded back keeps its endpoints' share: with `-> s1 1, s0 3`, each of
+/// s0's three endpoints weighs what s1 weighs, so the import must not write `-> s1, s0`
+/// (which gives s0 half). Found by the property test below in CI.
+#[test]
+fn a_folded_service_keeps_the_weight_of_its_endpoints() {
+    let text = "gateway edge {\n  class \"eg\"\n  listener http { port 80 protocol HTTP }\n}\n\
+service s0 { endpoints \"10.0.0.1:8080\" \"10.0.0.2:8080\" \"10.0.0.3:8080\" }\n\
+service s1 { endpoints \"10.1.0.1:8080\" }\n\
+route r0 {\n  on edge\n  rule { -> s1 1, s0 3 }\n}\n";
+    let result = round_trip(
+        Input::Stdin(text.as_bytes().to_vec()),
+        &egwc::Options::default(),
+    );
+    let result = result.expect("the program builds");
+    assert!(result.is_ok(), "{}", result.unwrap_err());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 

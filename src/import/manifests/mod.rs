@@ -144,8 +144,6 @@ struct RuleDraft {
     rewrite_host: Option<String>,
     /// `path "/p"` or `path prefix "/p"` of a URLRewrite.
     rewrite_path: Option<String>,
-    /// Every backend has the default weight, 1: the `.egw` writes none.
-    default_weights: bool,
 }
 
 struct RouteDraft {

@@ -132,7 +132,6 @@ pub(super) fn rule(
         lines: Vec::new(),
         rewrite_host: None,
         rewrite_path: None,
-        default_weights: true,
     };
     let mut matches = Vec::new();
     for m in r.objs("matches")? {
@@ -197,7 +196,6 @@ pub(super) fn rule(
                 });
             }
         }
-        draft.default_weights &= weight == 1;
         draft.backends.push((t, weight));
         b.rest(notes, "this field");
     }

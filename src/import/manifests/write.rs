@@ -140,11 +140,11 @@ pub(super) fn route_block(r: &RouteDraft, backends: &[Backend]) -> Block {
         }
         if !rule.backends.is_empty() {
             // Folded weights are the sums of the members', so that the build gives each
-            // endpoint what it had.
+            // endpoint what it had: `-> a, b` only when every weight, folded, is 1.
             let refs: Vec<(String, Option<u64>)> = rule
                 .backends
                 .iter()
-                .map(|(t, w)| (name(t), Some(*w).filter(|_| !rule.default_weights)))
+                .map(|(t, w)| (name(t), Some(*w)))
                 .collect();
             b.line(rules::backends_line(&refs));
         }
