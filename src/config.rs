@@ -85,6 +85,7 @@ impl crate::Options {
             target: self.target.or(config.target),
             allow,
             edited: self.edited.clone(),
+            parses: self.parses.clone(),
             target_from_config: self.target.is_none() && config.target.is_some(),
         }
     }

@@ -94,7 +94,7 @@ fn load_configured(
     inputs: &[Input],
     options: &Options,
 ) -> Result<(load::Loaded, Options), LoadError> {
-    let mut loaded = load::load(inputs, &options.edited)?;
+    let mut loaded = load::load(inputs, &options.edited, options.parses.as_deref())?;
     let (config, config_diags) = load::config(inputs, &options.edited, &mut loaded.sources);
     loaded.diags.extend(config_diags);
     Ok((loaded, options.with_config(&config)))

@@ -74,9 +74,16 @@ impl Root {
     }
 }
 
-pub fn load(inputs: &[Input], edited: &Edited) -> Result<Loaded, LoadError> {
+/// Loads and parses the inputs and what they import. `parses`, when given, keeps each file's
+/// parse for the next load (the language server).
+pub fn load(
+    inputs: &[Input],
+    edited: &Edited,
+    parses: Option<&syntax::Parses>,
+) -> Result<Loaded, LoadError> {
     let mut loader = Loader {
         edited,
+        parses,
         loaded: Loaded::default(),
         seen: HashSet::new(),
         stack: Vec::new(),
@@ -208,7 +215,7 @@ fn importer_of(path: &Path, edited: &Edited, within: Option<&Path>) -> Option<Pa
             if !names_it {
                 continue;
             }
-            let Ok(loaded) = load(&[Input::Path(candidate.clone())], edited) else {
+            let Ok(loaded) = load(&[Input::Path(candidate.clone())], edited, None) else {
                 continue;
             };
             if loaded.sources.files().any(|(_, f)| f.path == path) {
@@ -355,6 +362,7 @@ pub fn add_source(
 
 struct Loader<'e> {
     edited: &'e Edited,
+    parses: Option<&'e syntax::Parses>,
     loaded: Loaded,
     /// Files already loaded (normalized absolute paths), so a file imported twice is read once.
     seen: HashSet<PathBuf>,
@@ -413,7 +421,10 @@ impl Loader<'_> {
                 return;
             }
         };
-        let (ast, diags) = syntax::parse(file, &text);
+        let (ast, diags) = match self.parses {
+            Some(parses) => parses.parse(&path, file, &text),
+            None => syntax::parse(file, &text),
+        };
         self.loaded.diags.extend(diags);
         self.stack.push(path.clone());
         let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();

@@ -121,6 +121,19 @@ impl Client {
         );
     }
 
+    /// Replaces the range `(line, character)..(line, character)` of an open document.
+    fn edit(&mut self, uri: &str, version: u32, range: ((u32, u32), (u32, u32)), text: &str) {
+        let ((l0, c0), (l1, c1)) = range;
+        let range = json!({
+            "start": { "line": l0, "character": c0 },
+            "end": { "line": l1, "character": c1 },
+        });
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "range": range, "text": text }] }),
+        );
+    }
+
     /// The diagnostics next published for `uri`.
     fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
         let m = self.wait_for(|m| {
@@ -1378,5 +1391,67 @@ fn selection_ranges_grow_from_the_word_to_the_blocks() {
         ],
         "{answer}"
     );
+    client.stop();
+}
+
+/// Edits arrive as ranges (in UTF-16 here), applied in order; the blocks an edit does not
+/// touch are taken from the last parse, and their diagnostics move with them.
+#[test]
+fn range_edits_apply_in_order_and_kept_blocks_move_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let mut client = Client::start();
+    client.initialize(&["utf-16"]);
+    let text = format!(
+        "{GATEWAY}service api {{ description \"🚀\" endpoint \"10.0.0.1:8080\" }}\nroute r {{ on edge rule {{ -> apx }} }}\n\n\n"
+    );
+    client.open(&uri, &text);
+    let codes = |diags: &[Value]| -> Vec<String> {
+        diags
+            .iter()
+            .map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["range"]["start"]))
+            .collect()
+    };
+    let unknown = |line: u32| {
+        format!(
+            "E0100 unknown-service {}",
+            json!({ "line": line, "character": 28 })
+        )
+    };
+    let diags = client.diagnostics(&uri);
+    assert!(codes(&diags).contains(&unknown(2)), "{diags:?}");
+
+    // Two lines above everything: the route's block is kept, two lines down.
+    client.edit(&uri, 2, ((0, 0), (0, 0)), "// one\n// two\n");
+    let diags = client.diagnostics(&uri);
+    assert!(codes(&diags).contains(&unknown(4)), "{diags:?}");
+
+    // After the rocket (two UTF-16 units), a word into the description; then the route's
+    // `apx` (line 4, characters 28..31) becomes `api`, in two changes of one message.
+    client.edit(&uri, 3, ((3, 29), (3, 29)), " launch");
+    let diags = client.diagnostics(&uri);
+    assert!(codes(&diags).contains(&unknown(4)), "{diags:?}");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 4 }, "contentChanges": [
+            { "range": { "start": { "line": 4, "character": 28 }, "end": { "line": 4, "character": 31 } }, "text": "apy" },
+            { "range": { "start": { "line": 4, "character": 30 }, "end": { "line": 4, "character": 31 } }, "text": "i" },
+        ] }),
+    );
+    let diags = client.diagnostics(&uri);
+    assert!(!diags.iter().any(|d| d["severity"] == 1), "{diags:?}");
+
+    // The text the server holds is the text the edits make: formatting (which drops the
+    // blank lines at the end) shows it.
+    let formatted = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    let new_text = formatted["result"][0]["newText"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{formatted}"));
+    assert!(new_text.contains("description \"🚀 launch\""), "{new_text}");
+    assert!(new_text.contains("-> api"), "{new_text}");
+    assert!(new_text.starts_with("// one\n// two\n"), "{new_text}");
     client.stop();
 }

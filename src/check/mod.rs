@@ -40,6 +40,9 @@ pub struct Options {
     pub allow: Vec<crate::diagnostics::Allowed>,
     /// The target was set by the project configuration (egwc.toml), not `--target`.
     pub target_from_config: bool,
+    /// Parses kept between builds of the same files (the language server), so that a
+    /// build parses again only the blocks that changed. None for the command line.
+    pub parses: Option<std::sync::Arc<crate::syntax::Parses>>,
 }
 
 /// The namespace of definitions that do not name one.

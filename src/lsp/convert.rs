@@ -60,17 +60,39 @@ pub fn offset(file: &SourceFile, position: Position, encoding: Encoding) -> u32 
     let start = file.line_start(position.line as usize);
     let end = file.line_start(position.line as usize + 1);
     let line = file.text.get(start..end).unwrap_or_default();
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    (start + column(line, position.character, encoding).unwrap_or(line.len())) as u32
+}
+
+/// The byte offset of `position` in a text without a line index (an edit to apply): a
+/// character past the end of its line is the line's end, a line past the text its end.
+pub fn offset_in(text: &str, position: Position, encoding: Encoding) -> usize {
+    let mut start = 0;
+    for _ in 0..position.line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = &text[start..end];
+    start + column(line, position.character, encoding).unwrap_or(line.len())
+}
+
+/// The byte offset in `line` of the character `character` code units from its start; `None`
+/// past its last character.
+fn column(line: &str, character: u32, encoding: Encoding) -> Option<usize> {
     let mut units = 0;
     for (i, c) in line.char_indices() {
-        if units >= position.character as usize {
-            return (start + i) as u32;
+        if units >= character as usize {
+            return Some(i);
         }
         units += match encoding {
             Encoding::Utf8 => c.len_utf8(),
             Encoding::Utf16 => c.len_utf16(),
         };
     }
-    end as u32
+    None
 }
 
 pub fn range(sources: &SourceMap, span: Span, encoding: Encoding) -> Range {

@@ -145,7 +145,11 @@ pub fn serve(connection: &Connection) -> Result<bool> {
     let mut server = Server {
         encoding,
         workspace,
-        settings: settings.options(),
+        settings: crate::Options {
+            // One set of parses for the session: each build parses again what changed.
+            parses: Some(std::sync::Arc::default()),
+            ..settings.options()
+        },
         documents: BTreeMap::new(),
         published: BTreeMap::new(),
         dirty: BTreeSet::new(),
@@ -252,7 +256,7 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             TextDocumentSyncOptions {
                 open_close: Some(true),
-                change: Some(TextDocumentSyncKind::FULL),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
                 save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
                 ..TextDocumentSyncOptions::default()
             },
@@ -375,7 +379,8 @@ struct Server {
     encoding: Encoding,
     /// The editor's workspace folders: importers are not looked for above them.
     workspace: Vec<PathBuf>,
-    /// The client's initialization options, as command-line flags.
+    /// The client's initialization options, as command-line flags, and the parses kept
+    /// between builds.
     settings: crate::Options,
     /// The open documents' text.
     documents: BTreeMap<String, Document>,
@@ -603,11 +608,21 @@ impl Server {
             DidChangeTextDocument::METHOD => {
                 let p: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(n.params)?;
                 let key = p.text_document.uri.as_str().to_string();
-                // Full sync: the last change holds the whole text.
-                if let Some(change) = p.content_changes.into_iter().last()
-                    && let Some(document) = self.documents.get_mut(&key)
-                {
-                    document.text = change.text;
+                if let Some(document) = self.documents.get_mut(&key) {
+                    // In order: each change's range is in the text the one before left.
+                    for change in p.content_changes {
+                        match change.range {
+                            Some(range) => {
+                                let text = &document.text;
+                                let start = convert::offset_in(text, range.start, self.encoding);
+                                let end = convert::offset_in(text, range.end, self.encoding);
+                                document
+                                    .text
+                                    .replace_range(start..end.max(start), &change.text);
+                            }
+                            None => document.text = change.text,
+                        }
+                    }
                     document.version = p.text_document.version;
                     self.dirty.insert(key);
                 }

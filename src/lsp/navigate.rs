@@ -23,8 +23,13 @@ impl Server {
     /// document's file in it.
     fn index(&self, uri: &Uri) -> Option<(Loaded, Index, FileId)> {
         let build = self.build(self.documents.get(uri.as_str())?);
-        let mut loaded =
-            load::load(std::slice::from_ref(&build.input), &build.options.edited).ok()?;
+        let options = &build.options;
+        let mut loaded = load::load(
+            std::slice::from_ref(&build.input),
+            &options.edited,
+            options.parses.as_deref(),
+        )
+        .ok()?;
         let file = build.file(&loaded.sources)?;
         let index = Index::new(&mut loaded);
         Some((loaded, index, file))

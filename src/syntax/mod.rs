@@ -10,8 +10,13 @@ mod layout;
 mod lex;
 mod lower;
 mod recover;
+mod spans;
 
 pub use lex::{comment_start, is_word_char, open_string};
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use pest::Parser;
 
@@ -19,6 +24,7 @@ use crate::diagnostics::Diagnostic;
 use crate::source::FileId;
 use ast::*;
 use lower::Builder;
+use spans::Spans;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/egw.pest"]
@@ -104,6 +110,95 @@ fn parse_chunk(
         .expect("pest returns the `file` rule on success");
     let ast = builder.file(root);
     Ok((ast, builder.diags))
+}
+
+/// The parses of top-level blocks, kept from one build to the next (the language server):
+/// a keystroke re-parses the block it is in, and the other blocks of the file are taken
+/// from the last parse, moved to where they now are. Each file keeps the blocks of its last
+/// parse only, so what is kept is one tree per file read.
+#[derive(Debug, Default)]
+pub struct Parses {
+    files: Mutex<HashMap<PathBuf, HashMap<Box<str>, Block>>>,
+}
+
+/// A block's tree, as parsed at byte `offset` of a file `file`.
+#[derive(Clone, Debug)]
+struct Block {
+    tree: File,
+    file: FileId,
+    offset: u32,
+}
+
+impl Parses {
+    /// Parses the file at `path`, as [`parse`] does, reusing the blocks of its last parse.
+    pub fn parse(&self, path: &Path, file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
+        let mut kept = self.lock().remove(path).unwrap_or_default();
+        let mut now: HashMap<Box<str>, Block> = HashMap::with_capacity(kept.len());
+        let mut ast = File::default();
+        let mut diags = Vec::new();
+        let mut broken = false;
+        for (start, end) in chunks(text, 1) {
+            let source = &text[start..end];
+            if let Some(block) = kept.remove(source) {
+                now.insert(source.into(), block);
+            }
+            if let Some(block) = now.get(source) {
+                let mut tree = block.tree.clone();
+                let (from, delta) = (block.file, start as i64 - i64::from(block.offset));
+                tree.spans(&mut |span| {
+                    debug_assert_eq!(span.file, from);
+                    span.file = file;
+                    // Within the file: offsets fit in u32 (the loader refuses larger files).
+                    span.start = (i64::from(span.start) + delta) as u32;
+                    span.end = (i64::from(span.end) + delta) as u32;
+                });
+                join(&mut ast, tree);
+                continue;
+            }
+            match parse_chunk(file, source, start) {
+                // A block with diagnostics (a bad escape, say) is parsed again each time, so
+                // that they are reported again.
+                Ok((tree, block_diags)) if !block_diags.is_empty() => {
+                    diags.extend(block_diags);
+                    join(&mut ast, tree);
+                }
+                Ok((tree, _)) => {
+                    let block = Block {
+                        tree: tree.clone(),
+                        file,
+                        offset: start as u32,
+                    };
+                    now.insert(source.into(), block);
+                    join(&mut ast, tree);
+                }
+                Err(_) => {
+                    broken = true;
+                    break;
+                }
+            }
+        }
+        let mut files = self.lock();
+        if broken {
+            // Keep what the last parse had too: the error is fixed at the next keystroke.
+            let mut merged = kept;
+            merged.extend(now);
+            files.insert(path.to_path_buf(), merged);
+            return failed(file, text);
+        }
+        files.insert(path.to_path_buf(), now);
+        (ast, diags)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, HashMap<Box<str>, Block>>> {
+        // A panic while the lock was held left a map of whole entries: keep using it.
+        self.files.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn join(ast: &mut File, chunk: File) {
+    ast.items.extend(chunk.items);
+    ast.has_holes |= chunk.has_holes;
+    ast.malformed.extend(chunk.malformed);
 }
 
 /// The byte ranges of the blocks of a text, `{` to its `}` (strings and comments skipped),
@@ -246,6 +341,36 @@ mod tests {
             );
         }
         assert!(cut > 50, "too few files were cut: {cut}");
+    }
+
+    /// A file parsed through [`Parses`] gives the tree and diagnostics of one parse, when
+    /// its blocks are kept from a parse where they stood elsewhere, in another file, and when
+    /// none is kept. A span the move misses shows here.
+    #[test]
+    fn kept_blocks_moved_into_place_are_parsing_whole() {
+        let mut files = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        collect(&root.join("examples"), &mut files);
+        collect(&root.join("tests/cases"), &mut files);
+        let mut kept = 0;
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let whole = format!(
+                "{:?}",
+                parse_in_chunks(FileId(3), &text, &[(0, text.len())])
+            );
+            let cold = Parses::default().parse(&path, FileId(3), &text);
+            assert_eq!(format!("{cold:?}"), whole, "{}", path.display());
+            // Parsed first a line lower, in file 9: every block but the first moves up.
+            let parses = Parses::default();
+            parses.parse(&path, FileId(9), &format!("// moved\n{text}"));
+            let moved = parses.parse(&path, FileId(3), &text);
+            assert_eq!(format!("{moved:?}"), whole, "{}", path.display());
+            kept += parses.lock().get(&path).map_or(0, HashMap::len);
+        }
+        assert!(kept > 200, "too few blocks were kept: {kept}");
     }
 
     #[test]
