@@ -3,9 +3,11 @@
 
 Opens the shared workload (bench/run.py's .egw, one file) of about 2,000 and 20,000 lines
 in `egwc lsp` (a release build), then types: each edit appends one character to a comment
-on the last line, and the time from sending the edit to the diagnostics of that version
-is one sample. The server checks the whole build on each edit, as the editor would see it
-with a pause between keystrokes (each edit waits for its diagnostics: no batching helps).
+at the end of a line in the middle of the file (inside a block, so that block is parsed
+again), sent as a range edit (incremental sync), and the time from sending the edit to the
+diagnostics of that version is one sample. The server checks the whole build on each edit,
+as the editor would see it with a pause between keystrokes (each edit waits for its
+diagnostics: no batching helps).
 
   python3 bench/lsp.py                 # 2,000 and 20,000 lines, 30 keystrokes each
   python3 bench/lsp.py --lines 2000 --keys 50
@@ -85,20 +87,31 @@ def keystrokes(path, keys):
     s.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "egw", "version": 1, "text": text}})
     s.diagnostics_of(1)
     opened = time.perf_counter() - start
-    text += "// "
+    # The first line at or after the middle that closes or opens a block: a comment there
+    # is inside the block (or ends it), never inside a string.
+    lines = text.split("\n")
+    line = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].rstrip().endswith(("{", "}")))
+    column = len(lines[line].encode("utf-16-le")) // 2
     samples = []
     for k in range(keys):
-        text += "x"
+        typed = " // " if k == 0 else "x"
         version = k + 2
         start = time.perf_counter()
         s.notify("textDocument/didChange", {
             "textDocument": {"uri": uri, "version": version},
-            "contentChanges": [{"text": text}],
+            "contentChanges": [{
+                "range": {"start": {"line": line, "character": column}, "end": {"line": line, "character": column}},
+                "text": typed,
+            }],
         })
-        s.diagnostics_of(version)
+        published = s.diagnostics_of(version)
+        column += len(typed)
         samples.append((time.perf_counter() - start) * 1000)
+    errors = [d for d in published["params"]["diagnostics"] if d.get("severity") == 1]
+    if errors:
+        raise SystemExit(f"the typed text does not check: {errors[:3]}")
     s.stop()
-    return len(text.splitlines()), opened * 1000, samples
+    return len(lines), opened * 1000, samples
 
 
 def main():
