@@ -316,15 +316,18 @@ pub fn main() -> ExitCode {
             output,
         } => import(&files, from, output.as_deref()),
         // The protocol's exit code: 0 after `shutdown`, 1 for an `exit` without it.
-        Command::Lsp { stdio: _ } => egwc::lsp::run()
-            .map(|clean| {
-                if clean {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                }
-            })
-            .map_err(|e| Failure::Message(format!("language server: {e}"))),
+        Command::Lsp { stdio: _ } => {
+            let stdlib = stdlib_files();
+            egwc::lsp::run(stdlib.as_ref().map(tempfile::TempDir::path))
+        }
+        .map(|clean| {
+            if clean {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        })
+        .map_err(|e| Failure::Message(format!("language server: {e}"))),
     };
     match result {
         Ok(code) => code,
@@ -914,4 +917,28 @@ fn explain(code: Option<&str>, all: bool) -> Result<ExitCode, Failure> {
         .as_bytes(),
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The standard library's modules as read-only files (`std/….egw`) in a new private
+/// directory, which the language server's go to definition opens; removed when the server
+/// ends. `None` (nothing to open, the server works on) when it cannot be made.
+fn stdlib_files() -> Option<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix("egwc-std-")
+        .tempdir()
+        .ok()?;
+    for module in egwc::stdlib::MODULES {
+        let path = dir.path().join(module.path);
+        std::fs::create_dir_all(path.parent()?).ok()?;
+        std::fs::write(&path, module.text).ok()?;
+        // Read-only, so an edit there is not mistaken for a change to the library. Not on
+        // Windows, where a read-only file would keep the directory from being removed.
+        #[cfg(unix)]
+        {
+            let mut permissions = std::fs::metadata(&path).ok()?.permissions();
+            permissions.set_readonly(true);
+            std::fs::set_permissions(&path, permissions).ok()?;
+        }
+    }
+    Some(dir)
 }

@@ -572,8 +572,7 @@ named `std`, write `./{}`",
             self.loaded.diags.push(d);
             return;
         };
-        // Not a path on disk: the name shows where it comes from, and cannot clash with one.
-        let path = PathBuf::from(format!("<{}>", module.path));
+        let path = stdlib::source_path(module);
         if self.seen.contains(&path) {
             return; // a module is read once, like any file
         }

@@ -2,6 +2,8 @@
 //! as `import "std/NAME.egw"`. They define filter groups only, so importing one adds no
 //! object to the output.
 
+use std::path::{Path, PathBuf};
+
 use crate::source::FileId;
 use crate::syntax::{self, ast};
 
@@ -24,6 +26,17 @@ pub const PREFIX: &str = "std/";
 /// The module imported as `path` (`std/headers.egw`).
 pub fn module(path: &str) -> Option<Module> {
     MODULES.iter().copied().find(|m| m.path == path)
+}
+
+/// The path a module has in a build's sources: not a path on disk, so the name shows where
+/// it comes from, and it cannot clash with a file of the user's.
+pub fn source_path(module: Module) -> PathBuf {
+    PathBuf::from(format!("<{}>", module.path))
+}
+
+/// The module whose path in a build's sources is `path` ([`source_path`]), if any.
+pub fn of_source_path(path: &Path) -> Option<Module> {
+    MODULES.iter().copied().find(|m| source_path(*m) == path)
 }
 
 /// The module that defines the filter group `name`, for the help of an unknown `use`.

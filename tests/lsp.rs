@@ -2,6 +2,7 @@
 //! Every wait has a timeout, so a server that hangs fails the test instead of CI.
 
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
@@ -394,8 +395,25 @@ route api {\n  on edge.http\n  host \"api.${domain}\"\n  rule { -> api use mine 
             "{needle}"
         );
     }
-    // The standard library has no file to open; a keyword is no name.
-    assert_eq!(definition("no-index", 0), Value::Null);
+    // The standard library: its module as a read-only file, at the definition, and the
+    // same file from the `import` path. A keyword is no name.
+    let no_index = definition("no-index", 0);
+    let std_uri = no_index["uri"].as_str().unwrap().to_string();
+    assert!(std_uri.ends_with("/std/headers.egw"), "{no_index}");
+    let std_path = PathBuf::from(std_uri.strip_prefix("file://").unwrap());
+    let module = include_str!("../stdlib/headers.egw");
+    assert_eq!(std::fs::read_to_string(&std_path).unwrap(), module);
+    assert!(
+        std::fs::metadata(&std_path)
+            .unwrap()
+            .permissions()
+            .readonly()
+    );
+    assert_eq!(
+        no_index["range"]["start"],
+        position_of(module, "no-index {", 0)
+    );
+    assert_eq!(definition("std/headers", 0)["uri"], std_uri.as_str());
     assert_eq!(definition("rule", 0), Value::Null);
 
     // Hover shows the definition as written, and where it is when in another file.
@@ -454,6 +472,8 @@ route api {\n  on edge.http\n  host \"api.${domain}\"\n  rule { -> api use mine 
         position_of(text, "http {", 0)
     );
     client.stop();
+    // The standard library's directory goes with the server.
+    assert!(!std_path.exists(), "{}", std_path.display());
 }
 
 #[test]

@@ -24,7 +24,7 @@ mod navigate;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::error::Error;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
@@ -56,9 +56,11 @@ type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
 /// Serves one client on standard input and output until it says `exit`. `Ok(true)` when it
 /// asked to shut down first, as the protocol wants before `exit` (the exit code is then 0,
 /// else 1).
-pub fn run() -> Result<bool> {
+/// `stdlib` is a directory holding the standard library's modules as files (`std/….egw`),
+/// which go to definition opens; without it, the standard library has nothing to open.
+pub fn run(stdlib: Option<&Path>) -> Result<bool> {
     let (connection, io_threads) = Connection::stdio();
-    let clean = serve(&connection)?;
+    let clean = serve(&connection, stdlib)?;
     // The writer thread ends only once every sender is gone.
     drop(connection);
     io_threads.join()?;
@@ -99,7 +101,7 @@ fn log(message: &str) {
 
 /// The protocol on one connection: the handshake, then the main loop. `Ok(true)` when the
 /// client shut the server down before `exit`.
-pub fn serve(connection: &Connection) -> Result<bool> {
+pub fn serve(connection: &Connection, stdlib: Option<&Path>) -> Result<bool> {
     let (id, params) = connection.initialize_start()?;
     let params: InitializeParams = serde_json::from_value(params)?;
     let offered = params
@@ -155,6 +157,7 @@ pub fn serve(connection: &Connection) -> Result<bool> {
         dirty: BTreeSet::new(),
         closed: Vec::new(),
         diagnosed: BTreeMap::new(),
+        stdlib: stdlib.map(Path::to_path_buf),
     };
     // lsp-server hands messages over one at a time (a rendezvous channel): a thread takes
     // them as they come, so that what arrives while the server is busy waits in a queue and
@@ -394,6 +397,8 @@ struct Server {
     closed: Vec<BTreeMap<String, Uri>>,
     /// The range and code of each diagnostic last published, by file: for hover.
     diagnosed: BTreeMap<String, Vec<(lsp_types::Range, crate::diagnostics::Code)>>,
+    /// The directory with the standard library's modules as files, if it could be made.
+    stdlib: Option<PathBuf>,
 }
 
 struct Document {
@@ -570,12 +575,16 @@ impl Server {
 
     /// The URI a file of a build is shown under: the document's own for `own` (its file in
     /// the build; for an untitled buffer, the text read as standard input), an open
-    /// document's for its file, else its path's.
+    /// document's for its file, a module of the standard library's in [`Server::stdlib`],
+    /// else its path's.
     fn uri_of(&self, sources: &SourceMap, file: FileId, own: (FileId, &Uri)) -> Option<Uri> {
         if file == own.0 {
             return Some(own.1.clone());
         }
         let path = &sources.get(file).path;
+        if let Some(module) = crate::stdlib::of_source_path(path) {
+            return convert::uri(&self.stdlib.as_ref()?.join(module.path));
+        }
         match self
             .documents
             .values()

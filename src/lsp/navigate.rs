@@ -55,8 +55,8 @@ impl Server {
         ))
     }
 
-    /// On the path of an `import`: the file it names, as the build read it (the standard
-    /// library has no file to open).
+    /// On the path of an `import`: the file it names, as the build read it (a module of the
+    /// standard library: its file in [`Server::stdlib`]).
     fn imported_file(&self, loaded: &Loaded, at: Span, uri: &Uri) -> Option<Location> {
         let (_, tree) = loaded.files.iter().find(|(id, _)| *id == at.file)?;
         let path = tree.items.iter().find_map(|item| match &item.node {
@@ -67,10 +67,14 @@ impl Server {
             }
             _ => None,
         })?;
+        let start = lsp_types::Position::new(0, 0);
+        if let Some(module) = crate::stdlib::module(&path) {
+            let uri = convert::uri(&self.stdlib.as_ref()?.join(module.path))?;
+            return Some(Location::new(uri, lsp_types::Range::new(start, start)));
+        }
         let importing = &loaded.sources.get(at.file).path;
         let wanted = load::normalize(&importing.parent()?.join(path));
         let (file, _) = loaded.sources.files().find(|(_, f)| f.path == wanted)?;
-        let start = lsp_types::Position::new(0, 0);
         Some(Location::new(
             self.uri_of(&loaded.sources, file, (at.file, uri))?,
             lsp_types::Range::new(start, start),
@@ -224,9 +228,13 @@ impl Server {
         }
         let mut by_file: BTreeMap<String, (Uri, Vec<OneOf<TextEdit, AnnotatedTextEdit>>)> =
             BTreeMap::new();
-        for (span, _) in index.occurrences_at(at) {
+        let occurrences = index.occurrences_at(at);
+        if in_stdlib(&loaded, &occurrences) {
+            return Err(IN_STDLIB.into());
+        }
+        for (span, _) in occurrences {
             let Some(uri) = self.uri_of(&loaded.sources, span.file, (at.file, uri)) else {
-                return Err("it is defined in the standard library, which cannot change".into());
+                continue;
             };
             let range = convert::range(&loaded.sources, span, self.encoding);
             let edit = OneOf::Left(TextEdit::new(range, new_name.to_string()));
@@ -592,11 +600,8 @@ impl Server {
             return Ok(None);
         };
         let occurrences = index.occurrences_at(at);
-        if occurrences.iter().any(|(span, _)| {
-            self.uri_of(&loaded.sources, span.file, (at.file, uri))
-                .is_none()
-        }) {
-            return Err("it is defined in the standard library, which cannot change".into());
+        if in_stdlib(&loaded, &occurrences) {
+            return Err(IN_STDLIB.into());
         }
         let here = occurrences.iter().find(|(span, _)| {
             span.file == at.file && span.start <= at.start && at.start <= span.end
@@ -605,6 +610,15 @@ impl Server {
             PrepareRenameResponse::Range(convert::range(&loaded.sources, *span, self.encoding))
         }))
     }
+}
+
+const IN_STDLIB: &str = "it is defined in the standard library, which cannot change";
+
+/// Whether a name occurs in the standard library, so cannot be renamed.
+fn in_stdlib(loaded: &Loaded, occurrences: &[(Span, bool)]) -> bool {
+    occurrences.iter().any(|(span, _)| {
+        crate::stdlib::of_source_path(&loaded.sources.get(span.file).path).is_some()
+    })
 }
 
 /// Why `new_name` cannot replace the name of `def`, if it cannot: it is no name, the checker
