@@ -433,7 +433,27 @@ route api {\n  on edge.http\n  host \"api.${domain}\"\n  rule { -> api use mine 
         .unwrap()
         .to_string();
     assert!(service.starts_with("```egw\nservice api {"), "{service}");
-    assert!(service.ends_with("services.egw`"), "{service}");
+    // Then the objects it makes, and those of a route on its name.
+    let (definition, objects) = service.split_once("\n\n---\n\n").unwrap();
+    assert!(definition.ends_with("services.egw`"), "{service}");
+    assert_eq!(
+        objects,
+        "Makes 2 objects:\n- Service `default/api`\n- EndpointSlice `default/api-ipv4`"
+    );
+    let route = hover("api {\n  on")["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        route.ends_with("Makes 1 object:\n- HTTPRoute `default/api`"),
+        "{route}"
+    );
+    // A filter group makes no object of its own.
+    let mine = hover("mine use")["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!mine.contains("Makes"), "{mine}");
     // A keyword: what it does.
     let keyword = hover("rule")["contents"]["value"].clone();
     assert!(

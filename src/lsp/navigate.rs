@@ -150,7 +150,10 @@ impl Server {
         let (loaded, index, at) = self.index_at(uri, position)?;
         let mut parts = Vec::new();
         match index.definition_at(at) {
-            Some(def) => parts.push(definition_text(&loaded, def, at.file)),
+            Some(def) => {
+                parts.push(definition_text(&loaded, def, at.file));
+                parts.extend(self.objects_text(uri, &loaded.sources.location(def.span)));
+            }
             // A keyword: what it does.
             None => parts.extend(
                 word_at(&loaded.sources.get(at.file).text, at.start as usize)
@@ -176,6 +179,39 @@ impl Server {
             }),
             range: None,
         })
+    }
+
+    /// The objects the block at `source` (`file:line`) makes, by kind and name, for hover:
+    /// `None` for a block that makes none (a filter group, a constant) or while the build has
+    /// errors.
+    fn objects_text(&self, uri: &Uri, source: &str) -> Option<String> {
+        const SHOWN: usize = 12;
+        let (c, _) = self.objects(uri)?;
+        let made: Vec<String> = c
+            .manifests
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| made_at(m, source))
+            .map(|m| {
+                let meta = m.metadata();
+                let name = meta.name.as_deref().unwrap_or_default();
+                match meta.namespace.as_deref() {
+                    Some(ns) => format!("- {} `{ns}/{name}`", m.kind()),
+                    None => format!("- {} `{name}`", m.kind()),
+                }
+            })
+            .collect();
+        let mut lines = match made.len() {
+            0 => return None,
+            1 => vec!["Makes 1 object:".to_string()],
+            n => vec![format!("Makes {n} objects:")],
+        };
+        lines.extend(made.iter().take(SHOWN).cloned());
+        if made.len() > SHOWN {
+            lines.push(format!("- … and {} more", made.len() - SHOWN));
+        }
+        Some(lines.join("\n"))
     }
 
     /// The codes of the diagnostics last published for `uri` whose range holds `position`.
