@@ -19,7 +19,53 @@ pub enum What {
     Target,
     /// A value of a closed set: a protocol, a method, a status, a mode, a module's path.
     Value,
+    /// A whole block, in the language server's snippet syntax (`${1:name}` placeholders):
+    /// one of [`SNIPPETS`].
+    Snippet(&'static str),
 }
+
+/// The blocks of a file as snippets: each keyword, and a block with the items it needs,
+/// in the canonical layout (`egwc fmt`'s). Placeholders hold an example value, so a snippet
+/// taken as it is parses.
+pub const SNIPPETS: &[(&str, &str)] = &[
+    (
+        "gateway",
+        "gateway ${1:edge} {\n  class \"${2:eg}\"\n  listener ${3:http} { port ${4:80} protocol ${5:HTTP} }\n}",
+    ),
+    (
+        "service",
+        "service ${1:name} { endpoint \"${2:10.0.0.1:8080}\" }",
+    ),
+    (
+        "route",
+        "route ${1:name} {\n  on ${2:edge}\n  host \"${3:app.example.com}\"\n  rule { -> ${4:service} }\n}",
+    ),
+    (
+        "grpc route",
+        "grpc route ${1:name} {\n  on ${2:edge}\n  host \"${3:grpc.example.com}\"\n  rule {\n    match service \"${4:helloworld.Greeter}\"\n    -> ${5:service}\n  }\n}",
+    ),
+    (
+        "tls route",
+        "tls route ${1:name} {\n  on ${2:edge}\n  host \"${3:app.example.com}\"\n  rule { -> ${4:service} }\n}",
+    ),
+    (
+        "tcp route",
+        "tcp route ${1:name} {\n  on ${2:edge}\n  rule { -> ${3:service} }\n}",
+    ),
+    (
+        "udp route",
+        "udp route ${1:name} {\n  on ${2:edge}\n  rule { -> ${3:service} }\n}",
+    ),
+    (
+        "filters",
+        "filters ${1:name} { set header \"${2:x-name}\" = \"${3:value}\" }",
+    ),
+    ("let", "let ${1:name} = \"${2:value}\""),
+    (
+        "test",
+        "test \"${1:what it shows}\" {\n  request \"${2:http://app.example.com/}\"\n  expect -> ${3:service}\n}",
+    ),
+];
 
 /// The candidates at byte `offset` of `text`, given the names the build defines (kind and
 /// name; a listener's name is `gateway.listener`). The editor filters them by what has been
@@ -93,15 +139,24 @@ pub fn at(text: &str, offset: usize, names: &[(Kind, String)]) -> Vec<Candidate>
                 what: What::Target,
             })
             .collect(),
-        // The start of an item: at the start of a line, or after a brace.
+        // The start of an item: at the start of a line, or after a brace; at the top level,
+        // whole blocks too.
         _ if last.is_empty() || last.ends_with(['{', '}']) => {
-            crate::syntax::keywords_at(text, offset - (line.len() - word))
-                .into_iter()
-                .map(|label| Candidate {
-                    label,
-                    what: What::Keyword,
-                })
-                .collect()
+            let mut found: Vec<Candidate> =
+                crate::syntax::keywords_at(text, offset - (line.len() - word))
+                    .into_iter()
+                    .map(|label| Candidate {
+                        label,
+                        what: What::Keyword,
+                    })
+                    .collect();
+            if open_blocks(&text[..offset]).is_empty() {
+                found.extend(SNIPPETS.iter().map(|(label, body)| Candidate {
+                    label: label.to_string(),
+                    what: What::Snippet(body),
+                }));
+            }
+            found
         }
         _ => Vec::new(),
     }
@@ -176,6 +231,50 @@ fn scan(line: &str) -> Scan<'_> {
 
 #[cfg(test)]
 mod tests {
+    /// A snippet as inserted when each placeholder keeps its example value.
+    fn expand(body: &str) -> String {
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let colon = after.find(':').unwrap();
+            let close = after.find('}').unwrap();
+            out.push_str(&after[colon + 1..close]);
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn every_snippet_parses_in_the_canonical_layout() {
+        for (label, body) in super::SNIPPETS {
+            let text = format!("{}\n", expand(body));
+            assert!(text.starts_with(label), "{label}");
+            let (_, diags) = crate::syntax::parse(crate::source::FileId(0), &text);
+            assert!(diags.is_empty(), "{label}: {diags:?}");
+            let formatted = crate::syntax::format(crate::source::FileId(0), &text).unwrap();
+            assert_eq!(formatted, text, "{label}");
+        }
+    }
+
+    #[test]
+    fn snippets_are_offered_at_the_top_level_only() {
+        let snippets = |text: &str| {
+            at(text, text.len(), &[])
+                .into_iter()
+                .filter(|c| matches!(c.what, What::Snippet(_)))
+                .count()
+        };
+        assert_eq!(snippets(""), super::SNIPPETS.len());
+        assert_eq!(
+            snippets("service a { endpoint \"x\" }\n"),
+            super::SNIPPETS.len()
+        );
+        assert_eq!(snippets("route r {\n  "), 0);
+    }
+
     #[test]
     fn values_of_closed_sets_are_offered_where_they_go() {
         let labels = |text: &str| -> Vec<String> {

@@ -611,6 +611,41 @@ fn completion_offers_keywords_and_names() {
 }
 
 #[test]
+fn whole_blocks_are_snippets_where_the_client_takes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = file_uri(&dir.path().join("main.egw"));
+    let snippets = |snippet_support: bool| -> Vec<Value> {
+        let mut client = Client::start();
+        client.initialize_with(
+            json!({ "textDocument": { "completion": { "completionItem": { "snippetSupport": snippet_support } } } }),
+            Value::Null,
+        );
+        client.open(&uri, &format!("{GATEWAY}\n"));
+        let params =
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 0 } });
+        let answer = client.request("textDocument/completion", params);
+        client.stop();
+        let items = answer["result"].as_array().unwrap().clone();
+        // The keywords are offered either way.
+        assert!(
+            items
+                .iter()
+                .any(|i| i["label"] == "service" && i["kind"] == 14)
+        );
+        items.into_iter().filter(|i| i["kind"] == 15).collect()
+    };
+    let offered = snippets(true);
+    let service = offered.iter().find(|i| i["label"] == "service").unwrap();
+    assert_eq!(service["insertTextFormat"], 2);
+    assert_eq!(
+        service["insertText"],
+        "service ${1:name} { endpoint \"${2:10.0.0.1:8080}\" }"
+    );
+    assert!(offered.iter().any(|i| i["label"] == "tcp route"));
+    assert_eq!(snippets(false), Vec::<Value>::new());
+}
+
+#[test]
 fn importers_are_not_looked_for_above_the_workspace_folder() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("sub")).unwrap();

@@ -238,6 +238,16 @@ pub fn completion(c: Candidate) -> CompletionItem {
         What::Name(Kind::Route) => (CompletionItemKind::FUNCTION, "route"),
         What::Name(Kind::Filters) => (CompletionItemKind::STRUCT, "filters"),
         What::Name(Kind::Constant) => (CompletionItemKind::CONSTANT, "let"),
+        What::Snippet(body) => {
+            return CompletionItem {
+                detail: Some(format!("{} block", c.label)),
+                label: c.label,
+                kind: Some(CompletionItemKind::SNIPPET),
+                insert_text: Some(body.to_string()),
+                insert_text_format: Some(lsp_types::InsertTextFormat::SNIPPET),
+                ..CompletionItem::default()
+            };
+        }
     };
     CompletionItem {
         label: c.label,

@@ -110,6 +110,14 @@ pub fn serve(connection: &Connection, stdlib: Option<&Path>) -> Result<bool> {
         .as_ref()
         .and_then(|g| g.position_encodings.as_deref());
     let encoding = Encoding::choose(offered);
+    let snippets = params
+        .capabilities
+        .text_document
+        .as_ref()
+        .and_then(|t| t.completion.as_ref())
+        .and_then(|c| c.completion_item.as_ref())
+        .and_then(|i| i.snippet_support)
+        .unwrap_or(false);
     let result = InitializeResult {
         capabilities: capabilities(encoding),
         server_info: Some(ServerInfo {
@@ -158,6 +166,7 @@ pub fn serve(connection: &Connection, stdlib: Option<&Path>) -> Result<bool> {
         closed: Vec::new(),
         diagnosed: BTreeMap::new(),
         stdlib: stdlib.map(Path::to_path_buf),
+        snippets,
     };
     // lsp-server hands messages over one at a time (a rendezvous channel): a thread takes
     // them as they come, so that what arrives while the server is busy waits in a queue and
@@ -399,6 +408,8 @@ struct Server {
     diagnosed: BTreeMap<String, Vec<(lsp_types::Range, crate::diagnostics::Code)>>,
     /// The directory with the standard library's modules as files, if it could be made.
     stdlib: Option<PathBuf>,
+    /// Whether the client takes snippets (whole blocks with placeholders) in completion.
+    snippets: bool,
 }
 
 struct Document {

@@ -339,6 +339,7 @@ impl Server {
         let at = convert::offset(source, position, self.encoding) as usize;
         crate::complete::at(&source.text, at, &names)
             .into_iter()
+            .filter(|c| self.snippets || !matches!(c.what, crate::complete::What::Snippet(_)))
             .map(convert::completion)
             .collect()
     }
