@@ -11,6 +11,7 @@ diagnostics: no batching helps).
 
   python3 bench/lsp.py                 # 2,000 and 20,000 lines, 30 keystrokes each
   python3 bench/lsp.py --lines 2000 --keys 50
+  EGWC_BIN=/path/to/other/egwc python3 bench/lsp.py   # another build, side by side
 
 It prints a Markdown table for docs/performance.md ("The language server").
 """

@@ -32,7 +32,7 @@ SHARED_BENCH = os.environ.get("EGWC_PEER_BENCH", os.path.join(ROOT, "..", "share
 sys.path.insert(0, SHARED_BENCH)
 import gen  # noqa: E402  (the shared harness: workload model, Helm chart, timing)
 
-EGWC = os.path.join(ROOT, "target", "release", "egwc")
+EGWC = os.environ.get("EGWC_BIN", os.path.join(ROOT, "target", "release", "egwc"))
 SPLIT_FILES = 10
 
 

@@ -414,6 +414,15 @@ pub struct BackendRef {
     pub port: u16,
     pub weight: u64,
     pub kind: RefKind,
+    /// Where the backend is in the model: `Model::services[at.service].backends[at.backend]`.
+    pub at: BackendAt,
+}
+
+/// The indexes of a backend in [`Model::services`] and in its service's `backends`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackendAt {
+    pub service: usize,
+    pub backend: usize,
 }
 
 /// What a backendRef points at. Set by `check::target` from the service's target.

@@ -94,7 +94,7 @@ fn load_configured(
     inputs: &[Input],
     options: &Options,
 ) -> Result<(load::Loaded, Options), LoadError> {
-    let mut loaded = load::load(inputs, &options.edited, options.parses.as_deref())?;
+    let mut loaded = load::load(inputs, &options.edited, options.parses.as_ref())?;
     let (config, config_diags) = load::config(inputs, &options.edited, &mut loaded.sources);
     loaded.diags.extend(config_diags);
     Ok((loaded, options.with_config(&config)))
@@ -110,15 +110,11 @@ fn run(
     let options = &options;
     let loaded_at = Instant::now();
     let (model, check_diags) = check::check(&mut loaded, options);
-    // The syntax trees are not needed past checking: freed now, their memory is reused by
-    // emission instead of new memory being faulted in.
-    let load::Loaded {
-        sources,
-        files,
-        diags: load_diags,
-        ..
-    } = loaded;
-    drop(files);
+    // The syntax trees are not needed past checking: freed now (or given back to the kept
+    // parses), their memory is reused by emission instead of new memory being faulted in.
+    loaded.release_trees();
+    let sources = std::mem::take(&mut loaded.sources);
+    let load_diags = std::mem::take(&mut loaded.diags);
     let checked_at = Instant::now();
     let model = model.filter(|_| emit && !load_diags.iter().any(Diagnostic::is_error));
     let manifests = model.as_ref().map(|m| emit::emit(m, &sources));

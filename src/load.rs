@@ -38,6 +38,27 @@ pub struct Loaded {
     /// means reading failed and a diagnostic was already reported.
     pub ca_files: HashMap<Span, String>,
     pub diags: Vec<Diagnostic>,
+    /// Where the syntax trees go back to when they are dropped (the language server's kept
+    /// parses, which lent them).
+    parses: Option<Arc<syntax::Parses>>,
+}
+
+impl Loaded {
+    /// Done with the syntax trees: they go back to the kept parses that lent them, or are
+    /// freed.
+    pub fn release_trees(&mut self) {
+        let files = std::mem::take(&mut self.files);
+        match &self.parses {
+            Some(parses) => parses.take_back(files, &self.sources),
+            None => drop(files),
+        }
+    }
+}
+
+impl Drop for Loaded {
+    fn drop(&mut self) {
+        self.release_trees();
+    }
 }
 
 /// Reading a root file failed: a usage or I/O error, not a diagnostic about the input.
@@ -79,15 +100,16 @@ impl Root {
 pub fn load(
     inputs: &[Input],
     edited: &Edited,
-    parses: Option<&syntax::Parses>,
+    parses: Option<&Arc<syntax::Parses>>,
 ) -> Result<Loaded, LoadError> {
     let mut loader = Loader {
         edited,
-        parses,
+        parses: parses.map(|p| &**p),
         loaded: Loaded::default(),
         seen: HashSet::new(),
         stack: Vec::new(),
     };
+    loader.loaded.parses = parses.cloned();
     for input in inputs {
         match input {
             Input::Path(path) => {

@@ -5,7 +5,6 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::Checker;
-use super::backends::BackendIndex;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol};
 use crate::source::Span;
@@ -186,7 +185,6 @@ names through Envoy Gateway's Backend API: enable it with `extensionApis.enableB
         gateways: &[ir::Gateway],
         services: &[ir::Service],
         index: &GatewayIndex<'_>,
-        backends: &BackendIndex,
     ) {
         let mut noted: HashSet<(ir::RouteKind, Target)> = HashSet::new();
         for r in routes {
@@ -203,15 +201,12 @@ names through Envoy Gateway's Backend API: enable it with `extensionApis.enableB
                 if let (ir::RouteKind::Grpc, Some(issue)) =
                     (r.kind, gw.target.caps().grpc_backend_tls_ignored)
                 {
-                    let tls_backend =
-                        r.rules
-                            .iter()
-                            .flat_map(|rule| &rule.backends)
-                            .find_map(|b| {
-                                let (si, _) = backends.find(b)?;
-                                (services[si].protocol == ir::Protocol::Https)
-                                    .then_some(&services[si])
-                            });
+                    let tls_backend = r
+                        .rules
+                        .iter()
+                        .flat_map(|rule| &rule.backends)
+                        .map(|b| &services[b.at.service])
+                        .find(|s| s.protocol == ir::Protocol::Https);
                     if let Some(s) = tls_backend {
                         self.report(
                             grpc_backend_tls_ignored(r, s, gw.target, issue)

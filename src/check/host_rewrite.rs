@@ -4,13 +4,11 @@
 //! depend on the target.
 
 use super::Checker;
-use super::backends::BackendIndex;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
 
 impl Checker<'_> {
     pub(super) fn infer_host_rewrites(&mut self, model: &mut ir::Model) {
-        let index = BackendIndex::new(&model.services);
         for r in &mut model.routes {
             for rule in &mut r.rules {
                 let has_host_rewrite = rule
@@ -24,10 +22,9 @@ impl Checker<'_> {
                 let wanted: Vec<(&ir::Service, Option<&String>)> = rule
                     .backends
                     .iter()
-                    .filter_map(|b| index.find(b))
-                    .map(|(si, bi)| {
-                        let s = &model.services[si];
-                        (s, s.backends[bi].host_rewrite.as_ref())
+                    .map(|b| {
+                        let s = &model.services[b.at.service];
+                        (s, s.backends[b.at.backend].host_rewrite.as_ref())
                     })
                     .collect();
                 let Some(first) = wanted.first() else {

@@ -3,7 +3,6 @@
 //! problem: every diagnostic of the input comes out of one run, and the model is returned only
 //! when none of them is an error.
 
-mod backends;
 mod capabilities;
 mod constants;
 mod filters;
@@ -113,9 +112,9 @@ pub(crate) struct Checker<'a> {
     gateways: HashMap<&'a str, Def<'a, ast::Gateway>>,
     services: HashMap<&'a str, Def<'a, ast::Service>>,
     /// Checked services and gateways by name, for routes to resolve against, shared with
-    /// every route that refers to them. A definition with errors is absent here, and
-    /// references to it are not reported again.
-    service_irs: HashMap<String, Rc<ir::Service>>,
+    /// every route that refers to them (a service with its index in `Model::services`). A
+    /// definition with errors is absent here, and references to it are not reported again.
+    service_irs: HashMap<&'a str, (usize, Rc<ir::Service>)>,
     gateway_irs: HashMap<String, Rc<ir::Gateway>>,
     /// Filter groups by name, and whether they are free of errors. A rule that uses one with
     /// errors is not checked against it, since its errors were reported at the group.
@@ -201,14 +200,18 @@ impl<'a> Checker<'a> {
                 model.gateways.push(ir);
             }
         }
+        // The services are shared with the routes while they are checked, and are the
+        // model's once they are.
+        let mut checked: Vec<Rc<ir::Service>> = Vec::with_capacity(services.len());
         for s in &services {
             if let Some(ir) = self.service(s.node, s.namespace) {
+                let ir = Rc::new(ir);
                 self.service_irs
-                    .insert(ir.meta.name.clone(), Rc::new(ir.clone()));
-                model.services.push(ir);
+                    .insert(&s.node.name.text, (checked.len(), Rc::clone(&ir)));
+                checked.push(ir);
             }
         }
-        self.generated_names(&model.services);
+        self.generated_names(checked.iter().map(|s| &**s));
         for g in groups {
             let ok = self.filter_group(g);
             self.filters.insert(&g.name.text, (g, ok));
@@ -223,6 +226,11 @@ impl<'a> Checker<'a> {
                 model.tests.push(ir);
             }
         }
+        self.service_irs.clear();
+        model.services = checked
+            .into_iter()
+            .map(|s| Rc::try_unwrap(s).unwrap_or_else(|s| (*s).clone()))
+            .collect();
         self.http_and_grpc_hostnames(&model);
         self.fit_to_targets(&mut model);
         self.infer_host_rewrites(&mut model);
@@ -532,7 +540,7 @@ service's `endpoint`"
     }
 
     /// Every Kubernetes Service name a service generates must be unique in its namespace.
-    fn generated_names(&mut self, services: &[ir::Service]) {
+    fn generated_names<'s>(&mut self, services: impl Iterator<Item = &'s ir::Service>) {
         let mut taken: HashMap<(&str, &str), (&str, Span)> = HashMap::new();
         let mut reports = Vec::new();
         for s in services {

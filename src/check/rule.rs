@@ -216,7 +216,7 @@ line",
                 None => 1,
             };
             match self.resolve_service(&b.service) {
-                Some(service) if !kind.backend_protocols().contains(&service.protocol) => {
+                Some((_, service)) if !kind.backend_protocols().contains(&service.protocol) => {
                     self.report(backend_protocol_mismatch(&b.service, &service, kind));
                 }
                 Some(service) => resolved.push((service, weight)),
@@ -235,11 +235,11 @@ line",
         }
         let counts: Vec<(u64, usize)> = resolved
             .iter()
-            .map(|(s, w)| (*w, s.backends.len()))
+            .map(|((_, s), w)| (*w, s.backends.len()))
             .collect();
-        for ((service, _), split) in resolved.iter().zip(weights::split(&counts)) {
-            for (b, weight) in service.backends.iter().zip(split) {
-                backends.push(backend_ref(service, b, weight));
+        for (((index, service), _), split) in resolved.iter().zip(weights::split(&counts)) {
+            for (b, weight) in split.into_iter().enumerate() {
+                backends.push(backend_ref(*index, service, b, weight));
             }
         }
         if backends.len() > 16 {
@@ -264,7 +264,7 @@ line",
                 Some(p) => Some(p.value as u8),
                 None => None,
             };
-            let Some(s) = self.resolve_service(service) else {
+            let Some((index, s)) = self.resolve_service(service) else {
                 unresolved = true;
                 continue;
             };
@@ -278,9 +278,9 @@ line",
             // A balanced service is mirrored to each of its endpoints' Services, each
             // copying its part of the requests.
             let share = weights::mirror_share(percent, s.backends.len());
-            for b in &s.backends {
+            for b in 0..s.backends.len() {
                 mirrors.push(ir::Mirror {
-                    backend: backend_ref(&s, b, 1),
+                    backend: backend_ref(index, &s, b, 1),
                     share,
                     origin,
                 });
@@ -337,8 +337,13 @@ line",
         }
     }
 
-    pub(super) fn resolve_service(&mut self, name: &ast::Ident) -> Option<Rc<ir::Service>> {
-        if let Some(s) = self.service_irs.get(&name.text) {
+    /// The checked service `name` names, and its index in `Model::services`; E0101 if no
+    /// service has the name.
+    pub(super) fn resolve_service(
+        &mut self,
+        name: &ast::Ident,
+    ) -> Option<(usize, Rc<ir::Service>)> {
+        if let Some(s) = self.service_irs.get(name.text.as_str()) {
             return Some(s.clone());
         }
         if self.services.contains_key(name.text.as_str()) {
@@ -401,8 +406,10 @@ fn backend_protocol_mismatch(
     ))
 }
 
-/// A reference to backend `b` of `service`, its kind fitted later by `check::target`.
-fn backend_ref(service: &ir::Service, b: &ir::Backend, weight: u64) -> ir::BackendRef {
+/// A reference to backend `backend` of `service`, the model's service `index`, its kind
+/// fitted later by `check::target`.
+fn backend_ref(index: usize, service: &ir::Service, backend: usize, weight: u64) -> ir::BackendRef {
+    let b = &service.backends[backend];
     ir::BackendRef {
         service: ir::ObjectRef {
             namespace: service.meta.namespace.clone(),
@@ -411,6 +418,10 @@ fn backend_ref(service: &ir::Service, b: &ir::Backend, weight: u64) -> ir::Backe
         port: b.port,
         weight,
         kind: ir::RefKind::Service,
+        at: ir::BackendAt {
+            service: index,
+            backend,
+        },
     }
 }
 

@@ -7,7 +7,6 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::Checker;
-use super::backends::BackendIndex;
 use super::capabilities::{GatewayIndex, Noted, gateway_index, route_gateways};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol, RefKind};
@@ -22,8 +21,7 @@ const MAX_CA_REFS: usize = 8;
 impl Checker<'_> {
     pub(super) fn fit_to_targets(&mut self, model: &mut ir::Model) {
         let gateways = gateway_index(&model.gateways);
-        let index = BackendIndex::new(&model.services);
-        let users = users(model, &gateways, &index);
+        let users = users(model, &gateways);
 
         // A service no route uses is made for the one target all gateways share, if any,
         // else for the target a gateway without `target` and a known class would get.
@@ -60,9 +58,8 @@ impl Checker<'_> {
             &model.gateways,
             &model.services,
             &gateways,
-            &index,
         );
-        fit_refs(&mut model.routes, &model.services, &index);
+        fit_refs(&mut model.routes, &model.services);
     }
 
     /// The target a service's objects are made for. Gateways with different targets may share
@@ -224,20 +221,14 @@ fn ref_kind(b: &ir::Backend) -> RefKind {
 }
 
 /// Which gateways reach each service, by index, through the routes' backends and mirrors.
-fn users(
-    model: &ir::Model,
-    gateways: &GatewayIndex<'_>,
-    index: &BackendIndex,
-) -> Vec<BTreeSet<usize>> {
+fn users(model: &ir::Model, gateways: &GatewayIndex<'_>) -> Vec<BTreeSet<usize>> {
     let mut users: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); model.services.len()];
     for r in &model.routes {
         let through = route_gateways(r, gateways);
         for rule in &r.rules {
             let mirrors = rule.filters.mirrors.iter().map(|m| &m.backend);
             for b in rule.backends.iter().chain(mirrors) {
-                if let Some((si, _)) = index.find(b) {
-                    users[si].extend(through.iter().copied());
-                }
+                users[b.at.service].extend(through.iter().copied());
             }
         }
     }
@@ -245,14 +236,12 @@ fn users(
 }
 
 /// Sets the kind of every backendRef (and mirror) to what its backend became.
-fn fit_refs(routes: &mut [ir::Route], services: &[ir::Service], index: &BackendIndex) {
+fn fit_refs(routes: &mut [ir::Route], services: &[ir::Service]) {
     for r in routes {
         for rule in &mut r.rules {
             let mirrors = rule.filters.mirrors.iter_mut().map(|m| &mut m.backend);
             for b in rule.backends.iter_mut().chain(mirrors) {
-                if let Some((si, bi)) = index.find(b) {
-                    b.kind = ref_kind(&services[si].backends[bi]);
-                }
+                b.kind = ref_kind(&services[b.at.service].backends[b.at.backend]);
             }
         }
     }

@@ -274,7 +274,7 @@ request, 500 the rule has no valid backend"
                 }
                 p => p.as_ref().map(|p| p.value as u32),
             };
-            if let Some(s) = self.resolve_service(&b.service) {
+            if let Some((_, s)) = self.resolve_service(&b.service) {
                 out.push((
                     ir::ObjectRef {
                         namespace: s.meta.namespace.clone(),

@@ -27,7 +27,7 @@ impl Server {
         let mut loaded = load::load(
             std::slice::from_ref(&build.input),
             &options.edited,
-            options.parses.as_deref(),
+            options.parses.as_ref(),
         )
         .ok()?;
         let file = build.file(&loaded.sources)?;

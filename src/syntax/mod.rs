@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use pest::Parser;
 
 use crate::diagnostics::Diagnostic;
-use crate::source::FileId;
+use crate::source::{FileId, SourceMap};
 use ast::*;
 use lower::Builder;
 use spans::Spans;
@@ -116,9 +116,22 @@ fn parse_chunk(
 /// a keystroke re-parses the block it is in, and the other blocks of the file are taken
 /// from the last parse, moved to where they now are. Each file keeps the blocks of its last
 /// parse only, so what is kept is one tree per file read.
+///
+/// The trees are lent, not copied: [`Parses::parse`] moves a kept block's tree into the
+/// file it returns, and [`Parses::take_back`] takes the trees back from the build once it is
+/// checked. A tree the build changes (one with a `${}` hole, which checking fills in) is
+/// copied instead. A build that does not give its trees back costs only speed: the blocks
+/// it borrowed are parsed again next time.
 #[derive(Debug, Default)]
 pub struct Parses {
-    files: Mutex<HashMap<PathBuf, HashMap<Box<str>, Block>>>,
+    files: Mutex<HashMap<PathBuf, Kept>>,
+}
+
+/// What is kept of one file: its blocks in hand, and those lent to a build.
+#[derive(Debug, Default)]
+struct Kept {
+    blocks: HashMap<Box<str>, Block>,
+    lent: Option<Lent>,
 }
 
 /// A block's tree, as parsed at byte `offset` of a file `file`.
@@ -129,67 +142,153 @@ struct Block {
     offset: u32,
 }
 
+/// The blocks of one parse, in order, as the build received them under `file`.
+#[derive(Debug)]
+struct Lent {
+    file: FileId,
+    items: usize,
+    blocks: Vec<LentBlock>,
+}
+
+#[derive(Debug)]
+struct LentBlock {
+    /// The block's text, when its tree is to come back to [`Kept::blocks`].
+    source: Option<Box<str>>,
+    offset: u32,
+    items: usize,
+}
+
 impl Parses {
     /// Parses the file at `path`, as [`parse`] does, reusing the blocks of its last parse.
     pub fn parse(&self, path: &Path, file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         let mut kept = self.lock().remove(path).unwrap_or_default();
-        let mut now: HashMap<Box<str>, Block> = HashMap::with_capacity(kept.len());
+        let mut now = Kept::default();
+        let mut lent = Vec::new();
         let mut ast = File::default();
         let mut diags = Vec::new();
         let mut broken = false;
         for (start, end) in chunks(text, 1) {
             let source = &text[start..end];
-            if let Some(block) = kept.remove(source) {
-                now.insert(source.into(), block);
-            }
-            if let Some(block) = now.get(source) {
-                let mut tree = block.tree.clone();
-                let (from, delta) = (block.file, start as i64 - i64::from(block.offset));
-                tree.spans(&mut |span| {
-                    debug_assert_eq!(span.file, from);
-                    span.file = file;
-                    // Within the file: offsets fit in u32 (the loader refuses larger files).
-                    span.start = (i64::from(span.start) + delta) as u32;
-                    span.end = (i64::from(span.end) + delta) as u32;
-                });
-                join(&mut ast, tree);
-                continue;
-            }
-            match parse_chunk(file, source, start) {
-                // A block with diagnostics (a bad escape, say) is parsed again each time, so
-                // that they are reported again.
-                Ok((tree, block_diags)) if !block_diags.is_empty() => {
-                    diags.extend(block_diags);
-                    join(&mut ast, tree);
+            let (tree, key) = match kept.blocks.remove_entry(source) {
+                Some((key, block)) => {
+                    let mut tree = block.tree;
+                    let (from, delta) = (block.file, start as i64 - i64::from(block.offset));
+                    tree.spans(&mut |span| {
+                        debug_assert_eq!(span.file, from);
+                        span.file = file;
+                        // Within the file: offsets fit in u32 (the loader refuses larger files).
+                        span.start = (i64::from(span.start) + delta) as u32;
+                        span.end = (i64::from(span.end) + delta) as u32;
+                    });
+                    (tree, Some(key))
                 }
-                Ok((tree, _)) => {
+                None => match parse_chunk(file, source, start) {
+                    Ok((tree, block_diags)) => {
+                        // A block with diagnostics (a bad escape, say) is parsed again each
+                        // time, so that they are reported again.
+                        let keep = block_diags.is_empty() && tree.malformed.is_empty();
+                        diags.extend(block_diags);
+                        (tree, keep.then(|| source.into()))
+                    }
+                    Err(_) => {
+                        broken = true;
+                        break;
+                    }
+                },
+            };
+            let items = tree.items.len();
+            let source = match key {
+                // Checking fills in the holes: the build gets a copy.
+                Some(key) if tree.has_holes => {
                     let block = Block {
                         tree: tree.clone(),
                         file,
                         offset: start as u32,
                     };
-                    now.insert(source.into(), block);
-                    join(&mut ast, tree);
+                    now.blocks.insert(key, block);
+                    None
                 }
-                Err(_) => {
-                    broken = true;
-                    break;
-                }
-            }
+                key => key,
+            };
+            lent.push(LentBlock {
+                source,
+                offset: start as u32,
+                items,
+            });
+            join(&mut ast, tree);
         }
         let mut files = self.lock();
         if broken {
             // Keep what the last parse had too: the error is fixed at the next keystroke.
-            let mut merged = kept;
-            merged.extend(now);
-            files.insert(path.to_path_buf(), merged);
+            // The trees parsed before the error were not lent: they are kept.
+            let mut merged = kept.blocks;
+            merged.extend(now.blocks);
+            let mut items = ast.items.into_iter();
+            for block in lent {
+                let tree = File {
+                    items: items.by_ref().take(block.items).collect(),
+                    ..File::default()
+                };
+                if let Some(source) = block.source {
+                    let (offset, tree) = (block.offset, tree);
+                    merged.insert(source, Block { tree, file, offset });
+                }
+            }
+            let kept = Kept {
+                blocks: merged,
+                lent: None,
+            };
+            files.insert(path.to_path_buf(), kept);
             return failed(file, text);
         }
+        now.lent = Some(Lent {
+            file,
+            items: ast.items.len(),
+            blocks: lent,
+        });
         files.insert(path.to_path_buf(), now);
         (ast, diags)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, HashMap<Box<str>, Block>>> {
+    /// Takes back the trees [`Parses::parse`] lent to a build, once the build is done with
+    /// them: `files` are the build's trees, `sources` its files. A tree that is not as it was
+    /// lent (another build's, or changed) is dropped.
+    pub fn take_back(&self, files: Vec<(FileId, File)>, sources: &SourceMap) {
+        for (file, tree) in files {
+            self.take_back_file(&sources.get(file).path, file, tree);
+        }
+    }
+
+    /// [`Parses::take_back`] for the file at `path`, `file` in the build.
+    fn take_back_file(&self, path: &Path, file: FileId, tree: File) {
+        let mut kept = self.lock();
+        let Some(kept) = kept.get_mut(path) else {
+            return;
+        };
+        let Some(lent) = kept
+            .lent
+            .take_if(|l| l.file == file && l.items == tree.items.len())
+        else {
+            return;
+        };
+        kept.blocks.reserve(lent.blocks.len());
+        let mut items = tree.items.into_iter();
+        for block in lent.blocks {
+            let items: Vec<_> = items.by_ref().take(block.items).collect();
+            let Some(source) = block.source else {
+                continue;
+            };
+            let tree = File {
+                items,
+                has_holes: false,
+                malformed: Vec::new(),
+            };
+            let offset = block.offset;
+            kept.blocks.insert(source, Block { tree, file, offset });
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Kept>> {
         // A panic while the lock was held left a map of whole entries: keep using it.
         self.files.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -363,12 +462,34 @@ mod tests {
             );
             let cold = Parses::default().parse(&path, FileId(3), &text);
             assert_eq!(format!("{cold:?}"), whole, "{}", path.display());
-            // Parsed first a line lower, in file 9: every block but the first moves up.
+            // Parsed first a line lower, in file 9, and given back by its build: every block
+            // but the first moves up.
             let parses = Parses::default();
-            parses.parse(&path, FileId(9), &format!("// moved\n{text}"));
-            let moved = parses.parse(&path, FileId(3), &text);
-            assert_eq!(format!("{moved:?}"), whole, "{}", path.display());
-            kept += parses.lock().get(&path).map_or(0, HashMap::len);
+            let (first, _) = parses.parse(&path, FileId(9), &format!("// moved\n{text}"));
+            parses.take_back_file(&path, FileId(9), first);
+            let (moved, diags) = parses.parse(&path, FileId(3), &text);
+            assert_eq!(
+                format!("{:?}", (&moved, diags)),
+                whole,
+                "{}",
+                path.display()
+            );
+            let files = parses.lock();
+            let now = &files[&path];
+            // A file that does not parse lends nothing: it keeps what parsed.
+            match now.lent.as_ref() {
+                Some(lent) => kept += lent.blocks.iter().filter(|b| b.source.is_some()).count(),
+                None => assert!(
+                    EgwParser::parse(Rule::file, &text).is_err(),
+                    "{}",
+                    path.display()
+                ),
+            }
+            drop(files);
+            // Given back again, the blocks are all there for the next parse.
+            parses.take_back_file(&path, FileId(3), moved);
+            let again = parses.parse(&path, FileId(3), &text);
+            assert_eq!(format!("{again:?}"), whole, "{}", path.display());
         }
         assert!(kept > 200, "too few blocks were kept: {kept}");
     }
