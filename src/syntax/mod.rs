@@ -150,6 +150,25 @@ struct Lent {
     blocks: Vec<LentBlock>,
 }
 
+impl Kept {
+    /// Keeps the trees of the `lent` blocks that are to come back, cut in order from
+    /// `items`, the items of a parse of `file` made of those blocks.
+    fn keep(&mut self, file: FileId, lent: Vec<LentBlock>, items: Vec<Spanned<Item>>) {
+        self.blocks.reserve(lent.len());
+        let mut items = items.into_iter();
+        for block in lent {
+            let tree = File {
+                items: items.by_ref().take(block.items).collect(),
+                ..File::default()
+            };
+            if let Some(source) = block.source {
+                let offset = block.offset;
+                self.blocks.insert(source, Block { tree, file, offset });
+            }
+        }
+    }
+}
+
 #[derive(Debug)]
 struct LentBlock {
     /// The block's text, when its tree is to come back to [`Kept::blocks`].
@@ -221,24 +240,13 @@ impl Parses {
         if broken {
             // Keep what the last parse had too: the error is fixed at the next keystroke.
             // The trees parsed before the error were not lent: they are kept.
-            let mut merged = kept.blocks;
-            merged.extend(now.blocks);
-            let mut items = ast.items.into_iter();
-            for block in lent {
-                let tree = File {
-                    items: items.by_ref().take(block.items).collect(),
-                    ..File::default()
-                };
-                if let Some(source) = block.source {
-                    let (offset, tree) = (block.offset, tree);
-                    merged.insert(source, Block { tree, file, offset });
-                }
-            }
-            let kept = Kept {
-                blocks: merged,
+            let mut merged = Kept {
+                blocks: kept.blocks,
                 lent: None,
             };
-            files.insert(path.to_path_buf(), kept);
+            merged.blocks.extend(now.blocks);
+            merged.keep(file, lent, ast.items);
+            files.insert(path.to_path_buf(), merged);
             return failed(file, text);
         }
         now.lent = Some(Lent {
@@ -271,21 +279,7 @@ impl Parses {
         else {
             return;
         };
-        kept.blocks.reserve(lent.blocks.len());
-        let mut items = tree.items.into_iter();
-        for block in lent.blocks {
-            let items: Vec<_> = items.by_ref().take(block.items).collect();
-            let Some(source) = block.source else {
-                continue;
-            };
-            let tree = File {
-                items,
-                has_holes: false,
-                malformed: Vec::new(),
-            };
-            let offset = block.offset;
-            kept.blocks.insert(source, Block { tree, file, offset });
-        }
+        kept.keep(file, lent.blocks, tree.items);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Kept>> {
