@@ -58,7 +58,7 @@ impl Compilation {
 
 /// Loads, parses, checks and emits. Fails only when a file named by the caller cannot be read.
 pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
-    run(inputs, options, true).map(|(c, _)| c)
+    run(inputs, options, true).map(|(c, _, _)| c)
 }
 
 /// [`compile`], keeping the checked model beside the objects: what `egwc route` and `egwc
@@ -67,13 +67,38 @@ pub fn compile_with_model(
     inputs: &[Input],
     options: &Options,
 ) -> Result<(Compilation, Option<ir::Model>), LoadError> {
-    run(inputs, options, true)
+    run(inputs, options, true).map(|(c, model, _)| (c, model))
 }
 
 /// Loads, parses and checks, without making the objects (`egwc check`): the diagnostics are
 /// those of [`compile`], as emission reports none.
 pub fn analyze(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
-    run(inputs, options, false).map(|(c, _)| c)
+    run(inputs, options, false).map(|(c, _, _)| c)
+}
+
+/// [`analyze`], leaving what it is done with to the caller to free: the language server
+/// publishes the diagnostics first and frees after, so that the editor does not wait for
+/// the freeing (and the syntax trees go back to the kept parses then).
+pub fn analyze_leaving(
+    inputs: &[Input],
+    options: &Options,
+) -> Result<(Compilation, Leftovers), LoadError> {
+    run(inputs, options, false).map(|(c, model, trees)| {
+        (
+            c,
+            Leftovers {
+                _trees: trees,
+                _model: model,
+            },
+        )
+    })
+}
+
+/// The syntax trees and the model of a check, to be dropped when convenient (held only to
+/// be dropped).
+pub struct Leftovers {
+    _trees: Option<load::Trees>,
+    _model: Option<ir::Model>,
 }
 
 /// Loads and checks, keeping the syntax trees beside the model (when there was no error):
@@ -104,20 +129,27 @@ fn run(
     inputs: &[Input],
     options: &Options,
     emit: bool,
-) -> Result<(Compilation, Option<ir::Model>), LoadError> {
+) -> Result<(Compilation, Option<ir::Model>, Option<load::Trees>), LoadError> {
     let start = Instant::now();
     let (mut loaded, options) = load_configured(inputs, options)?;
     let options = &options;
     let loaded_at = Instant::now();
     let (model, check_diags) = check::check(&mut loaded, options);
-    // The syntax trees are not needed past checking: freed now (or given back to the kept
-    // parses), their memory is reused by emission instead of new memory being faulted in.
-    loaded.release_trees();
+    // The syntax trees are not needed past checking. A build frees them now (or gives them
+    // back to the kept parses), so that emission reuses their memory instead of faulting new
+    // memory in; a check leaves them to its caller.
+    let mut trees = Some(loaded.take_trees());
+    if emit {
+        trees = None;
+    }
     let sources = std::mem::take(&mut loaded.sources);
     let load_diags = std::mem::take(&mut loaded.diags);
     let checked_at = Instant::now();
-    let model = model.filter(|_| emit && !load_diags.iter().any(Diagnostic::is_error));
-    let manifests = model.as_ref().map(|m| emit::emit(m, &sources));
+    let emitted = emit && !load_diags.iter().any(Diagnostic::is_error);
+    let manifests = model
+        .as_ref()
+        .filter(|_| emitted)
+        .map(|m| emit::emit(m, &sources));
     let timings = Timings {
         load_and_parse: loaded_at - start,
         check: checked_at - loaded_at,
@@ -133,5 +165,6 @@ fn run(
         manifests,
         timings,
     };
-    Ok((compilation, model))
+    // A build that made no objects has no model to read; a check's is left to be freed.
+    Ok((compilation, model.filter(|_| emitted || !emit), trees))
 }

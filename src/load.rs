@@ -47,10 +47,35 @@ impl Loaded {
     /// Done with the syntax trees: they go back to the kept parses that lent them, or are
     /// freed.
     pub fn release_trees(&mut self) {
-        let files = std::mem::take(&mut self.files);
-        match &self.parses {
-            Some(parses) => parses.take_back(files, &self.sources),
-            None => drop(files),
+        drop(self.take_trees());
+    }
+
+    /// The syntax trees, taken out with the path of each: dropped, they go back to the kept
+    /// parses that lent them, or are freed.
+    pub fn take_trees(&mut self) -> Trees {
+        let files = std::mem::take(&mut self.files)
+            .into_iter()
+            .map(|(id, tree)| (self.sources.get(id).path.clone(), id, tree))
+            .collect();
+        Trees {
+            parses: self.parses.clone(),
+            files,
+        }
+    }
+}
+
+/// Syntax trees taken out of a build ([`Loaded::take_trees`]).
+pub struct Trees {
+    parses: Option<Arc<syntax::Parses>>,
+    files: Vec<(PathBuf, FileId, ast::File)>,
+}
+
+impl Drop for Trees {
+    fn drop(&mut self) {
+        if let Some(parses) = &self.parses {
+            for (path, file, tree) in std::mem::take(&mut self.files) {
+                parses.take_back(&path, file, tree);
+            }
         }
     }
 }

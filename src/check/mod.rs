@@ -145,7 +145,8 @@ impl<'a> Checker<'a> {
         let mut groups = Vec::new();
         let mut tests = Vec::new();
         // First definition of each name, per kind; later ones are reported as duplicates.
-        let mut first: HashMap<(&str, &str), Span> = HashMap::new();
+        let items = loaded.files.iter().map(|(_, ast)| ast.items.len()).sum();
+        let mut first: HashMap<(&str, &str), Span> = HashMap::with_capacity(items);
         for (_, ast) in &loaded.files {
             let namespace = self.file_namespace(ast);
             for item in &ast.items {
@@ -185,6 +186,9 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        self.gateways.reserve(gateways.len());
+        self.services.reserve(services.len());
+        self.service_irs.reserve(services.len());
         for g in &gateways {
             self.gateways.insert(&g.node.name.text, *g);
         }

@@ -44,10 +44,15 @@ impl Server {
             return (Vec::new(), BTreeMap::new());
         };
         let build = self.build(document);
-        let Ok(c) = crate::analyze(std::slice::from_ref(&build.input), &build.options) else {
+        // The last check's trees go back to the kept parses before this one parses.
+        self.leftovers = None;
+        let Ok((c, leftovers)) =
+            crate::analyze_leaving(std::slice::from_ref(&build.input), &build.options)
+        else {
             // The root is gone since it was found; a save finds it again.
             return (Vec::new(), BTreeMap::new());
         };
+        self.leftovers = Some(leftovers);
         let Some(own) = build.file(&c.sources) else {
             return (Vec::new(), BTreeMap::new());
         };

@@ -167,6 +167,7 @@ pub fn serve(connection: &Connection, stdlib: Option<&Path>) -> Result<bool> {
         diagnosed: BTreeMap::new(),
         stdlib: stdlib.map(Path::to_path_buf),
         snippets,
+        leftovers: None,
     };
     // lsp-server hands messages over one at a time (a rendezvous channel): a thread takes
     // them as they come, so that what arrives while the server is busy waits in a queue and
@@ -220,6 +221,8 @@ pub fn serve(connection: &Connection, stdlib: Option<&Path>) -> Result<bool> {
             let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
             connection.sender.send(Message::Notification(note))?;
         }
+        // Freed once the editor has the diagnostics.
+        server.leftovers = None;
         // What came during the checks: its cancellations apply now, the rest is the next
         // batch.
         for message in incoming.try_iter() {
@@ -410,6 +413,8 @@ struct Server {
     stdlib: Option<PathBuf>,
     /// Whether the client takes snippets (whole blocks with placeholders) in completion.
     snippets: bool,
+    /// The syntax trees and model of the last check, freed after its diagnostics are sent.
+    leftovers: Option<crate::Leftovers>,
 }
 
 struct Document {

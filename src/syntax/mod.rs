@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use pest::Parser;
 
 use crate::diagnostics::Diagnostic;
-use crate::source::{FileId, SourceMap};
+use crate::source::FileId;
 use ast::*;
 use lower::Builder;
 use spans::Spans;
@@ -192,13 +192,17 @@ impl Parses {
                 Some((key, block)) => {
                     let mut tree = block.tree;
                     let (from, delta) = (block.file, start as i64 - i64::from(block.offset));
-                    tree.spans(&mut |span| {
-                        debug_assert_eq!(span.file, from);
-                        span.file = file;
-                        // Within the file: offsets fit in u32 (the loader refuses larger files).
-                        span.start = (i64::from(span.start) + delta) as u32;
-                        span.end = (i64::from(span.end) + delta) as u32;
-                    });
+                    // Most blocks of a keystroke's file are where they were.
+                    if from != file || delta != 0 {
+                        tree.spans(&mut |span| {
+                            debug_assert_eq!(span.file, from);
+                            span.file = file;
+                            // Within the file: offsets fit in u32 (the loader refuses larger
+                            // files).
+                            span.start = (i64::from(span.start) + delta) as u32;
+                            span.end = (i64::from(span.end) + delta) as u32;
+                        });
+                    }
                     (tree, Some(key))
                 }
                 None => match parse_chunk(file, source, start) {
@@ -258,17 +262,10 @@ impl Parses {
         (ast, diags)
     }
 
-    /// Takes back the trees [`Parses::parse`] lent to a build, once the build is done with
-    /// them: `files` are the build's trees, `sources` its files. A tree that is not as it was
-    /// lent (another build's, or changed) is dropped.
-    pub fn take_back(&self, files: Vec<(FileId, File)>, sources: &SourceMap) {
-        for (file, tree) in files {
-            self.take_back_file(&sources.get(file).path, file, tree);
-        }
-    }
-
-    /// [`Parses::take_back`] for the file at `path`, `file` in the build.
-    fn take_back_file(&self, path: &Path, file: FileId, tree: File) {
+    /// Takes back a tree [`Parses::parse`] lent to a build, once the build is done with it:
+    /// the file at `path`, `file` in the build. A tree that is not as it was lent (another
+    /// build's, or changed) is dropped.
+    pub fn take_back(&self, path: &Path, file: FileId, tree: File) {
         let mut kept = self.lock();
         let Some(kept) = kept.get_mut(path) else {
             return;
@@ -460,7 +457,7 @@ mod tests {
             // but the first moves up.
             let parses = Parses::default();
             let (first, _) = parses.parse(&path, FileId(9), &format!("// moved\n{text}"));
-            parses.take_back_file(&path, FileId(9), first);
+            parses.take_back(&path, FileId(9), first);
             let (moved, diags) = parses.parse(&path, FileId(3), &text);
             assert_eq!(
                 format!("{:?}", (&moved, diags)),
@@ -481,7 +478,7 @@ mod tests {
             }
             drop(files);
             // Given back again, the blocks are all there for the next parse.
-            parses.take_back_file(&path, FileId(3), moved);
+            parses.take_back(&path, FileId(3), moved);
             let again = parses.parse(&path, FileId(3), &text);
             assert_eq!(format!("{again:?}"), whole, "{}", path.display());
         }
