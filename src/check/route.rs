@@ -142,9 +142,14 @@ the route",
         let mut parents = Vec::new();
         let mut listeners = Vec::new();
         for p in refs {
+            // A whole gateway and one of its listeners overlap too: the API server requires
+            // a listener on every reference to a gateway named more than once.
             if let Some(first) = refs.iter().take_while(|q| q.span != p.span).find(|q| {
                 q.gateway.text == p.gateway.text
-                    && q.listener.as_ref().map(|l| &l.text) == p.listener.as_ref().map(|l| &l.text)
+                    && match (&q.listener, &p.listener) {
+                        (Some(a), Some(b)) => a.text == b.text,
+                        _ => true,
+                    }
             }) {
                 self.report(duplicate_parent(r, p, first));
                 continue;
@@ -337,18 +342,35 @@ that does"
 
 /// E0311: a route that attaches to one gateway or listener twice.
 fn duplicate_parent(r: &ast::Route, p: &ast::ParentRef, first: &ast::ParentRef) -> Diagnostic {
+    if p.listener.is_some() && first.listener.is_some() || p.display() == first.display() {
+        return Diagnostic::new(
+            Code::DuplicateParent,
+            p.span,
+            format!(
+                "route `{}` attaches to `{}` twice",
+                r.name.text,
+                p.display()
+            ),
+            "again here",
+        )
+        .with_label(first.span, "first here")
+        .with_help("remove the repeated target");
+    }
     Diagnostic::new(
         Code::DuplicateParent,
         p.span,
         format!(
-            "route `{}` attaches to `{}` twice",
-            r.name.text,
-            p.display()
+            "route `{}` attaches to gateway `{}` and to one of its listeners",
+            r.name.text, p.gateway.text
         ),
-        "again here",
+        "overlaps",
     )
-    .with_label(first.span, "first here")
-    .with_help("remove the repeated target")
+    .with_label(first.span, "overlaps this")
+    .with_help(format!(
+        "`on {}` already takes every listener that fits the route: keep either the gateway \
+or its listeners (the API server refuses a gateway named both ways)",
+        p.gateway.text
+    ))
 }
 
 /// E0304: a route hostname that intersects no listener's.

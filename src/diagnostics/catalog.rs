@@ -423,7 +423,9 @@ attaches a route to the listeners of the gateway that take its kind, and needs a
 
     DuplicateParent = "E0311" "duplicate-parent" Error
     summary "a route attaches to the same gateway or listener twice"
-    explain "Each `on` target may appear once; the API server rejects duplicate parents.";
+    explain "Each `on` target may appear once, and a gateway is named either whole (`on edge`) \
+or by its listeners (`on edge.http, edge.https`), not both ways: the API server rejects a \
+route that names one gateway twice unless each reference names a different listener.";
 
     RuleWithoutAction = "W0312" "rule-without-action" Warning
     summary "a rule neither forwards nor redirects"
