@@ -62,7 +62,7 @@ impl<'a> Checker<'a> {
         let redirect = items
             .redirect
             .map(|parts| self.redirect(parts, &items.matches));
-        self.actions(rule, &items, keyword);
+        self.actions(rule, &items, keyword, kind);
         let timeouts = items.timeout.map(|t| self.timeouts(t));
         let filter_count = usize::from(items.request.used())
             + usize::from(items.response.used())
@@ -291,7 +291,7 @@ line",
 
     /// What a rule does: forward, redirect, or (a warning) neither; never both, and never
     /// both rewrite and redirect.
-    fn actions(&mut self, rule: &ast::Rule, items: &Items<'_>, keyword: Span) {
+    fn actions(&mut self, rule: &ast::Rule, items: &Items<'_>, keyword: Span, kind: ir::RouteKind) {
         if items.rewrite.is_some() && items.redirect.is_some() {
             let span_of = |redirect: bool| {
                 rule.items
@@ -311,7 +311,12 @@ line",
             self.report(redirect_with_backends(attr_span));
         }
         if items.redirect.is_none() && items.backends.is_none() {
-            self.report(rule_without_action(keyword));
+            match kind {
+                ir::RouteKind::Http | ir::RouteKind::Grpc => {
+                    self.report(rule_without_action(keyword));
+                }
+                _ => self.report(rule_without_backends(keyword, kind)),
+            }
         }
     }
 
@@ -531,6 +536,21 @@ fn rule_without_action(keyword: Span) -> Diagnostic {
         "answers 500",
     )
     .with_help("add `-> service-name` or a `redirect`")
+}
+
+/// E0014: a TCP, UDP or TLS rule without `->`: it has nothing else to do, and the API server
+/// requires a backend.
+fn rule_without_backends(keyword: Span, kind: ir::RouteKind) -> Diagnostic {
+    Diagnostic::new(
+        Code::MissingAttribute,
+        keyword,
+        format!(
+            "the rule of {} route has no `->`",
+            ir::article(kind.name())
+        ),
+        "needs `->`",
+    )
+    .with_help("add `-> service-name` inside the rule: it is the only thing such a rule does")
 }
 
 /// E0208: a duration the Gateway API refuses.
