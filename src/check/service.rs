@@ -82,6 +82,22 @@ impl<'a> Checker<'a> {
         };
         let endpoints = self.endpoints(written);
         let balanced = a.balance.unwrap_or(endpoints.len() > 1) && endpoints.len() > 1;
+        if !balanced {
+            // One EndpointSlice per address family holds them all.
+            let v4 = endpoints
+                .iter()
+                .filter(|e| matches!(e.host, Host::V4(_)))
+                .count();
+            let v6 = endpoints
+                .iter()
+                .filter(|e| matches!(e.host, Host::V6(_)))
+                .count();
+            for (family, count) in [("IPv4", v4), ("IPv6", v6)] {
+                if count > MAX_SLICE_ENDPOINTS {
+                    self.report(too_many_slice_endpoints(&s.name, family, count));
+                }
+            }
+        }
         let suffix_len = if balanced {
             1 + (endpoints.len() - 1).to_string().len()
         } else {
@@ -586,6 +602,28 @@ fn forbidden_destination(text: &ast::Str, what: &str) -> Diagnostic {
     .with_help(
         "external services are outside the cluster and its nodes: \
 write the address other machines reach the service at",
+    )
+}
+
+/// Kubernetes' limit on the endpoints of one EndpointSlice.
+const MAX_SLICE_ENDPOINTS: usize = 1000;
+
+/// E0207: an unbalanced service with more addresses of one family than an EndpointSlice
+/// holds.
+fn too_many_slice_endpoints(name: &ast::Ident, family: &str, count: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::TooMany,
+        name.span,
+        format!(
+            "service `{}` puts {count} {family} endpoints in one EndpointSlice, Kubernetes \
+allows at most {MAX_SLICE_ENDPOINTS}",
+            name.text
+        ),
+        format!("{count} {family} endpoints"),
+    )
+    .with_help(
+        "split the endpoints into several services, or balance it (`balance on`), which gives \
+each endpoint a Service of its own",
     )
 }
 

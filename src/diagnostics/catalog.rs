@@ -277,8 +277,9 @@ mean to take a service out of rotation, give another backend a weight.";
     summary "a list is longer than the Gateway API allows"
     explain "The API server rejects more than 64 listeners per gateway, 16 hostnames, 16 rules, \
 64 matches per rule (128 per route), 16 header or query matches per match, 16 backends and 16 \
-filters per rule, 16 header modifications per filter, and 5 TLS subject names. Split the route \
-into several routes.";
+filters per rule, 16 header modifications per filter, and 5 TLS subject names; Kubernetes \
+rejects more than 1000 endpoints in one EndpointSlice (an unbalanced service's addresses of one \
+family). Split the route into several routes, or the service into several services.";
 
     InvalidDuration = "E0208" "invalid-duration" Error
     summary "a duration is not in the Gateway API format"
