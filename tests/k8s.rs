@@ -9,53 +9,13 @@
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use egwc::check::validate;
 use egwc::emit::{self, Format, Manifest};
-use egwc::load::Input;
-use egwc::target::{Controller, Target};
 
 mod common;
-use common::egw_files;
-
-/// Every compilable input: the examples and the golden cases that produce manifests, and the
-/// Proxmox, external-API, SSH-and-DNS, TLS-passthrough and gRPC examples compiled for every
-/// target.
-fn all_outputs() -> Vec<(String, Vec<Manifest>)> {
-    let mut inputs = Vec::new();
-    egw_files(Path::new("examples"), &mut inputs);
-    egw_files(Path::new("tests/cases"), &mut inputs);
-    let mut runs: Vec<(String, PathBuf, egwc::Options)> = inputs
-        .into_iter()
-        .map(|p| (p.display().to_string(), p, egwc::Options::default()))
-        .collect();
-    for example in [
-        "examples/proxmox/main.egw",
-        "examples/external-api.egw",
-        "examples/ssh-and-dns.egw",
-        "examples/tls-passthrough.egw",
-        "examples/grpc.egw",
-    ] {
-        for controller in Controller::all() {
-            runs.push((
-                format!("{example} --target {}", controller.name()),
-                PathBuf::from(example),
-                egwc::Options {
-                    target: Some(Target::latest(controller)),
-                    ..egwc::Options::default()
-                },
-            ));
-        }
-    }
-    runs.into_iter()
-        .filter_map(|(name, p, options)| {
-            let c = egwc::compile(&[Input::Path(p)], &options).unwrap();
-            c.manifests.map(|m| (name, m))
-        })
-        .collect()
-}
+use common::all_outputs;
 
 /// The objects the server can check: the Gateway API kinds its v1.6.1 CRDs serve. Core kinds
 /// are checked by the second test; controller kinds (Envoy Gateway's Backend, Istio's

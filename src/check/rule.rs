@@ -544,10 +544,7 @@ fn rule_without_backends(keyword: Span, kind: ir::RouteKind) -> Diagnostic {
     Diagnostic::new(
         Code::MissingAttribute,
         keyword,
-        format!(
-            "the rule of {} route has no `->`",
-            ir::article(kind.name())
-        ),
+        format!("the rule of {} route has no `->`", ir::article(kind.name())),
         "needs `->`",
     )
     .with_help("add `-> service-name` inside the rule: it is the only thing such a rule does")

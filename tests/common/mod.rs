@@ -5,6 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use egwc::emit::Manifest;
+use egwc::load::Input;
+use egwc::target::{Controller, Target};
+
 /// The `.egw` files under `dir`, sorted, skipping imported helpers (names starting with `_`)
 /// and, in a directory with a `main.egw`, every file but that one.
 pub fn egw_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -43,4 +47,41 @@ pub fn all_egw_files(dir: &Path) -> Vec<PathBuf> {
     walk(dir, &mut out);
     out.sort();
     out
+}
+
+/// Every compilable input: the examples and the golden cases that produce manifests, and the
+/// Proxmox, external-API, SSH-and-DNS, TLS-passthrough and gRPC examples compiled for every
+/// target.
+pub fn all_outputs() -> Vec<(String, Vec<Manifest>)> {
+    let mut inputs = Vec::new();
+    egw_files(Path::new("examples"), &mut inputs);
+    egw_files(Path::new("tests/cases"), &mut inputs);
+    let mut runs: Vec<(String, PathBuf, egwc::Options)> = inputs
+        .into_iter()
+        .map(|p| (p.display().to_string(), p, egwc::Options::default()))
+        .collect();
+    for example in [
+        "examples/proxmox/main.egw",
+        "examples/external-api.egw",
+        "examples/ssh-and-dns.egw",
+        "examples/tls-passthrough.egw",
+        "examples/grpc.egw",
+    ] {
+        for controller in Controller::all() {
+            runs.push((
+                format!("{example} --target {}", controller.name()),
+                PathBuf::from(example),
+                egwc::Options {
+                    target: Some(Target::latest(controller)),
+                    ..egwc::Options::default()
+                },
+            ));
+        }
+    }
+    runs.into_iter()
+        .filter_map(|(name, p, options)| {
+            let c = egwc::compile(&[Input::Path(p)], &options).unwrap();
+            c.manifests.map(|m| (name, m))
+        })
+        .collect()
 }
