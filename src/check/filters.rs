@@ -100,16 +100,20 @@ impl<'a> Checker<'a> {
             HeaderAction::Remove { name } => (name, None),
         };
         let mark = self.mark();
-        self.header_name(name, "header");
+        // The API server checks the names of the headers set and added, not those removed.
+        let removed = value.is_none().then_some(
+            "no request or response carries a header of that name, so removing it does nothing",
+        );
+        self.header_name_or(name, "header", removed);
         if let Some(v) = value
-            && (v.value.is_empty() || v.value.len() > 4096)
+            && (v.value.is_empty() || v.value.chars().count() > 4096)
         {
             self.report(
                 Diagnostic::new(
                     Code::InvalidValue,
                     v.span,
                     "a header value is 1 to 4096 characters",
-                    format!("{} characters", v.value.len()),
+                    format!("{} characters", v.value.chars().count()),
                 )
                 .with_help("to drop a header, use `remove header \"name\"`"),
             );
@@ -245,15 +249,21 @@ or import the file that does",
         let valid = value.value.is_empty() && prefix || validate::path(&value.value).is_ok();
         if !valid {
             let reason = validate::path(&value.value).err().unwrap_or_default();
-            self.report(
-                Diagnostic::new(
-                    Code::InvalidPath,
-                    value.span,
-                    format!("`{}` is not a valid path", value.value),
-                    reason,
-                )
-                .with_help("paths start with `/`"),
-            );
+            let mut diag = Diagnostic::new(
+                Code::InvalidPath,
+                value.span,
+                format!("`{}` is not a valid path", value.value),
+                reason,
+            )
+            .with_help("paths start with `/`");
+            // The API server checks only the length of a path written in a rewrite or redirect.
+            if value.value.chars().count() <= 1024 && validate::yaml_text(&value.value).is_ok() {
+                diag = diag.stricter(
+                    "the rules of a matched path hold for the path a request is sent on with: \
+controllers normalize `//`, `/..` and escapes differently",
+                );
+            }
+            self.report(diag);
             return None;
         }
         if !prefix {

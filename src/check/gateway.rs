@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Checker, Once, missing, not_for_kind, validate};
+use super::{Checker, Once, SECRET_NAMES, missing, not_for_kind, validate};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{self, Protocol};
 use crate::source::Span;
@@ -22,7 +22,7 @@ impl<'a> Checker<'a> {
         file_namespace: &'a str,
     ) -> Option<ir::Gateway> {
         let mark = self.mark();
-        self.object_name(&g.name, 0);
+        self.object_name(&g.name, 0, true);
         let mut class = Once::new("class");
         let mut target = Once::new("target");
         let mut namespace = Once::new("namespace");
@@ -87,7 +87,7 @@ impl<'a> Checker<'a> {
     /// The `class`: required, 1 to 253 characters.
     fn gateway_class(&mut self, g: &ast::Gateway, written: Option<&ast::Str>) -> Option<String> {
         match written {
-            Some(c) if c.value.is_empty() || c.value.len() > 253 => {
+            Some(c) if c.value.is_empty() || c.value.chars().count() > 253 => {
                 self.report(
                     Diagnostic::new(
                         Code::InvalidValue,
@@ -101,7 +101,11 @@ impl<'a> Checker<'a> {
                 );
                 None
             }
-            Some(c) => Some(c.value.clone()),
+            Some(c) => {
+                let mark = self.mark();
+                self.yaml_text(c, "gateway class name");
+                (!self.errors_since(mark)).then(|| c.value.clone())
+            }
             None => {
                 self.report(missing(&g.name, "gateway", "class", "class \"cilium\""));
                 None
@@ -440,17 +444,21 @@ with `tls { mode passthrough }`",
                         .map_err(|e| format!("namespace: {e}"))
                         .and_then(|()| validate::dns1123_subdomain(name));
                     if let Err(reason) = valid {
-                        self.report(
-                            Diagnostic::new(
-                                Code::InvalidValue,
-                                c.span,
-                                format!("`{}` is not a valid Secret reference", c.value),
-                                reason,
-                            )
-                            .with_help(
-                                "write `cert \"secret-name\"` or `cert \"namespace/secret-name\"`",
-                            ),
+                        let mut diag = Diagnostic::new(
+                            Code::InvalidValue,
+                            c.span,
+                            format!("`{}` is not a valid Secret reference", c.value),
+                            reason,
+                        )
+                        .with_help(
+                            "write `cert \"secret-name\"` or `cert \"namespace/secret-name\"`",
                         );
+                        if validate::dns1123_label(namespace).is_ok()
+                            && validate::server_takes_reference(name)
+                        {
+                            diag = diag.stricter(SECRET_NAMES);
+                        }
+                        self.report(diag);
                         continue;
                     }
                     certs.push(ir::ObjectRef {
@@ -485,7 +493,8 @@ with `tls { mode passthrough }`",
                     "passthrough listeners do not use certificates",
                     "passthrough",
                 )
-                .with_help("remove the `cert` lines, or use `mode terminate`"),
+                .with_help("remove the `cert` lines, or use `mode terminate`")
+                .stricter("the gateway never uses a certificate it passes TLS through for"),
             );
             return None;
         }
@@ -501,7 +510,8 @@ with `tls { mode passthrough }`",
                 if a.port != b.port {
                     continue;
                 }
-                let message = if a.protocol == b.protocol && a.hostname == b.hostname {
+                let identical = a.protocol == b.protocol && a.hostname == b.hostname;
+                let message = if identical {
                     format!(
                         "listeners `{}` and `{}` both take {} on port {}{}",
                         b.name,
@@ -527,16 +537,23 @@ with `tls { mode passthrough }`",
                 } else {
                     continue;
                 };
-                self.report(
-                    Diagnostic::new(
-                        Code::ListenerConflict,
-                        a_ast.name.span,
-                        message,
-                        "conflicts",
+                let diag = Diagnostic::new(
+                    Code::ListenerConflict,
+                    a_ast.name.span,
+                    message,
+                    "conflicts",
+                )
+                .with_label(b_ast.name.span, "with this listener")
+                .with_help("give the listeners different ports, or different hostnames");
+                // The API server refuses only identical port, protocol and hostname.
+                self.report(if identical {
+                    diag
+                } else {
+                    diag.stricter(
+                        "one port speaks one protocol: the controller marks such listeners \
+Conflicted and routes through at most one of them",
                     )
-                    .with_label(b_ast.name.span, "with this listener")
-                    .with_help("give the listeners different ports, or different hostnames"),
-                );
+                });
             }
         }
         !self.errors_since(mark)

@@ -226,13 +226,13 @@ expression) or `header`; paths, query parameters and HTTP methods are for HTTP r
         self.header_name(name, what);
         if op == Op::Regex {
             self.regex(value, max);
-        } else if value.value.is_empty() || value.value.len() > max {
+        } else if value.value.is_empty() || value.value.chars().count() > max {
             self.report(
                 Diagnostic::new(
                     Code::InvalidValue,
                     value.span,
                     format!("a {what} value is 1 to {max} characters"),
-                    format!("{} characters", value.value.len()),
+                    format!("{} characters", value.value.chars().count()),
                 )
                 .with_help(format!("to match any value of the {what}, use `~ \".*\"`")),
             );
@@ -243,18 +243,33 @@ expression) or `header`; paths, query parameters and HTTP methods are for HTTP r
     }
 
     pub(super) fn header_name(&mut self, name: &ast::Str, what: &str) -> bool {
+        self.header_name_or(name, what, None)
+    }
+
+    /// [`Checker::header_name`], where the API server would take any name: `stricter` says
+    /// why egwc does not.
+    pub(super) fn header_name_or(
+        &mut self,
+        name: &ast::Str,
+        what: &str,
+        stricter: Option<&str>,
+    ) -> bool {
         match validate::header_name(&name.value) {
             Ok(()) => true,
             Err(reason) => {
-                self.report(
-                    Diagnostic::new(
-                        Code::InvalidHeaderName,
-                        name.span,
-                        format!("`{}` is not a valid {what} name", name.value),
-                        reason,
-                    )
-                    .with_help("names are RFC 7230 tokens: letters, digits and !#$%&'*+-.^_`|~"),
-                );
+                let mut diag = Diagnostic::new(
+                    Code::InvalidHeaderName,
+                    name.span,
+                    format!("`{}` is not a valid {what} name", name.value),
+                    reason,
+                )
+                .with_help("names are RFC 7230 tokens: letters, digits and !#$%&'*+-.^_`|~");
+                if let Some(why) = stricter
+                    && validate::yaml_text(&name.value).is_ok()
+                {
+                    diag = diag.stricter(why);
+                }
+                self.report(diag);
                 false
             }
         }
@@ -265,18 +280,24 @@ expression) or `header`; paths, query parameters and HTTP methods are for HTTP r
         match validate::field_value(&value.value) {
             Ok(()) => true,
             Err(reason) => {
-                self.report(
-                    Diagnostic::new(
-                        Code::InvalidValue,
-                        value.span,
-                        format!("this {what} value holds a control character"),
-                        reason,
-                    )
-                    .with_help(
-                        "write the value without it; `\\t` is the only control character a \
+                let mut diag = Diagnostic::new(
+                    Code::InvalidValue,
+                    value.span,
+                    format!("this {what} value holds a control character"),
+                    reason,
+                )
+                .with_help(
+                    "write the value without it; `\\t` is the only control character a \
 header value may hold",
-                    ),
                 );
+                // The API server refuses only the characters its YAML reader does.
+                if validate::yaml_text(&value.value).is_ok() {
+                    diag = diag.stricter(
+                        "HTTP field values hold no control character (RFC 9110), and Envoy \
+refuses such a configuration",
+                    );
+                }
+                self.report(diag);
                 false
             }
         }
@@ -286,20 +307,27 @@ header value may hold",
         match validate::regex(&value.value, max) {
             Ok(()) => true,
             Err(reason) => {
-                self.report(
-                    Diagnostic::new(
-                        Code::InvalidRegex,
-                        value.span,
-                        format!(
-                            "`{}` is not a valid regular expression",
-                            crate::diagnostics::brief(&value.value)
-                        ),
-                        reason,
-                    )
-                    .with_help(
-                        "regular expressions use RE2 syntax: no look-around or back-references",
+                let mut diag = Diagnostic::new(
+                    Code::InvalidRegex,
+                    value.span,
+                    format!(
+                        "`{}` is not a valid regular expression",
+                        crate::diagnostics::brief(&value.value)
                     ),
-                );
+                    reason,
+                )
+                .with_help("regular expressions use RE2 syntax: no look-around or back-references");
+                // The API server checks the length and the text; the syntax is egwc's rule.
+                if !value.value.is_empty()
+                    && value.value.chars().count() <= max
+                    && validate::yaml_text(&value.value).is_ok()
+                {
+                    diag = diag.stricter(
+                        "the controllers compile regular expressions as RE2 does, and would \
+refuse this one when routing",
+                    );
+                }
+                self.report(diag);
                 false
             }
         }

@@ -103,6 +103,11 @@ impl<T> Copy for Def<'_, T> {}
 #[derive(Clone, Copy)]
 struct Mark(usize);
 
+/// Why egwc refuses a Secret or ConfigMap name that is not a DNS subdomain, which a
+/// reference may hold.
+const SECRET_NAMES: &str = "Kubernetes names every object with a DNS subdomain, so no \
+object has this name and the reference would never resolve";
+
 pub(crate) struct Checker<'a> {
     loaded: &'a Loaded,
     options: &'a Options,
@@ -353,7 +358,8 @@ route a hostname of its own (`grpc.example.com`), or another listener",
 
     /// Checks a definition's name as a Kubernetes object name, leaving room for `suffix_len`
     /// generated characters.
-    fn object_name(&mut self, name: &ast::Ident, suffix_len: usize) -> bool {
+    /// `subdomain`: the object is a route or a gateway, whose kind takes any DNS subdomain.
+    fn object_name(&mut self, name: &ast::Ident, suffix_len: usize, subdomain: bool) -> bool {
         let result = validate::dns1035_label(&name.text).and_then(|()| {
             if name.text.len() + suffix_len > 63 {
                 Err(format!(
@@ -377,15 +383,21 @@ allowed",
 starting with a letter, at most 63 characters"
                             .to_string()
                     };
-                self.report(
-                    Diagnostic::new(
-                        Code::InvalidName,
-                        name.span,
-                        format!("`{}` is not a valid Kubernetes name", name.text),
-                        reason,
-                    )
-                    .with_help(help),
-                );
+                let mut diag = Diagnostic::new(
+                    Code::InvalidName,
+                    name.span,
+                    format!("`{}` is not a valid Kubernetes name", name.text),
+                    reason,
+                )
+                .with_help(help);
+                if subdomain && validate::dns1123_subdomain(&name.text).is_ok() {
+                    diag = diag.stricter(
+                        "egwc keeps one rule for every name: a service's name becomes \
+Kubernetes Services, which take at most 63 characters, and a gateway's names the controller's \
+Deployment and Service",
+                    );
+                }
+                self.report(diag);
                 false
             }
         }
@@ -474,15 +486,23 @@ service's `endpoint`"
                         "hostnames here are lower-case DNS names without a wildcard".to_string(),
                     )
                 };
-                self.report(
-                    Diagnostic::new(
-                        code,
-                        host.span,
-                        format!("`{}` is not a valid hostname", host.value),
-                        reason,
-                    )
-                    .with_help(help),
-                );
+                let mut diag = Diagnostic::new(
+                    code,
+                    host.span,
+                    format!("`{}` is not a valid hostname", host.value),
+                    reason,
+                )
+                .with_help(help);
+                if validate::server_takes_hostname(&host.value, wildcard) {
+                    diag = diag.stricter(if ip {
+                        "an IP address names no virtual host, and TLS names a server by its DNS \
+name"
+                    } else {
+                        "no DNS name has a label longer than 63 characters, so no client would \
+ask for it"
+                    });
+                }
+                self.report(diag);
                 false
             }
         }

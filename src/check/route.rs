@@ -14,7 +14,7 @@ impl<'a> Checker<'a> {
         file_namespace: &'a str,
     ) -> Option<ir::Route> {
         let mark = self.mark();
-        self.object_name(&r.name, 0);
+        self.object_name(&r.name, 0, true);
         let kind = match r.kind.as_ref().map(|k| k.node) {
             None => ir::RouteKind::Http,
             Some(ast::RouteKind::Tcp) => ir::RouteKind::Tcp,
@@ -392,6 +392,7 @@ fn hostname_mismatch(h: &ast::Str, parent_span: Span, names: &[String]) -> Diagn
         "use a hostname under one of the listeners' hostnames, or \
 attach the route to a listener that takes it",
     )
+    .stricter("no listener would take the route, so it would serve nothing")
 }
 
 /// E0310: a gateway with no listener that takes the route's kind.

@@ -77,7 +77,7 @@ impl<'a> Checker<'a> {
                 "endpoint",
                 "endpoint \"api.example.com:443\"",
             ));
-            self.object_name(&s.name, 0);
+            self.object_name(&s.name, 0, false);
             return None;
         };
         let endpoints = self.endpoints(written);
@@ -103,7 +103,7 @@ impl<'a> Checker<'a> {
         } else {
             0
         };
-        self.object_name(&s.name, suffix_len);
+        self.object_name(&s.name, suffix_len, false);
         let protocol = protocol?;
         // TCP and UDP have no default port: one is written.
         let default_port = match protocol {
@@ -646,7 +646,7 @@ name with `as` (one policy per endpoint)",
 
 /// E0215: `ca configmap` with a name Kubernetes refuses.
 fn invalid_configmap_name(name: &ast::Str, reason: String) -> Diagnostic {
-    Diagnostic::new(
+    let diag = Diagnostic::new(
         Code::InvalidValue,
         name.span,
         format!("`{}` is not a valid ConfigMap name", name.value),
@@ -655,7 +655,12 @@ fn invalid_configmap_name(name: &ast::Str, reason: String) -> Diagnostic {
     .with_help(
         "name a ConfigMap in the service's namespace that holds the CA \
 bundle under the key `ca.crt`",
-    )
+    );
+    if validate::server_takes_reference(&name.value) {
+        diag.stricter(super::SECRET_NAMES)
+    } else {
+        diag
+    }
 }
 
 /// E0403: a DNS endpoint among several in an unbalanced service.

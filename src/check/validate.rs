@@ -107,6 +107,32 @@ pub fn hostname(host: &str, wildcard: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether the API server takes `host` as a Gateway API hostname: its pattern (lower-case
+/// labels of letters, digits and `-`, starting and ending with a letter or digit, a leading
+/// `*.` where `wildcard`) and its 253 characters, which say nothing of a label's length or of
+/// IP addresses.
+pub fn server_takes_hostname(host: &str, wildcard: bool) -> bool {
+    let rest = match host.strip_prefix("*.") {
+        Some(rest) if wildcard => rest,
+        _ => host,
+    };
+    host.len() <= 253
+        && rest.split('.').all(|label| {
+            let b = label.as_bytes();
+            !b.is_empty()
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b[0] != b'-'
+                && b[b.len() - 1] != b'-'
+        })
+}
+
+/// Whether the API server takes `name` in a reference to a Secret or a ConfigMap: 1 to 253
+/// characters, whatever they are (and text its YAML reader takes).
+pub fn server_takes_reference(name: &str) -> bool {
+    (1..=253).contains(&name.chars().count()) && yaml_text(name).is_ok()
+}
+
 /// Whether a listener hostname and a route hostname intersect (Gateway API hostname rules).
 /// `None` on the listener side matches everything.
 pub fn hostnames_intersect(listener: Option<&str>, route: &str) -> bool {
@@ -248,8 +274,10 @@ pub fn regex(value: &str, max: usize) -> Result<(), String> {
     if value.is_empty() {
         return Err("an empty expression matches everything; leave the match out".into());
     }
-    if value.len() > max {
-        return Err(format!("{} bytes, at most {max} are allowed", value.len()));
+    // The API server counts characters, not bytes.
+    let length = value.chars().count();
+    if length > max {
+        return Err(format!("{length} characters, at most {max} are allowed"));
     }
     yaml_text(value)?;
     regex_syntax::Parser::new()

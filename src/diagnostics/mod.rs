@@ -90,6 +90,17 @@ impl Diagnostic {
         self
     }
 
+    /// Says that egwc refuses, on purpose, what the API server would accept, and why
+    /// (docs/validation.md, "Stricter on purpose"): ahead of the help.
+    pub fn stricter(mut self, why: &str) -> Self {
+        let said = format!("the API server would accept this, but {why}");
+        self.help = Some(match self.help.take() {
+            Some(help) => format!("{said}; {help}"),
+            None => said,
+        });
+        self
+    }
+
     pub fn with_fix(mut self, span: Span, replacement: impl Into<String>) -> Self {
         self.fix = Some(Fix {
             span,
