@@ -14,7 +14,9 @@ use egwc::target::Target;
 
 const EXAMPLES: &str = "Examples:
   egwc build cluster.egw                 print the manifests as YAML
-  egwc build cluster.egw -o manifests/   write one file per object
+  egwc build cluster.egw -o json         as JSON (`-o` as in kubectl)
+  egwc build cluster.egw --output-dir manifests/
+                                         write one file per object
   egwc build cluster.egw --target istio  compile every gateway for Istio
   egwc build cluster.egw --allow N0513   do not report a note you have acted on
   egwc build cluster.egw | kubectl apply -f -
@@ -25,7 +27,8 @@ const EXAMPLES: &str = "Examples:
   egwc route cluster.egw --url https://api.example.com/v1   where a request goes
   egwc test cluster.egw --coverage       run the test blocks, and say what they miss
   egwc graph cluster.egw                 the routing as a Mermaid picture
-  egwc import values.yaml -o cluster/    come over from the chart (or Gateway API YAML)
+  egwc import values.yaml --output-dir cluster/
+                                         come over from the chart (or Gateway API YAML)
   egwc explain E0100                     what a diagnostic means";
 
 #[derive(Parser)]
@@ -45,12 +48,20 @@ enum Command {
         files: Vec<PathBuf>,
         #[command(flatten)]
         options: CompileOptions,
-        /// Write one file per object into this directory instead of printing
-        #[arg(short, long, value_name = "DIR")]
-        output: Option<PathBuf>,
-        /// Output format
-        #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
+        /// Output format, as kubectl's `-o`: yaml or json
+        #[arg(
+            short = 'o',
+            long = "output",
+            visible_alias = "format",
+            value_name = "FORMAT",
+            value_parser = output_format,
+            default_value = "yaml"
+        )]
         format: OutputFormat,
+        /// Write one file per object into this directory instead of printing; the directory
+        /// is replaced as a whole
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
         /// Print how long each stage took to standard error
         #[arg(long)]
         timings: bool,
@@ -153,8 +164,11 @@ enum Command {
         from: Option<ImportFrom>,
         /// Write main.egw (and the CA certificates it names) into this new or empty
         /// directory instead of printing
-        #[arg(short, long, value_name = "DIR")]
-        output: Option<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
+        /// Not an option here: `--output-dir DIR` writes the files (kept to say so)
+        #[arg(short = 'o', value_name = "DIR", hide = true, value_parser = import_o)]
+        old_output: Option<PathBuf>,
     },
     /// Run the language server on standard input and output (for editors)
     Lsp {
@@ -208,6 +222,26 @@ enum OutputFormat {
     Json,
 }
 
+/// `-o FORMAT`, as in kubectl; `-o DIR` (egwc before 0.2) is refused with the new spelling,
+/// so that `egwc build -o json` can never write a directory named `json`.
+fn output_format(value: &str) -> Result<OutputFormat, String> {
+    match value {
+        "yaml" => Ok(OutputFormat::Yaml),
+        "json" => Ok(OutputFormat::Json),
+        other => Err(format!(
+            "`-o` is the output format, yaml or json, as in kubectl; to write one file per \
+object into `{other}`, use `--output-dir {other}`"
+        )),
+    }
+}
+
+fn import_o(value: &str) -> Result<PathBuf, String> {
+    Err(format!(
+        "`egwc import` writes into a directory with `--output-dir {value}` (`-o` is an output \
+format elsewhere, as in kubectl)"
+    ))
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum DiagnosticFormat {
     Human,
@@ -259,13 +293,13 @@ pub fn main() -> ExitCode {
         Command::Build {
             files,
             options,
-            output,
             format,
+            output_dir,
             timings,
         } => build(
             &files,
             &options.options(),
-            output.as_deref(),
+            output_dir.as_deref(),
             format,
             timings,
         ),
@@ -313,8 +347,9 @@ pub fn main() -> ExitCode {
         Command::Import {
             files,
             from,
-            output,
-        } => import(&files, from, output.as_deref()),
+            output_dir,
+            old_output: _,
+        } => import(&files, from, output_dir.as_deref()),
         // The protocol's exit code: 0 after `shutdown`, 1 for an `exit` without it.
         Command::Lsp { stdio: _ } => {
             let stdlib = stdlib_files();
@@ -800,6 +835,13 @@ fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, Failure> {
                 .map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;
             (path.display().to_string(), bytes)
         };
+        // The formatter writes LF, with no byte order mark: a file keeps its own.
+        let bom = bytes.starts_with(egwc::load::BOM);
+        let crlf = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .is_some_and(|at| at > 0 && bytes[at - 1] == b'\r');
+        let original = bytes.clone();
         let formatted = egwc::load::add_source(
             &mut sources,
             name.clone(),
@@ -809,14 +851,25 @@ fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, Failure> {
         )
         .map_err(|diag| vec![diag])
         .and_then(|(file, text)| Ok((egwc::syntax::format(file, &text)?, text)));
-        let (formatted, text) = match formatted {
-            Ok(pair) => pair,
+        let formatted = match formatted {
+            Ok((formatted, _)) => {
+                let mut out = String::with_capacity(formatted.len() + 3);
+                if bom {
+                    out.push('\u{feff}');
+                }
+                if crlf {
+                    out.push_str(&formatted.replace('\n', "\r\n"));
+                } else {
+                    out.push_str(&formatted);
+                }
+                out
+            }
             Err(errors) => {
                 diags.extend(errors);
                 continue;
             }
         };
-        if *formatted == *text {
+        if formatted.as_bytes() == original {
             if stdin && !check {
                 to_stdout(formatted.as_bytes())?;
             }

@@ -376,13 +376,20 @@ pub fn normalize(path: &Path) -> PathBuf {
 
 /// Adds a file's bytes to `sources`. Bytes that are not UTF-8 are added lossily, so the
 /// error, which points at the first bad byte, can be shown against them.
+/// The UTF-8 byte order mark.
+pub const BOM: &[u8] = b"\xef\xbb\xbf";
+
 pub fn add_source(
     sources: &mut SourceMap,
     name: String,
     in_project: String,
     path: PathBuf,
-    bytes: Vec<u8>,
+    mut bytes: Vec<u8>,
 ) -> Result<(FileId, Arc<str>), Diagnostic> {
+    // A leading byte order mark (which some Windows editors write) is not part of the text.
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
     let (text, utf8_error) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(e) => {

@@ -1,9 +1,9 @@
-//! `egwc build -o DIR`: one file per object, and the directory replaced as a whole, so a
+//! `egwc build --output-dir DIR`: one file per object, and the directory replaced as a whole, so a
 //! reader (`kubectl apply --prune -f DIR`, a GitOps controller) sees the old output or the
 //! new one, never a mix, and a failed build leaves the old one. The files are written into
 //! a hidden directory beside DIR, which is then swapped with DIR in one step where the
 //! platform can (`renameat2(RENAME_EXCHANGE)` on Linux), else by two renames. A directory
-//! egwc did not write (no marker file) is never replaced. `egwc import -o DIR` writes the
+//! egwc did not write (no marker file) is never replaced. `egwc import --output-dir DIR` writes the
 //! same way into a new or empty directory, which it never replaces.
 
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ pub fn replace(
     stage(dir, files, Mode::Replace)
 }
 
-/// Creates `dir` holding `files` (`egwc import -o DIR`): `dir` must not exist or be empty,
+/// Creates `dir` holding `files` (`egwc import --output-dir DIR`): `dir` must not exist or be empty,
 /// as the files are the user's to edit from then on and are never replaced. Written the same
 /// way, then renamed into place: `dir` holds all of them or none.
 pub fn create(dir: &Path, files: impl IntoIterator<Item = (String, String)>) -> Result<(), String> {
@@ -130,7 +130,7 @@ fn resolve(dir: &Path) -> Result<PathBuf, String> {
     if !names_a_directory || holds_cwd || resolved.parent().is_none() {
         return Err(format!(
             "-o {} would replace the directory you are in (or one above it) as a whole; name a \
-directory of its own, such as `-o manifests`",
+directory of its own, such as `--output-dir manifests`",
             dir.display()
         ));
     }

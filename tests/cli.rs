@@ -135,7 +135,7 @@ fn output_dir_gets_one_file_per_object_and_is_replaced_as_a_whole() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("out");
     let dir_arg = dir.to_str().unwrap();
-    let out = egwc(&["build", GOOD, "-o", dir_arg], None);
+    let out = egwc(&["build", GOOD, "--output-dir", dir_arg], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
     assert!(files_in(&dir).contains(&"web.httproute.nas.yaml".to_string()));
@@ -143,7 +143,12 @@ fn output_dir_gets_one_file_per_object_and_is_replaced_as_a_whole() {
 
     // A second build replaces the whole directory: stale objects disappear.
     let out = egwc(
-        &["build", "examples/weighted-canary.egw", "-o", dir_arg],
+        &[
+            "build",
+            "examples/weighted-canary.egw",
+            "--output-dir",
+            dir_arg,
+        ],
         None,
     );
     assert_eq!(out.status.code(), Some(0));
@@ -160,11 +165,13 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let dir = tmp.path().join("out");
     let dir_arg = dir.to_str().unwrap();
     assert_eq!(
-        egwc(&["build", GOOD, "-o", dir_arg], None).status.code(),
+        egwc(&["build", GOOD, "--output-dir", dir_arg], None)
+            .status
+            .code(),
         Some(0)
     );
     let before = files_in(&dir);
-    let out = egwc(&["build", BAD, "-o", dir_arg], None);
+    let out = egwc(&["build", BAD, "--output-dir", dir_arg], None);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(files_in(&dir), before);
     assert_eq!(files_in(tmp.path()), vec!["out"]);
@@ -174,7 +181,10 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 fn a_directory_egwc_did_not_write_is_never_replaced() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("precious.txt"), "keep me").unwrap();
-    let out = egwc(&["build", GOOD, "-o", tmp.path().to_str().unwrap()], None);
+    let out = egwc(
+        &["build", GOOD, "--output-dir", tmp.path().to_str().unwrap()],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("was not written by egwc"));
     assert_eq!(
@@ -434,7 +444,7 @@ fn output_dir_leftovers_read_only_dirs_and_links() {
         std::fs::create_dir(tmp.path().join(leftover)).unwrap();
         std::fs::write(tmp.path().join(leftover).join("x.yaml"), "stale").unwrap();
     }
-    let out = egwc(&["build", GOOD, "-o", dir_arg], None);
+    let out = egwc(&["build", GOOD, "--output-dir", dir_arg], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(files_in(tmp.path()), vec!["out"]);
 
@@ -457,7 +467,7 @@ fn output_dir_leftovers_read_only_dirs_and_links() {
     };
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o500)).unwrap();
     let out = command
-        .args(["build", canary.to_str().unwrap(), "-o", dir_arg])
+        .args(["build", canary.to_str().unwrap(), "--output-dir", dir_arg])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -467,7 +477,10 @@ fn output_dir_leftovers_read_only_dirs_and_links() {
     // A symbolic link stays a link, to the new output.
     let link = tmp.path().join("current");
     std::os::unix::fs::symlink("out", &link).unwrap();
-    let out = egwc(&["build", GOOD, "-o", link.to_str().unwrap()], None);
+    let out = egwc(
+        &["build", GOOD, "--output-dir", link.to_str().unwrap()],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
     assert!(files_in(&dir).contains(&"web.httproute.nas.yaml".to_string()));
@@ -480,7 +493,7 @@ fn output_dir_dot_is_refused_with_the_reason() {
     let good = std::fs::canonicalize(GOOD).unwrap();
     for dir in [".", "..", tmp.path().to_str().unwrap()] {
         let out = Command::new(env!("CARGO_BIN_EXE_egwc"))
-            .args(["build", good.to_str().unwrap(), "-o", dir])
+            .args(["build", good.to_str().unwrap(), "--output-dir", dir])
             .current_dir(tmp.path())
             .output()
             .unwrap();
@@ -856,5 +869,75 @@ fn the_project_configuration_is_read_by_every_command() {
             "{command:?}: {stderr}"
         );
         assert!(stderr.contains("egwc.toml:"), "{command:?}: {stderr}");
+    }
+}
+
+/// `-o` is the output format, as in kubectl: `-o json` prints JSON and writes no directory
+/// called `json`; the old `-o DIR` is refused with the new spelling, writing nothing.
+#[test]
+fn dash_o_is_the_output_format_as_in_kubectl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = std::fs::canonicalize(GOOD).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_egwc"))
+            .args(args)
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let good = good.to_str().unwrap();
+    let out = run(&["build", good, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["kind"], "List");
+    let out = run(&["build", good, "--output", "yaml"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("---\napiVersion:"));
+    // The spelling of earlier versions still works.
+    let out = run(&["build", good, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(files_in(tmp.path()).is_empty(), "no directory is written");
+
+    let out = run(&["build", good, "-o", "manifests/"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("`-o` is the output format, yaml or json, as in kubectl")
+            && err.contains("use `--output-dir manifests/`"),
+        "{err}"
+    );
+    let out = run(&["import", "x.yaml", "-o", "cluster/"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`--output-dir cluster/`"));
+    assert!(files_in(tmp.path()).is_empty(), "nothing is written");
+}
+
+/// A leading byte order mark is skipped, not E0001; `fmt` keeps a file's byte order mark and
+/// its CRLF line endings, so that a Windows checkout passes `fmt --check`.
+#[test]
+fn byte_order_marks_and_crlf_line_endings_are_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lf = std::fs::read_to_string(GOOD).unwrap();
+    let crlf = lf.replace('\n', "\r\n");
+    let cases = [
+        ("bom.egw", format!("\u{feff}{lf}")),
+        ("crlf.egw", crlf.clone()),
+        ("both.egw", format!("\u{feff}{crlf}")),
+    ];
+    for (name, written) in &cases {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, written).unwrap();
+        let path = path.to_str().unwrap();
+        let out = egwc(&["check", path], None);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        let out = egwc(&["fmt", "--check", path], None);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stdout));
+        // Badly laid out, it is formatted in its own line endings and keeps its mark.
+        std::fs::write(path, written.replacen("  ", "      ", 1)).unwrap();
+        assert_eq!(egwc(&["fmt", path], None).status.code(), Some(0));
+        assert_eq!(std::fs::read_to_string(path).unwrap(), *written, "{name}");
+        let out = egwc(&["fmt", "-"], Some(written.as_bytes()));
+        assert_eq!(text(&out.stdout), *written, "{name} through standard input");
     }
 }

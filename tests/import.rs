@@ -386,7 +386,7 @@ fn refused(dir: &Path, name: &str, text: &str, expected: &str) {
     let out = egwc()
         .arg("import")
         .arg(&input)
-        .arg("-o")
+        .arg("--output-dir")
         .arg(&out_dir)
         .output()
         .unwrap();
@@ -450,7 +450,7 @@ fn output_directories_are_new_and_hold_the_ca_files() {
         egwc()
             .arg("import")
             .arg(&yaml)
-            .arg("-o")
+            .arg("--output-dir")
             .arg(target)
             .output()
             .unwrap()

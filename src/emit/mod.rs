@@ -82,7 +82,7 @@ impl Manifest {
         }
     }
 
-    /// The file name used by `egwc build -o DIR`: `<namespace>.<kind>.<name>.<ext>`, unique
+    /// The file name used by `egwc build --output-dir DIR`: `<namespace>.<kind>.<name>.<ext>`, unique
     /// because names are unique per kind and namespace.
     pub fn file_name(&self, extension: &str) -> String {
         let meta = self.metadata();
@@ -161,7 +161,7 @@ pub enum Format {
     Json,
 }
 
-/// One object as a document of its own (for `-o DIR`).
+/// One object as a document of its own (for `--output-dir DIR`).
 pub fn to_document(manifest: &Manifest, format: Format) -> String {
     match format {
         Format::Yaml => yaml(manifest),

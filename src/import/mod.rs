@@ -39,7 +39,7 @@ pub struct Imported {
 }
 
 /// Imports the inputs. `files` says whether files beside the `.egw` can be written (with
-/// `-o DIR`): without, a CA ConfigMap stays a `ca configmap` reference. An input that is not
+/// `--output-dir DIR`): without, a CA ConfigMap stays a `ca configmap` reference. An input that is not
 /// YAML, not of the source, or malformed is an error naming its file and line.
 pub fn import(inputs: &[Input], source: Option<Source>, files: bool) -> Result<Imported, String> {
     let mut documents = Vec::new();

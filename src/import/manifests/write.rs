@@ -79,7 +79,7 @@ balances them, not by weights",
                 }
                 Some(_) => t.noted_line(
                     format!(
-                        "ConfigMap {ca} is not written by this build: keep it, or import with -o \
+                        "ConfigMap {ca} is not written by this build: keep it, or import with --output-dir \
 DIR to have its certificates as a file"
                     ),
                     format!("ca configmap {}", quote(ca)),
