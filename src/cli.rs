@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use egwc::diagnostics::{self, Code, Diagnostic, Style};
 use egwc::emit::{self, Format};
@@ -32,12 +32,26 @@ const EXAMPLES: &str = "Examples:
   egwc explain E0100                     what a diagnostic means";
 
 #[derive(Parser)]
-#[command(name = "egwc", version, about = "Compile .egw files into Gateway API manifests for \
+#[command(name = "egwc", version = env!("EGWC_VERSION"), about = "Compile .egw files into Gateway API manifests for \
 services outside the cluster", after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour diagnostics: auto (a terminal, or CI, unless NO_COLOR is set;
+    /// FORCE_COLOR forces it), always or never
+    #[arg(long, value_enum, global = true, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
 }
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The diagnostics' style, chosen once from `--color` and the environment.
+static STYLE: std::sync::OnceLock<Style> = std::sync::OnceLock::new();
 
 #[derive(Subcommand)]
 enum Command {
@@ -176,6 +190,17 @@ enum Command {
         #[arg(long)]
         stdio: bool,
     },
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
+    ///
+    /// bash: `egwc completions bash > ~/.local/share/bash-completion/completions/egwc`;
+    /// zsh: into a directory of your `fpath` as `_egwc`; fish:
+    /// `egwc completions fish > ~/.config/fish/completions/egwc.fish`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `egwc man > egwc.1; man ./egwc.1`
+    Man,
     /// Explain a diagnostic code (`E0100`) or name (`unknown-service`)
     Explain {
         /// The code or name; `--all` prints the whole catalog as Markdown
@@ -274,6 +299,20 @@ fn to_stdout(bytes: &[u8]) -> Result<(), Failure> {
     written(result, "standard output")
 }
 
+fn completions(shell: clap_complete::Shell) -> Result<ExitCode, Failure> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "egwc", &mut script);
+    to_stdout(&script).map(|()| ExitCode::SUCCESS)
+}
+
+fn man() -> Result<ExitCode, Failure> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(|e| Failure::Message(format!("cannot render the manual page: {e}")))?;
+    to_stdout(&page).map(|()| ExitCode::SUCCESS)
+}
+
 /// Writes `text` to standard error, whole or failed.
 fn to_stderr(text: &str) -> Result<(), Failure> {
     let mut err = std::io::stderr().lock();
@@ -289,6 +328,11 @@ fn report(sources: &egwc::source::SourceMap, diags: &[Diagnostic]) -> Result<(),
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = STYLE.set(choose_style(
+        cli.color,
+        |name| std::env::var(name).ok(),
+        std::io::stderr().is_terminal(),
+    ));
     let result = match cli.command {
         Command::Build {
             files,
@@ -344,6 +388,8 @@ pub fn main() -> ExitCode {
             fail_under,
         } => test(&files, &options.options(), coverage, fail_under),
         Command::Explain { code, all } => explain(code.as_deref(), all),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
         Command::Import {
             files,
             from,
@@ -708,12 +754,23 @@ fn compile_with_model(
 }
 
 fn style() -> Style {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if std::io::stderr().is_terminal() && !no_color {
-        Style::Color
-    } else {
-        Style::Plain
-    }
+    *STYLE.get().unwrap_or(&Style::Plain)
+}
+
+/// `--color auto` follows the conventions: NO_COLOR (no-color.org) turns colour off,
+/// FORCE_COLOR or CLICOLOR_FORCE (other than `0`) on, and otherwise a terminal or a CI log
+/// (`CI`, which GitHub Actions, GitLab and others set, and whose logs show colours) has it.
+fn choose_style(when: ColorWhen, env: impl Fn(&str) -> Option<String>, terminal: bool) -> Style {
+    let set = |name: &str| env(name).is_some_and(|v| !v.is_empty() && v != "0");
+    let color = match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            env("NO_COLOR").is_none_or(|v| v.is_empty())
+                && (set("FORCE_COLOR") || set("CLICOLOR_FORCE") || set("CI") || terminal)
+        }
+    };
+    if color { Style::Color } else { Style::Plain }
 }
 
 /// The exit code, and the end of the compilation: its sources, syntax trees and objects are

@@ -361,6 +361,7 @@ fn dev_full() -> Stdio {
 fn a_full_output_is_exit_2_with_a_message() {
     let big = "examples/proxmox/main.egw";
     let out = Command::new(env!("CARGO_BIN_EXE_egwc"))
+        .env("NO_COLOR", "1")
         .args(["build", big])
         .stdout(dev_full())
         .output()
@@ -395,6 +396,7 @@ fn a_closed_pipe_ends_quietly() {
     ];
     for (args, closed_stderr) in cases {
         let mut child = Command::new(env!("CARGO_BIN_EXE_egwc"))
+            .env("NO_COLOR", "1")
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -493,6 +495,7 @@ fn output_dir_dot_is_refused_with_the_reason() {
     let good = std::fs::canonicalize(GOOD).unwrap();
     for dir in [".", "..", tmp.path().to_str().unwrap()] {
         let out = Command::new(env!("CARGO_BIN_EXE_egwc"))
+            .env("NO_COLOR", "1")
             .args(["build", good.to_str().unwrap(), "--output-dir", dir])
             .current_dir(tmp.path())
             .output()
@@ -939,5 +942,95 @@ fn byte_order_marks_and_crlf_line_endings_are_kept() {
         assert_eq!(std::fs::read_to_string(path).unwrap(), *written, "{name}");
         let out = egwc(&["fmt", "-"], Some(written.as_bytes()));
         assert_eq!(text(&out.stdout), *written, "{name} through standard input");
+    }
+}
+
+/// `--color` as other tools have it: `always` and `never` win; `auto` follows NO_COLOR,
+/// FORCE_COLOR and CI, and otherwise colours only a terminal (the tests' stderr is a pipe).
+#[test]
+fn color_follows_the_flag_and_the_conventions() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_egwc"));
+        command.args(["check", BAD]).args(args);
+        for var in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CI"] {
+            command.env_remove(var);
+        }
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let out = command.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        out.stderr.contains(&0x1b)
+    };
+    assert!(!run(&[], &[]), "a pipe gets no colour");
+    assert!(run(&["--color", "always"], &[]));
+    assert!(run(&["--color=always"], &[("NO_COLOR", "1")]));
+    assert!(!run(&["--color", "never"], &[("FORCE_COLOR", "1")]));
+    assert!(run(&[], &[("FORCE_COLOR", "1")]));
+    assert!(!run(&[], &[("FORCE_COLOR", "0")]));
+    assert!(run(&[], &[("CI", "true")]));
+    assert!(!run(&[], &[("CI", "true"), ("NO_COLOR", "1")]));
+    // Global: before the command too.
+    let out = Command::new(env!("CARGO_BIN_EXE_egwc"))
+        .args(["--color", "always", "check", BAD])
+        .output()
+        .unwrap();
+    assert!(out.stderr.contains(&0x1b));
+}
+
+/// `egwc completions SHELL` prints a script the shell takes; `egwc man` a manual page;
+/// `--version` the version and the commit it was built from.
+#[test]
+fn completions_man_page_and_version() {
+    for (shell, marker) in [
+        ("bash", "_egwc()"),
+        ("zsh", "#compdef egwc"),
+        ("fish", "complete -c egwc"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = egwc(&["completions", shell], None);
+        assert_eq!(out.status.code(), Some(0));
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}");
+        assert!(script.contains("output-dir"), "{shell} completes the flags");
+    }
+    // bash takes the script and registers the completion.
+    let bash = Command::new("bash")
+        .args([
+            "-c",
+            "source <(\"$0\" completions bash) && complete -p egwc",
+        ])
+        .arg(env!("CARGO_BIN_EXE_egwc"))
+        .output()
+        .unwrap();
+    assert!(
+        text(&bash.stdout).contains("egwc"),
+        "{}",
+        text(&bash.stderr)
+    );
+
+    let out = egwc(&["man"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let page = text(&out.stdout);
+    assert!(
+        page.contains(".TH egwc 1") && page.contains("build"),
+        "{page}"
+    );
+
+    let out = egwc(&["--version"], None);
+    let version = text(&out.stdout);
+    let expected = format!("egwc {}", env!("CARGO_PKG_VERSION"));
+    assert!(version.starts_with(&expected), "{version}");
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    if let Some(head) = head {
+        assert_eq!(
+            version.trim(),
+            format!("{expected} ({})", text(&head.stdout).trim()),
+            "built from this checkout"
+        );
     }
 }

@@ -36,7 +36,10 @@ fn golden(path: &Path, actual: &str) -> Option<String> {
 }
 
 fn egwc() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_egwc"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_egwc"));
+    // Plain text, whatever the environment (`CI` colours diagnostics).
+    command.env("NO_COLOR", "1");
+    command
 }
 
 /// The error codes `egwc check` reports for a text.
