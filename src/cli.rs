@@ -90,6 +90,11 @@ enum Command {
         /// Diagnostics format
         #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
         format: DiagnosticFormat,
+        /// Check each file as a build of its own (with what it imports), for files that are
+        /// independent configurations (`egwc check --each examples/*.egw`); without it, the
+        /// files are one build
+        #[arg(long)]
+        each: bool,
     },
     /// Format .egw files in place, or check that they are formatted
     Fmt {
@@ -351,7 +356,14 @@ pub fn main() -> ExitCode {
             files,
             options,
             format,
-        } => check(&files, &options.options(), format),
+            each,
+        } => {
+            if each {
+                check_each(&files, &options.options(), format)
+            } else {
+                check(&files, &options.options(), format)
+            }
+        }
         Command::Fmt { files, check } => fmt(&files, check),
         Command::Graph {
             files,
@@ -857,6 +869,36 @@ fn check(
         }
     }
     Ok(finish(c))
+}
+
+/// [`check`] for each file as a build of its own: its diagnostics as they come, or one JSON
+/// document of them all; exit 1 if any has an error.
+fn check_each(
+    files: &[PathBuf],
+    options: &egwc::Options,
+    format: DiagnosticFormat,
+) -> Result<ExitCode, Failure> {
+    let mut failed = false;
+    let mut items = Vec::new();
+    for file in files {
+        let c = egwc::analyze(&inputs(std::slice::from_ref(file))?, options)
+            .map_err(|e| Failure::Message(e.to_string()))?;
+        match format {
+            DiagnosticFormat::Human => report(&c.sources, &c.diagnostics)?,
+            DiagnosticFormat::Json => {
+                items.extend(diagnostics::json_items(&c.sources, &c.diagnostics))
+            }
+        }
+        failed |= c.has_errors();
+    }
+    if let DiagnosticFormat::Json = format {
+        to_stdout(diagnostics::render_json_items(items).as_bytes())?;
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Formats each file. A file that does not parse is left as it is and its syntax error is

@@ -1034,3 +1034,40 @@ fn completions_man_page_and_version() {
         );
     }
 }
+
+/// Several independent configurations in one call: `--each` checks every file as a build of
+/// its own (the README's `egwc check --each examples/*.egw`), where one build of them all
+/// finds every name defined many times.
+#[test]
+fn check_each_file_as_its_own_build() {
+    let mut examples: Vec<String> = std::fs::read_dir("examples")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "egw"))
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect();
+    examples.sort();
+    let args = |first: &[&'static str]| {
+        let mut a: Vec<&str> = first.to_vec();
+        a.extend(examples.iter().map(String::as_str));
+        a
+    };
+    let together = egwc(&args(&["check"]), None);
+    assert_eq!(together.status.code(), Some(1), "one build: names defined twice");
+    assert!(text(&together.stderr).contains("E0103"));
+    let each = egwc(&args(&["check", "--each"]), None);
+    assert_eq!(each.status.code(), Some(0), "{}", text(&each.stderr));
+    // One JSON document for them all; an error in one file fails the run.
+    let mut with_bad = args(&["check", "--each", "--format", "json"]);
+    with_bad.push(BAD);
+    let out = egwc(&with_bad, None);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: std::collections::BTreeSet<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(BAD) && files.len() > 1, "{files:?}");
+}

@@ -6,7 +6,10 @@ mod catalog;
 mod render;
 
 pub use catalog::{Allowed, Code, CodeInfo};
-pub use render::{MAX_DRAWN_PER_FILE, Style, render_human, render_json, write_human};
+pub use render::{
+    MAX_DRAWN_PER_FILE, Style, json_items, render_human, render_json, render_json_items,
+    write_human,
+};
 
 use crate::source::Span;
 

@@ -393,6 +393,20 @@ impl miette::Diagnostic for Report {
 
 /// Machine-readable diagnostics: one JSON document with a `diagnostics` array.
 pub fn render_json(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    render_json_items(json_items(sources, diags))
+}
+
+/// The JSON document of diagnostics already turned into items ([`json_items`]), from one
+/// build or several.
+pub fn render_json_items(items: Vec<serde_json::Value>) -> String {
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "diagnostics": items }))
+        .expect("a JSON value always serializes");
+    text.push('\n');
+    text
+}
+
+/// Each diagnostic as a JSON item, its positions read in `sources`.
+pub fn json_items(sources: &SourceMap, diags: &[Diagnostic]) -> Vec<serde_json::Value> {
     let at = |span: Span| {
         let file = sources.get(span.file);
         let (line, column) = file.line_col(span.start);
@@ -413,7 +427,7 @@ pub fn render_json(sources: &SourceMap, diags: &[Diagnostic]) -> String {
         place["primary"] = label.primary.into();
         place
     };
-    let items: Vec<serde_json::Value> = diags
+    diags
         .iter()
         .map(|d| {
             let info = d.code.info();
@@ -438,11 +452,7 @@ pub fn render_json(sources: &SourceMap, diags: &[Diagnostic]) -> String {
                 "fix": fix,
             })
         })
-        .collect();
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "diagnostics": items }))
-        .expect("a JSON value always serializes");
-    text.push('\n');
-    text
+        .collect()
 }
 
 #[cfg(test)]
