@@ -1053,7 +1053,11 @@ fn check_each_file_as_its_own_build() {
         a
     };
     let together = egwc(&args(&["check"]), None);
-    assert_eq!(together.status.code(), Some(1), "one build: names defined twice");
+    assert_eq!(
+        together.status.code(),
+        Some(1),
+        "one build: names defined twice"
+    );
     assert!(text(&together.stderr).contains("E0103"));
     let each = egwc(&args(&["check", "--each"]), None);
     assert_eq!(each.status.code(), Some(0), "{}", text(&each.stderr));
@@ -1070,4 +1074,92 @@ fn check_each_file_as_its_own_build() {
         .map(|d| d["file"].as_str().unwrap())
         .collect();
     assert!(files.contains(BAD) && files.len() > 1, "{files:?}");
+}
+
+/// The README's tour is `examples/homelab.egw` as it ships, and its sample error is what
+/// `egwc check` prints for the tour with `apii` written for `api`.
+#[test]
+fn the_readme_shows_what_egwc_ships_and_prints() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let block = |opening: &str, after: &str| {
+        let from = readme.find(after).expect(after) + after.len();
+        let start = readme[from..].find(opening).unwrap() + from + opening.len();
+        let end = readme[start..].find("```\n").unwrap() + start;
+        readme[start..end].to_string()
+    };
+    let homelab = std::fs::read_to_string("examples/homelab.egw").unwrap();
+    assert_eq!(block("```egw\n", "## A short tour"), homelab);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let typo = homelab.replace("-> api 90,", "-> apii 90,");
+    assert_ne!(typo, homelab);
+    std::fs::write(tmp.path().join("cluster.egw"), typo).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_egwc"))
+        .args(["check", "cluster.egw"])
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        block("```text\n", "A mistake is reported where you made it"),
+        text(&out.stderr)
+    );
+}
+
+/// Every command of the README's usage and formatting blocks runs as shown (exit 0), in a
+/// directory with the examples, a `cluster.egw` (the tour) and a `values.yaml` (the chart's);
+/// those that pipe into kubectl are left out.
+#[test]
+fn the_readme_commands_work_as_shown() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = |from: &Path, to: &Path| {
+        for entry in ignore::WalkBuilder::new(from).build() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.path().strip_prefix(from).unwrap());
+            if entry.path().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    };
+    copy(Path::new("examples"), &tmp.path().join("examples"));
+    std::fs::copy("examples/homelab.egw", tmp.path().join("cluster.egw")).unwrap();
+    std::fs::copy(
+        "tests/import/chart/proxmox.yaml",
+        tmp.path().join("values.yaml"),
+    )
+    .unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(home.join(".local/share/bash-completion/completions")).unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_egwc")).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let mut ran = 0;
+    for block in readme.split("```sh\n").skip(1) {
+        let block = &block[..block.find("```").unwrap()];
+        for line in block.lines().filter(|l| l.starts_with("egwc ")) {
+            let command = line.split(" # ").next().unwrap().trim();
+            if command.contains('|') {
+                continue;
+            }
+            let out = Command::new("sh")
+                .args(["-c", command])
+                .current_dir(tmp.path())
+                .env("PATH", &path)
+                .env("HOME", &home)
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{command}\n{}",
+                text(&out.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 15, "{ran} commands");
 }
