@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use egwc::diagnostics::{self, Code, Diagnostic, Style};
+use egwc::diagnostics::{self, Code, Diagnostic, Style, machine};
 use egwc::emit::{self, Format};
 use egwc::load::Input;
 use egwc::target::Target;
@@ -274,8 +274,14 @@ format elsewhere, as in kubectl)"
 
 #[derive(Clone, Copy, ValueEnum)]
 enum DiagnosticFormat {
+    /// For people: each diagnostic drawn at its lines
     Human,
+    /// One JSON document (docs/json.md; its schema: docs/diagnostics.schema.json)
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub's upload-sarif)
+    Sarif,
+    /// GitHub Actions workflow commands: each diagnostic on the pull request's line
+    Github,
 }
 
 /// Why a command stopped early.
@@ -864,11 +870,21 @@ fn check(
     let c = egwc::analyze(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))?;
     match format {
         DiagnosticFormat::Human => report(&c.sources, &c.diagnostics)?,
-        DiagnosticFormat::Json => {
-            to_stdout(diagnostics::render_json(&c.sources, &c.diagnostics).as_bytes())?
+        DiagnosticFormat::Json | DiagnosticFormat::Sarif | DiagnosticFormat::Github => {
+            let items = machine::items(&c.sources, &c.diagnostics);
+            to_stdout(machine_format(format, items).as_bytes())?
         }
     }
     Ok(finish(c))
+}
+
+/// Diagnostics for tools, in `format` (not `human`).
+fn machine_format(format: DiagnosticFormat, items: Vec<machine::Item>) -> String {
+    match format {
+        DiagnosticFormat::Sarif => machine::sarif(&items),
+        DiagnosticFormat::Github => machine::github(&items),
+        _ => machine::json(items),
+    }
 }
 
 /// [`check`] for each file as a build of its own: its diagnostics as they come, or one JSON
@@ -885,14 +901,12 @@ fn check_each(
             .map_err(|e| Failure::Message(e.to_string()))?;
         match format {
             DiagnosticFormat::Human => report(&c.sources, &c.diagnostics)?,
-            DiagnosticFormat::Json => {
-                items.extend(diagnostics::json_items(&c.sources, &c.diagnostics))
-            }
+            _ => items.extend(machine::items(&c.sources, &c.diagnostics)),
         }
         failed |= c.has_errors();
     }
-    if let DiagnosticFormat::Json = format {
-        to_stdout(diagnostics::render_json_items(items).as_bytes())?;
+    if !matches!(format, DiagnosticFormat::Human) {
+        to_stdout(machine_format(format, items).as_bytes())?;
     }
     Ok(if failed {
         ExitCode::from(1)

@@ -19,7 +19,7 @@ pub fn compile(bytes: &[u8]) {
     let human = diagnostics::render_human(&c.sources, &c.diagnostics, Style::Plain);
     // Bounded output: at most 50 diagnostics a file are drawn, from bounded excerpts.
     assert!(human.len() <= 64 * 1024 + 1200 * diagnostics::MAX_DRAWN_PER_FILE);
-    diagnostics::render_json(&c.sources, &c.diagnostics);
+    diagnostics::machine::json(diagnostics::machine::items(&c.sources, &c.diagnostics));
     assert_eq!(c.manifests.is_some(), !c.has_errors());
     if let Some(m) = &c.manifests {
         emit::to_stream(m, Format::Yaml);

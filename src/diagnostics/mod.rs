@@ -3,13 +3,11 @@
 //! the JSON output all render the same [`Diagnostic`], so wording cannot drift.
 
 mod catalog;
+pub mod machine;
 mod render;
 
 pub use catalog::{Allowed, Code, CodeInfo};
-pub use render::{
-    MAX_DRAWN_PER_FILE, Style, json_items, render_human, render_json, render_json_items,
-    write_human,
-};
+pub use render::{MAX_DRAWN_PER_FILE, Style, render_human, write_human};
 
 use crate::source::Span;
 

@@ -1,5 +1,5 @@
-//! Rendering diagnostics: for people through miette's graphical handler, for tools as JSON
-//! (file, line, column, code, severity, message, labels). Both read the same `Diagnostic`.
+//! Rendering diagnostics for people, through miette's graphical handler (for tools:
+//! `machine.rs`).
 
 use std::fmt;
 
@@ -9,7 +9,7 @@ use miette::{
 };
 
 use super::{Diagnostic, Label, Severity};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{FileId, SourceMap};
 
 /// How to draw human diagnostics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -389,70 +389,6 @@ impl miette::Diagnostic for Report {
             self.related.iter().map(|r| r as &dyn miette::Diagnostic),
         ))
     }
-}
-
-/// Machine-readable diagnostics: one JSON document with a `diagnostics` array.
-pub fn render_json(sources: &SourceMap, diags: &[Diagnostic]) -> String {
-    render_json_items(json_items(sources, diags))
-}
-
-/// The JSON document of diagnostics already turned into items ([`json_items`]), from one
-/// build or several.
-pub fn render_json_items(items: Vec<serde_json::Value>) -> String {
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "diagnostics": items }))
-        .expect("a JSON value always serializes");
-    text.push('\n');
-    text
-}
-
-/// Each diagnostic as a JSON item, its positions read in `sources`.
-pub fn json_items(sources: &SourceMap, diags: &[Diagnostic]) -> Vec<serde_json::Value> {
-    let at = |span: Span| {
-        let file = sources.get(span.file);
-        let (line, column) = file.line_col(span.start);
-        let (end_line, end_column) = file.line_col(span.end);
-        serde_json::json!({
-            "file": file.name,
-            "line": line,
-            "column": column,
-            "end_line": end_line,
-            "end_column": end_column,
-            "offset": span.start,
-            "length": span.len(),
-        })
-    };
-    let position = |label: &Label| {
-        let mut place = at(label.span);
-        place["message"] = label.message.clone().into();
-        place["primary"] = label.primary.into();
-        place
-    };
-    diags
-        .iter()
-        .map(|d| {
-            let info = d.code.info();
-            let primary = d.labels.iter().find(|l| l.primary).unwrap_or(&d.labels[0]);
-            let pos = position(primary);
-            // Where the fix goes, and what to write there.
-            let fix = d.fix.as_ref().map(|f| {
-                let mut place = at(f.span);
-                place["replacement"] = f.replacement.clone().into();
-                place
-            });
-            serde_json::json!({
-                "file": pos["file"],
-                "line": pos["line"],
-                "column": pos["column"],
-                "code": info.code,
-                "name": info.name,
-                "severity": d.severity().as_str(),
-                "message": d.message,
-                "help": d.help,
-                "labels": d.labels.iter().map(position).collect::<Vec<_>>(),
-                "fix": fix,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]
