@@ -63,13 +63,19 @@ cp tree-sitter-egw/queries/highlights.scm "$site/queries/egw/"
   "$nvim" --headless --clean --cmd "set rtp^=.,$site" -l test/ts_check.lua
 )
 
-echo "== Neovim: the language server, through lsp/egwc.lua"
+echo "== Neovim: the language server, through lsp/egwc.lua; gq in Vim and Neovim"
 (
   cd ..
   cargo build --quiet
   export PATH=$PWD/target/debug:$PATH
   cd editors/vim
   "$nvim" --headless --clean --cmd 'set rtp^=.' -l test/lsp_check.lua
+  # gq: the whole buffer through `egwc fmt -`, and a file that does not parse left alone.
+  rm -f test/result.txt
+  vim -Nu NONE -i NONE -es -S test/format_check.vim || { cat test/result.txt >&2; exit 1; }
+  "$nvim" --headless --clean -S test/format_check.vim || { cat test/result.txt >&2; exit 1; }
+  rm -f test/result.txt
+  echo "gq: ok"
 )
 
 echo "== The install commands of editors/README.md, in an empty home"

@@ -8,9 +8,10 @@ setlocal commentstring=//\ %s
 setlocal comments=://
 setlocal expandtab shiftwidth=2 softtabstop=2
 setlocal formatoptions-=t formatoptions+=croql
-" `gq` and `=` through the formatter, when egwc is installed.
+" `gq` formats the whole buffer through `egwc fmt -` when egwc is installed, and leaves it
+" as it is on a syntax error (autoload/egw.vim).
 if executable('egwc')
-  setlocal formatprg=egwc\ fmt\ -
+  setlocal formatexpr=egw#format()
 endif
 
-let b:undo_ftplugin = "setlocal commentstring< comments< expandtab< shiftwidth< softtabstop< formatoptions< formatprg<"
+let b:undo_ftplugin = "setlocal commentstring< comments< expandtab< shiftwidth< softtabstop< formatoptions< formatexpr<"
