@@ -250,7 +250,8 @@ impl<'a> Checker<'a> {
     /// Gateway API lets a controller accept only one of them (the older): the other would
     /// never be routed.
     fn http_and_grpc_hostnames(&mut self, model: &ir::Model) {
-        let listeners = |r: &ir::Route| -> Vec<(String, String)> {
+        // Each route's listeners (gateway and listener names), found once.
+        let listeners = |r: &ir::Route| -> Vec<(&str, &str)> {
             let mut out = Vec::new();
             for p in &r.parents {
                 let Some(g) = self.gateway_irs.get(&p.gateway.name) else {
@@ -258,7 +259,7 @@ impl<'a> Checker<'a> {
                 };
                 for l in &g.listeners {
                     if r.kind.fits(l.protocol) && p.listener.as_ref().is_none_or(|n| *n == l.name) {
-                        out.push((g.meta.name.clone(), l.name.clone()));
+                        out.push((g.meta.name.as_str(), l.name.as_str()));
                     }
                 }
             }
@@ -281,41 +282,60 @@ impl<'a> Checker<'a> {
             }
         };
         let mut reports = Vec::new();
-        for grpc in model
-            .routes
-            .iter()
-            .filter(|r| r.kind == ir::RouteKind::Grpc)
         {
-            let on = listeners(grpc);
-            for http in model
+            // The HTTP routes on each listener, in the model's order: a gRPC route is compared
+            // with those on its own listeners only.
+            let http: Vec<(&ir::Route, Vec<(&str, &str)>)> = model
                 .routes
                 .iter()
                 .filter(|r| r.kind == ir::RouteKind::Http)
+                .map(|r| (r, listeners(r)))
+                .collect();
+            let mut on_listener: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+            for (i, (_, ls)) in http.iter().enumerate() {
+                for l in ls {
+                    on_listener.entry(*l).or_default().push(i);
+                }
+            }
+            for grpc in model
+                .routes
+                .iter()
+                .filter(|r| r.kind == ir::RouteKind::Grpc)
             {
-                let Some((gateway, listener)) =
-                    listeners(http).into_iter().find(|l| on.contains(l))
-                else {
-                    continue;
-                };
-                if let Some(host) = shared(http, grpc) {
-                    reports.push(
-                        Diagnostic::new(
-                            Code::HttpAndGrpcHostname,
-                            grpc.meta.origin,
-                            format!(
-                                "gRPC route `{}` and HTTP route `{}` share {host} on listener \
-`{gateway}.{listener}`",
-                                grpc.meta.name, http.meta.name
+                let on = listeners(grpc);
+                let mut candidates: Vec<usize> = on
+                    .iter()
+                    .filter_map(|l| on_listener.get(l))
+                    .flatten()
+                    .copied()
+                    .collect();
+                candidates.sort_unstable();
+                candidates.dedup();
+                for i in candidates {
+                    let (http, ls) = &http[i];
+                    let Some((gateway, listener)) = ls.iter().find(|l| on.contains(l)) else {
+                        continue;
+                    };
+                    if let Some(host) = shared(http, grpc) {
+                        reports.push(
+                            Diagnostic::new(
+                                Code::HttpAndGrpcHostname,
+                                grpc.meta.origin,
+                                format!(
+                                    "gRPC route `{}` and HTTP route `{}` share {host} on \
+listener `{gateway}.{listener}`",
+                                    grpc.meta.name, http.meta.name
+                                ),
+                                "a gRPC route",
+                            )
+                            .with_label(http.meta.origin, "an HTTP route")
+                            .with_help(
+                                "a controller may accept only the older of the two; give the \
+gRPC route a hostname of its own (`grpc.example.com`), or another listener",
                             ),
-                            "a gRPC route",
-                        )
-                        .with_label(http.meta.origin, "an HTTP route")
-                        .with_help(
-                            "a controller may accept only the older of the two; give the gRPC \
-route a hostname of its own (`grpc.example.com`), or another listener",
-                        ),
-                    );
-                    break;
+                        );
+                        break;
+                    }
                 }
             }
         }
