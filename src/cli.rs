@@ -246,7 +246,7 @@ impl CompileOptions {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy)]
 enum OutputFormat {
     Yaml,
     Json,
@@ -339,11 +339,7 @@ fn report(sources: &egwc::source::SourceMap, diags: &[Diagnostic]) -> Result<(),
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _ = STYLE.set(choose_style(
-        cli.color,
-        |name| std::env::var(name).ok(),
-        std::io::stderr().is_terminal(),
-    ));
+    let _ = STYLE.set(choose_style(cli.color));
     let result = match cli.command {
         Command::Build {
             files,
@@ -778,14 +774,18 @@ fn style() -> Style {
 /// `--color auto` follows the conventions: NO_COLOR (no-color.org) turns colour off,
 /// FORCE_COLOR or CLICOLOR_FORCE (other than `0`) on, and otherwise a terminal or a CI log
 /// (`CI`, which GitHub Actions, GitLab and others set, and whose logs show colours) has it.
-fn choose_style(when: ColorWhen, env: impl Fn(&str) -> Option<String>, terminal: bool) -> Style {
-    let set = |name: &str| env(name).is_some_and(|v| !v.is_empty() && v != "0");
+fn choose_style(when: ColorWhen) -> Style {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    let set = |name: &str| !matches!(var(name).as_str(), "" | "0");
     let color = match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
         ColorWhen::Auto => {
-            env("NO_COLOR").is_none_or(|v| v.is_empty())
-                && (set("FORCE_COLOR") || set("CLICOLOR_FORCE") || set("CI") || terminal)
+            var("NO_COLOR").is_empty()
+                && (set("FORCE_COLOR")
+                    || set("CLICOLOR_FORCE")
+                    || set("CI")
+                    || std::io::stderr().is_terminal())
         }
     };
     if color { Style::Color } else { Style::Plain }

@@ -138,10 +138,12 @@ fn run(
     // The syntax trees are not needed past checking. A build frees them now (or gives them
     // back to the kept parses), so that emission reuses their memory instead of faulting new
     // memory in; a check leaves them to its caller.
-    let mut trees = Some(loaded.take_trees());
-    if emit {
-        trees = None;
-    }
+    let trees = if emit {
+        loaded.release_trees();
+        None
+    } else {
+        Some(loaded.take_trees())
+    };
     let sources = std::mem::take(&mut loaded.sources);
     let load_diags = std::mem::take(&mut loaded.diags);
     let checked_at = Instant::now();

@@ -374,11 +374,11 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Adds a file's bytes to `sources`. Bytes that are not UTF-8 are added lossily, so the
-/// error, which points at the first bad byte, can be shown against them.
 /// The UTF-8 byte order mark.
 pub const BOM: &[u8] = b"\xef\xbb\xbf";
 
+/// Adds a file's bytes to `sources`. Bytes that are not UTF-8 are added lossily, so the
+/// error, which points at the first bad byte, can be shown against them.
 pub fn add_source(
     sources: &mut SourceMap,
     name: String,

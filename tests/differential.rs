@@ -24,6 +24,8 @@ use egwc::load::Input;
 use egwc::target::{Controller, Target};
 use serde_json::Value;
 
+mod common;
+
 /// The places a generated value goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Hole {
@@ -196,33 +198,16 @@ fn marker(hole: Hole, i: usize) -> (String, Value) {
     }
 }
 
-fn quoted(s: &str) -> String {
-    let mut out = String::from("\"");
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// The marker's text in the template with the generated value in its place.
 fn written(hole: Hole, value: &Generated) -> String {
     let text = match value {
-        Generated::Str(s) => quoted(s),
+        Generated::Str(s) => egwc::import::quote(s),
         Generated::Word(w) => w.clone(),
         Generated::Int(n) => n.to_string(),
         // No hostname is no `host` line.
         Generated::List(items) if items.is_empty() => String::new(),
         Generated::List(items) => {
-            let items: Vec<String> = items.iter().map(|s| quoted(s)).collect();
+            let items: Vec<String> = items.iter().map(|s| egwc::import::quote(s)).collect();
             format!("host {}", items.join(" "))
         }
         Generated::Listener(text, _) => text.clone(),
@@ -239,7 +224,7 @@ fn written(hole: Hole, value: &Generated) -> String {
 
 /// Puts the generated value where the marker is in an object: the leaf equal to it; the list
 /// holding it (hostnames); the listener it names.
-fn put(object: &mut Value, hole: Hole, marker: &Value, value: &Generated) {
+fn put(object: &mut Value, marker: &Value, value: &Generated) {
     match value {
         Generated::Str(s) | Generated::Word(s) => replace(object, marker, &Value::from(s.as_str())),
         Generated::Int(n) => replace(object, marker, &Value::from(*n)),
@@ -258,7 +243,6 @@ fn put(object: &mut Value, hole: Hole, marker: &Value, value: &Generated) {
             }
         }
         Generated::Listener(_, listener) => {
-            debug_assert_eq!(hole, Hole::Listener);
             if let Some(listeners) = object
                 .pointer_mut("/spec/listeners")
                 .and_then(Value::as_array_mut)
@@ -606,7 +590,7 @@ fn program(rng: &mut Rng, index: usize) -> Program {
         }
         text = text.replace(&in_text, &written(hole, &value));
         for o in &mut objects {
-            put(o, hole, &in_objects, &value);
+            put(o, &in_objects, &value);
         }
         holes.push((hole, value));
     }
@@ -667,12 +651,6 @@ fn server_verdicts(batch: &[&Program], dir: &std::path::Path) -> Vec<(bool, Stri
         .expect("kubectl is on PATH (scripts/k8s-apiserver.sh start prints the PATH)");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    if std::env::var_os("EGWC_DIFF_DEBUG").is_some() {
-        std::fs::create_dir_all("target/differential").unwrap();
-        std::fs::copy(&file, "target/differential/batch.yaml").unwrap();
-        std::fs::write("target/differential/batch.out", &*stdout).unwrap();
-        std::fs::write("target/differential/batch.err", &*stderr).unwrap();
-    }
     let accepted: BTreeSet<(String, String)> = stdout
         .lines()
         .filter_map(|l| l.strip_suffix(" serverside-applied (server dry run)"))
@@ -702,12 +680,7 @@ fn server_verdicts(batch: &[&Program], dir: &std::path::Path) -> Vec<(bool, Stri
 
 #[test]
 fn egwc_refuses_what_the_api_server_refuses() {
-    if std::env::var_os("KUBECONFIG").is_none() {
-        assert!(
-            std::env::var_os("EGWC_REQUIRE_K8S").is_none(),
-            "EGWC_REQUIRE_K8S is set but KUBECONFIG is not"
-        );
-        eprintln!("SKIPPED: set KUBECONFIG to run the API server tier (see README, `.ci/run`)");
+    if !common::api_server_tier() {
         return;
     }
     let count: usize = std::env::var("EGWC_DIFF_PROGRAMS").map_or(500, |v| v.parse().unwrap());

@@ -10,6 +10,7 @@ mod manifests;
 mod rules;
 pub mod yaml;
 
+pub use draft::quote;
 pub use yaml::Note;
 
 use yaml::{Node, Notes, Obj};

@@ -85,3 +85,17 @@ pub fn all_outputs() -> Vec<(String, Vec<Manifest>)> {
         })
         .collect()
 }
+
+/// Whether the API server tier runs: `KUBECONFIG` is set (`.ci/run` starts a server). Without
+/// it the tier is skipped, with a line saying so, unless `EGWC_REQUIRE_K8S` says it must run.
+pub fn api_server_tier() -> bool {
+    if std::env::var_os("KUBECONFIG").is_some() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("EGWC_REQUIRE_K8S").is_none(),
+        "EGWC_REQUIRE_K8S is set but KUBECONFIG is not"
+    );
+    eprintln!("SKIPPED: set KUBECONFIG to run the API server tier (see README, `.ci/run`)");
+    false
+}
