@@ -1,4 +1,4 @@
-//! Commands: `build`, `check`, `fmt`, `route`, `test`, `graph`, `import`, `explain`, `lsp`. Exit codes: 0 success (warnings allowed), 1 the
+//! Commands: `build`, `check`, `fmt`, `route`, `test`, `graph`, `import`, `krm`, `explain`, `lsp`. Exit codes: 0 success (warnings allowed), 1 the
 //! input has errors, 2 usage or I/O error.
 
 use std::io::{IsTerminal, Read, Write};
@@ -21,6 +21,7 @@ const EXAMPLES: &str = "Examples:
   egwc build cluster.egw --allow N0513   do not report a note you have acted on
   egwc build cluster.egw | kubectl apply -f -
   egwc check *.egw --format json         diagnostics for tools
+  egwc check .                           every build of this directory (egwc.toml `roots`)
   egwc fmt .                             format every .egw file under here
   egwc fmt --check cluster.egw           exit 1 if a file is not formatted
   cat cluster.egw | egwc check -         read standard input
@@ -188,6 +189,17 @@ enum Command {
         /// Not an option here: `--output-dir DIR` writes the files (kept to say so)
         #[arg(short = 'o', value_name = "DIR", hide = true, value_parser = import_o)]
         old_output: Option<PathBuf>,
+    },
+    /// Run as a kustomize generator (docs/gitops.md)
+    ///
+    /// Without an argument, a KRM function: reads a ResourceList on standard input, whose
+    /// functionConfig (`apiVersion: egwc/v1alpha1`, `kind: Build`) names the .egw files, and
+    /// writes it back with the objects added (`kustomize build --enable-alpha-plugins
+    /// --enable-exec`). With one, an exec plugin: reads that configuration file and writes the
+    /// objects (`kubectl kustomize --enable-alpha-plugins`).
+    Krm {
+        /// The configuration file kustomize gives an exec plugin
+        config: Option<PathBuf>,
     },
     /// Run the language server on standard input and output (for editors)
     Lsp {
@@ -359,13 +371,7 @@ pub fn main() -> ExitCode {
             options,
             format,
             each,
-        } => {
-            if each {
-                check_each(&files, &options.options(), format)
-            } else {
-                check(&files, &options.options(), format)
-            }
-        }
+        } => check(&files, &options.options(), format, each),
         Command::Fmt { files, check } => fmt(&files, check),
         Command::Graph {
             files,
@@ -410,6 +416,7 @@ pub fn main() -> ExitCode {
             output_dir,
             old_output: _,
         } => import(&files, from, output_dir.as_deref()),
+        Command::Krm { config } => krm(config.as_deref()),
         // The protocol's exit code: 0 after `shutdown`, 1 for an `exit` without it.
         Command::Lsp { stdio: _ } => {
             let stdlib = stdlib_files();
@@ -433,6 +440,53 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `egwc krm`: kustomize's generator, as a KRM function (no argument) or an exec plugin
+/// (the configuration's file). Diagnostics go to standard error, where kustomize shows
+/// them; the exit code is `build`'s.
+fn krm(config: Option<&Path>) -> Result<ExitCode, Failure> {
+    let Some(config) = config else {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .take(IMPORT_LIMIT + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure::Message(format!("cannot read standard input: {e}")))?;
+        let text = utf8("standard input", bytes)?;
+        let input = egwc::krm::read_resource_list(&text).map_err(Failure::Message)?;
+        let c = compile(&input.request.files, &input.request.options)?;
+        report(&c.sources, &c.diagnostics)?;
+        let manifests = c.manifests.as_deref().unwrap_or_default();
+        to_stdout(
+            input
+                .respond(manifests, &c.sources, &c.diagnostics)
+                .as_bytes(),
+        )?;
+        return Ok(finish(c));
+    };
+    let text = utf8(&config.display().to_string(), read_limited(config)?)?;
+    let request = egwc::krm::read_config(&text)
+        .map_err(|e| Failure::Message(format!("{}: {e}", config.display())))?;
+    build(
+        &request.files,
+        &request.options,
+        None,
+        OutputFormat::Yaml,
+        false,
+    )
+}
+
+/// Text of at most [`IMPORT_LIMIT`] bytes, which must be UTF-8.
+fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, Failure> {
+    if bytes.len() as u64 > IMPORT_LIMIT {
+        return Err(Failure::Message(format!("{name}: larger than 64 MiB")));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Failure::Message(format!(
+            "{name}: not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -459,15 +513,7 @@ fn import(
             Input::Stdin(bytes) => ("<stdin>".to_string(), bytes),
             Input::Path(path) => (path.display().to_string(), read_limited(&path)?),
         };
-        if bytes.len() as u64 > IMPORT_LIMIT {
-            return Err(Failure::Message(format!("{name}: larger than 64 MiB")));
-        }
-        let text = String::from_utf8(bytes).map_err(|e| {
-            Failure::Message(format!(
-                "{name}: not UTF-8 text (byte {})",
-                e.utf8_error().valid_up_to()
-            ))
-        })?;
+        let text = utf8(&name, bytes)?;
         inputs.push(egwc::import::Input { name, text });
     }
     let source = from.map(|f| match f {
@@ -756,15 +802,53 @@ fn inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
         .collect()
 }
 
+/// The builds the arguments stand for: the files, as one build, or a directory's project
+/// (`load::project`), which is given alone.
+fn builds(files: &[PathBuf]) -> Result<Vec<Vec<PathBuf>>, Failure> {
+    match files {
+        [dir] if dir.is_dir() => egwc::load::project(dir).map_err(Failure::Message),
+        _ => match files.iter().find(|f| f.is_dir()) {
+            Some(dir) => Err(Failure::Message(format!(
+                "{} is a directory: a directory stands for its project's builds (its egwc.toml's \
+`roots`, or its .egw files) and is given alone",
+                dir.display()
+            ))),
+            None => Ok(vec![files.to_vec()]),
+        },
+    }
+}
+
+/// The one build the arguments stand for (`build`, `route`, `test`, `graph`).
+fn one_build(files: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut builds = builds(files)?;
+    if builds.len() > 1 {
+        let names: Vec<String> = builds
+            .iter()
+            .flatten()
+            .map(|f| f.display().to_string())
+            .collect();
+        return Err(Failure::Message(format!(
+            "{} names {} roots, each a build of its own ({}): name the one to use, as in `{}`",
+            files[0].join(egwc::config::FILE_NAME).display(),
+            names.len(),
+            names.join(", "),
+            names[0]
+        )));
+    }
+    Ok(builds.pop().unwrap_or_default())
+}
+
 fn compile(files: &[PathBuf], options: &egwc::Options) -> Result<egwc::Compilation, Failure> {
-    egwc::compile(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))
+    egwc::compile(&inputs(&one_build(files)?)?, options)
+        .map_err(|e| Failure::Message(e.to_string()))
 }
 
 fn compile_with_model(
     files: &[PathBuf],
     options: &egwc::Options,
 ) -> Result<(egwc::Compilation, Option<egwc::ir::Model>), Failure> {
-    egwc::compile_with_model(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))
+    egwc::compile_with_model(&inputs(&one_build(files)?)?, options)
+        .map_err(|e| Failure::Message(e.to_string()))
 }
 
 fn style() -> Style {
@@ -866,19 +950,27 @@ fn check(
     files: &[PathBuf],
     options: &egwc::Options,
     format: DiagnosticFormat,
+    each: bool,
 ) -> Result<ExitCode, Failure> {
-    let c = egwc::analyze(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))?;
-    match format {
-        DiagnosticFormat::Human => report(&c.sources, &c.diagnostics)?,
-        DiagnosticFormat::Json | DiagnosticFormat::Sarif | DiagnosticFormat::Github => {
-            let items = machine::items(&c.sources, &c.diagnostics);
-            to_stdout(machine_format(format, items).as_bytes())?
-        }
+    let mut builds = builds(files)?;
+    if each {
+        builds = builds.into_iter().flatten().map(|f| vec![f]).collect();
     }
-    Ok(finish(c))
+    if let [files] = &builds[..] {
+        let c =
+            egwc::analyze(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))?;
+        match format {
+            DiagnosticFormat::Human => report(&c.sources, &c.diagnostics)?,
+            DiagnosticFormat::Json | DiagnosticFormat::Sarif | DiagnosticFormat::Github => {
+                let items = machine::items(&c.sources, &c.diagnostics);
+                to_stdout(machine_format(format, items).as_bytes())?
+            }
+        }
+        return Ok(finish(c));
+    }
+    check_each(&builds, options, format)
 }
 
-/// Diagnostics for tools, in `format` (not `human`).
 fn machine_format(format: DiagnosticFormat, items: Vec<machine::Item>) -> String {
     match format {
         DiagnosticFormat::Sarif => machine::sarif(&items),
@@ -887,18 +979,18 @@ fn machine_format(format: DiagnosticFormat, items: Vec<machine::Item>) -> String
     }
 }
 
-/// [`check`] for each file as a build of its own: its diagnostics as they come, or one JSON
-/// document of them all; exit 1 if any has an error.
+/// Checks each build on its own (`--each`, or a directory's roots), reporting their
+/// diagnostics as they come, or one document of them all; exit 1 if any has an error.
 fn check_each(
-    files: &[PathBuf],
+    builds: &[Vec<PathBuf>],
     options: &egwc::Options,
     format: DiagnosticFormat,
 ) -> Result<ExitCode, Failure> {
     let mut failed = false;
     let mut items = Vec::new();
-    for file in files {
-        let c = egwc::analyze(&inputs(std::slice::from_ref(file))?, options)
-            .map_err(|e| Failure::Message(e.to_string()))?;
+    for files in builds {
+        let c =
+            egwc::analyze(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))?;
         match format {
             DiagnosticFormat::Human => report(&c.sources, &c.diagnostics)?,
             _ => items.extend(machine::items(&c.sources, &c.diagnostics)),

@@ -7,7 +7,10 @@
 //! ```toml
 //! target = "cilium@1.19"          # as --target
 //! allow = ["N0513", "W0406"]      # as --allow, added to the flags'
+//! roots = ["home.egw", "lab.egw"] # the builds of `egwc check DIR`, each on its own
 //! ```
+
+use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -23,6 +26,9 @@ pub const FILE_NAME: &str = "egwc.toml";
 pub struct Config {
     pub target: Option<Target>,
     pub allow: Vec<Allowed>,
+    /// The files that each start a build of their own, relative to the file's directory,
+    /// for a command given that directory (`load::project`).
+    pub roots: Vec<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -30,6 +36,7 @@ pub struct Config {
 struct Raw {
     target: Option<toml::Spanned<String>>,
     allow: Option<Vec<toml::Spanned<String>>>,
+    roots: Option<Vec<toml::Spanned<String>>>,
 }
 
 /// Reads a configuration's text. Every mistake is a diagnostic at its place (E0016), and
@@ -54,8 +61,8 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
             let message = e.message().trim_end().to_string();
             diags.push(
                 invalid(span, format!("{FILE_NAME}: {message}"), "here").with_help(
-                    "egwc.toml takes `target = \"NAME[@VERSION]\"` and `allow = [\"CODE\", …]` \
-(docs/config.md)",
+                    "egwc.toml takes `target = \"NAME[@VERSION]\"`, `allow = [\"CODE\", …]` and \
+`roots = [\"FILE.egw\", …]` (docs/config.md)",
                 ),
             );
             return (config, diags);
@@ -71,6 +78,27 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
         match a.get_ref().parse::<Allowed>() {
             Ok(allowed) => config.allow.push(allowed),
             Err(e) => diags.push(invalid(a.span(), e, "cannot be allowed")),
+        }
+    }
+    for r in raw.roots.into_iter().flatten() {
+        let path = Path::new(r.get_ref());
+        let inside = path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if r.get_ref().is_empty() || !inside {
+            diags.push(
+                invalid(
+                    r.span(),
+                    format!(
+                        "root `{}` is not a file inside the directory of {FILE_NAME}",
+                        r.get_ref()
+                    ),
+                    "not a path inside this directory",
+                )
+                .with_help("name each root relative to this file's directory, without `..`"),
+            );
+        } else {
+            config.roots.push(path.to_path_buf());
         }
     }
     (config, diags)
@@ -125,6 +153,22 @@ mod tests {
         );
         assert!(diags[1].message.contains("errors cannot be allowed"));
         assert_eq!(c.allow.len(), 1);
+    }
+
+    #[test]
+    fn roots_stay_inside_the_directory() {
+        let text = "roots = [\"home.egw\", \"clusters/lab.egw\", \"../x.egw\", \"/etc/x.egw\"]\n";
+        let (c, diags) = parse(FileId(0), text);
+        assert_eq!(
+            c.roots,
+            [PathBuf::from("home.egw"), PathBuf::from("clusters/lab.egw")]
+        );
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        let span = diags[0].primary_span();
+        assert_eq!(
+            &text[span.start as usize..span.end as usize],
+            "\"../x.egw\""
+        );
     }
 
     #[test]

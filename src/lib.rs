@@ -14,6 +14,7 @@ pub mod import;
 pub mod index;
 pub mod ir;
 pub mod keywords;
+pub mod krm;
 pub mod load;
 pub mod lsp;
 pub mod pem;

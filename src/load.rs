@@ -222,6 +222,65 @@ pub fn config(
     (crate::config::Config::default(), Vec::new())
 }
 
+/// The builds a directory stands for (`egwc check DIR`, docs/config.md): the `roots` of
+/// DIR's own `egwc.toml`, each a build of its own, or else the `.egw` files directly in DIR,
+/// together as one. Every file must stay in DIR once symbolic links are resolved, as DIR's
+/// repository names them and not the user. A configuration that cannot be read names no
+/// roots here: each build reads it again and reports why.
+pub fn project(dir: &Path) -> Result<Vec<Vec<PathBuf>>, String> {
+    let in_dir = |name: &Path| {
+        if dir == Path::new(".") {
+            name.to_path_buf()
+        } else {
+            dir.join(name)
+        }
+    };
+    let roots = match read_regular(&dir.join(crate::config::FILE_NAME), MAX_CONFIG_BYTES) {
+        Ok(bytes) => {
+            crate::config::parse(FileId(0), &String::from_utf8_lossy(&bytes))
+                .0
+                .roots
+        }
+        Err(_) => Vec::new(),
+    };
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", dir.display());
+    let builds = if roots.is_empty() {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(cannot)? {
+            let name = PathBuf::from(entry.map_err(cannot)?.file_name());
+            if name.extension().is_some_and(|e| e == "egw") {
+                files.push(in_dir(&name));
+            }
+        }
+        if files.is_empty() {
+            return Err(format!(
+                "{} has no .egw file, and no {} naming `roots`",
+                dir.display(),
+                crate::config::FILE_NAME
+            ));
+        }
+        files.sort();
+        vec![files]
+    } else {
+        roots.iter().map(|r| vec![in_dir(r)]).collect()
+    };
+    let real_dir = std::fs::canonicalize(dir).map_err(cannot)?;
+    for file in builds.iter().flatten() {
+        match std::fs::canonicalize(file) {
+            Ok(real) if real.starts_with(&real_dir) => {}
+            Ok(_) => {
+                return Err(format!(
+                    "{}: a symbolic link out of {}",
+                    file.display(),
+                    dir.display()
+                ));
+            }
+            Err(e) => return Err(format!("cannot read {}: {e}", file.display())),
+        }
+    }
+    Ok(builds)
+}
+
 /// The file whose build takes in `path`, for the language server, which checks a file in
 /// that build so that the names its importers define are known: the file that imports it,
 /// or imports a file that does, and so on, as far as that goes. No directory above `within`
