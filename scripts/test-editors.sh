@@ -15,7 +15,7 @@ echo "== VS Code: TextMate grammar and package"
   npm test
   npm run package --silent
   listing=$(python3 -m zipfile -l egw.vsix)
-  for f in syntaxes/egw.tmLanguage.json extension.js node_modules/vscode-languageclient/package.json; do
+  for f in syntaxes/egw.tmLanguage.json extension.js LICENSE.txt node_modules/vscode-languageclient/package.json; do
     grep -q "extension/$f" <<< "$listing" || { echo "egw.vsix lacks $f" >&2; exit 1; }
   done
   rm egw.vsix
