@@ -625,10 +625,34 @@ fn test(
     coverage: bool,
     fail_under: Option<f64>,
 ) -> Result<ExitCode, Failure> {
-    let (c, model) = compile_with_model(files, options)?;
+    // A directory's roots are tested in turn, each under its name.
+    let builds = builds(files)?;
+    let mut failed = false;
+    for files in &builds {
+        if builds.len() > 1 {
+            to_stdout(format!("{}\n", files[0].display()).as_bytes())?;
+        }
+        failed |= test_build(files, options, coverage, fail_under)?;
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Runs one build's tests; true when it failed (an error, a failed test, low coverage).
+fn test_build(
+    files: &[PathBuf],
+    options: &egwc::Options,
+    coverage: bool,
+    fail_under: Option<f64>,
+) -> Result<bool, Failure> {
+    let (c, model) = egwc::compile_with_model(&inputs(files)?, options)
+        .map_err(|e| Failure::Message(e.to_string()))?;
     report(&c.sources, &c.diagnostics)?;
     let (Some(manifests), Some(model)) = (&c.manifests, &model) else {
-        return Ok(finish(c));
+        return Ok(forget(c));
     };
     let r = egwc::verify::run(model, manifests, &c.sources);
     if !r.diagnostics.is_empty() {
@@ -647,13 +671,7 @@ fn test(
         ));
     }
     to_stdout(out.as_bytes())?;
-    let code = if failed > 0 || low {
-        ExitCode::from(1)
-    } else {
-        exit_for(&c)
-    };
-    std::mem::forget(c);
-    Ok(code)
+    Ok(failed > 0 || low || forget(c))
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -882,6 +900,13 @@ fn finish(c: egwc::Compilation) -> ExitCode {
     let code = exit_for(&c);
     std::mem::forget(c);
     code
+}
+
+/// [`finish`], as whether the compilation had errors.
+fn forget(c: egwc::Compilation) -> bool {
+    let failed = c.has_errors();
+    std::mem::forget(c);
+    failed
 }
 
 fn exit_for(c: &egwc::Compilation) -> ExitCode {

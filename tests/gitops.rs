@@ -421,6 +421,12 @@ fn a_directory_stands_for_its_projects_builds() {
         .map(|d| d["file"].as_str().unwrap())
         .collect();
     assert_eq!(files, ["cluster.egw", "clusters/lab.egw"].into());
+    // `test` runs each root's tests under its name.
+    let out = run(command(EGWC, &root).args(["test", "."]), b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("cluster.egw\n"), "{stdout}");
+    assert!(stdout.contains("\nclusters/lab.egw\n"), "{stdout}");
     let out = run(command(EGWC, &root).args(["build", "."]), b"");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
