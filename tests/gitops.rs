@@ -452,3 +452,28 @@ clusters/lab.egw): name the one to use, as in `cluster.egw`\n"
         );
     }
 }
+
+#[test]
+fn hostile_input_to_the_function_is_refused() {
+    let dir = app(&[]);
+    // A billion laughs: nine levels of nine aliases.
+    let mut bomb =
+        String::from("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\na0: &a0 [x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    bomb.push_str("items: [*a9]\n");
+    // Not UTF-8, and more than the 64 MiB a ResourceList may have.
+    let cases: [(Vec<u8>, &str); 3] = [
+        (bomb.into_bytes(), "not a ResourceList"),
+        (b"kind: ResourceList\nitems: [\xff]\n".to_vec(), "not UTF-8"),
+        (vec![b' '; (64 << 20) + 1], "larger than 64 MiB"),
+    ];
+    for (input, expected) in cases {
+        let out = run(command(EGWC, dir.path()).arg("krm"), &input);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}
