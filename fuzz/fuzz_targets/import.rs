@@ -1,4 +1,5 @@
-//! `egwc import`: any text as either source never panics and writes formatted `.egw`; the
+//! `egwc import`: any text as either source never panics and writes formatted `.egw` (and
+//! `egwc krm` reads it without a panic); the
 //! same bytes as a structured program: the import of what it builds compiles.
 #![no_main]
 

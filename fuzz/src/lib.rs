@@ -100,6 +100,12 @@ fn comment_start(line: &str) -> Option<usize> {
 /// panics, and what it writes is formatted `.egw` that compiles without a panic.
 pub fn import(text: &str) {
     use egwc::import::{Input as ImportInput, Source};
+    // The same YAML as a kustomize generator's input (`egwc krm`): read, and when it is a
+    // ResourceList, its items written back, without a panic.
+    if let Ok(input) = egwc::krm::read_resource_list(text) {
+        input.respond(&[], &egwc::source::SourceMap::default(), &[]);
+    }
+    let _ = egwc::krm::read_config(text);
     for source in [Source::Chart, Source::Manifests] {
         let input = ImportInput {
             name: "fuzz.yaml".to_string(),
@@ -116,8 +122,11 @@ pub fn import(text: &str) {
 
 /// A program's objects, imported: the import of what egwc builds never fails, and builds.
 pub fn import_built(program: &str) {
-    let c = egwc::compile(&[Input::Stdin(program.as_bytes().to_vec())], &egwc::Options::default())
-        .expect("standard input is always read");
+    let c = egwc::compile(
+        &[Input::Stdin(program.as_bytes().to_vec())],
+        &egwc::Options::default(),
+    )
+    .expect("standard input is always read");
     let Some(manifests) = &c.manifests else {
         return;
     };
