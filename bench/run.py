@@ -14,6 +14,10 @@ mark).
   python3 bench/run.py                      # N = 100, 1000, 10000, 100000
   python3 bench/run.py --n 1000 --reps 5
 
+The tools of one N run in rounds (egwc build, its 10-file variant, check, Helm; again …),
+so that a slow moment of the machine falls on all of them alike; the table shows each wall
+time's median with its minimum and maximum.
+
 It installs what it needs: a release build of egwc (cargo), and helm-python-sdk (Helm's
 Go engine, v4) in a venv under $PEERS_PREFIX (default: <tmp>/peers). It prints a Markdown
 table for docs/performance.md and writes the raw rows to <out>/results.json.
@@ -128,27 +132,37 @@ def run_once(cmd, cwd, timeout, outfile):
             "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": rss_kb / 1024}
 
 
-def timed(name, n, cmd, cwd, reps, timeout, outfile, check_output):
-    runs = []
+def interleaved(tools, n, reps, timeout):
+    """Runs every tool once per round, `reps` rounds (A B C A B C …), so that a slow moment of
+    the machine falls on all of them alike; a tool that fails stops being run. Each tool is
+    (name, cmd, cwd, outfile, check_output). Returns one row per tool: the median wall and CPU
+    time with the minimum and maximum wall, and the highest peak memory."""
+    runs = {t[0]: [] for t in tools}
     for _ in range(reps):
-        res = run_once(cmd, cwd, timeout, outfile)
-        runs.append(res)
-        if res["rc"] != 0:
-            break
-    last = runs[-1]
-    if last["rc"] == 0:
-        status = check_output(open(outfile).read())
-    else:
-        status = f"exit {last['rc']}: {open(outfile + '.err').read()[-300:]}"
-    mid = sorted(runs, key=lambda x: x["wall"])[len(runs) // 2]
-    row = {
-        "tool": name, "n": n, "wall_s": round(mid["wall"], 4),
-        "cpu_s": round(mid["cpu"], 4) if mid.get("cpu") is not None else None,
-        "rss_mb": round(max(x["rss_mb"] or 0 for x in runs), 1),
-        "out_bytes": os.path.getsize(outfile), "reps": len(runs), "status": status,
-    }
-    print(json.dumps(row), file=sys.stderr, flush=True)
-    return row
+        for name, cmd, cwd, outfile, _check in tools:
+            if runs[name] and runs[name][-1]["rc"] != 0:
+                continue
+            runs[name].append(run_once(cmd, cwd, timeout, outfile))
+    rows = []
+    for name, _cmd, _cwd, outfile, check_output in tools:
+        done = runs[name]
+        last = done[-1]
+        if last["rc"] == 0:
+            status = check_output(open(outfile).read())
+        else:
+            status = f"exit {last['rc']}: {open(outfile + '.err').read()[-300:]}"
+        walls = sorted(x["wall"] for x in done)
+        mid = sorted(done, key=lambda x: x["wall"])[len(done) // 2]
+        row = {
+            "tool": name, "n": n, "wall_s": round(mid["wall"], 4),
+            "wall_min_s": round(walls[0], 4), "wall_max_s": round(walls[-1], 4),
+            "cpu_s": round(mid["cpu"], 4) if mid.get("cpu") is not None else None,
+            "rss_mb": round(max(x["rss_mb"] or 0 for x in done), 1),
+            "out_bytes": os.path.getsize(outfile), "reps": len(done), "status": status,
+        }
+        print(json.dumps(row), file=sys.stderr, flush=True)
+        rows.append(row)
+    return rows
 
 
 def egwc_output_check(n):
@@ -188,7 +202,7 @@ def route_match(path, m, reps):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, nargs="+", default=[100, 1000, 10000, 100000])
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "egwc-bench"))
     args = ap.parse_args()
@@ -198,6 +212,7 @@ def main():
         base = os.path.join(args.out, f"n{n}")
         m, one, split = write_egw(n, base)
         check = egwc_output_check(n)
+        tools = []
         for name, cmd, path in [
             ("egwc build", [EGWC, "build"], one),
             ("egwc build (10 files)", [EGWC, "build"], split),
@@ -206,22 +221,23 @@ def main():
             cwd = os.path.dirname(path)
             out = os.path.join(cwd, name.split()[1] + ".out")
             ok = check if "build" in name else (lambda text: "ok")
-            rows.append(timed(name, n, cmd + [os.path.basename(path)], cwd, args.reps, args.timeout, out, ok))
-        phase_rows.append((n, phases(one) + ", route match " + route_match(one, m, args.reps)))
+            tools.append((name, cmd + [os.path.basename(path)], cwd, out, ok))
         helm_base = gen.emit(n, args.out, only={"helm"}, m=m)
-        ok, cmd, _ = gen.peers()["helm"]
+        _, cmd, _ = gen.peers()["helm"]
         helm_dir = os.path.join(helm_base, "helm")
         if os.path.exists(os.path.join(helm_dir, "values.json")):
             cmd = cmd + ["values.json"]
-        rows.append(timed("helm (Helm v4 engine)", n, cmd, helm_dir, args.reps, args.timeout,
-                          os.path.join(helm_dir, "out.yaml"), lambda text: gen.verify(text, m)))
+        tools.append(("helm (Helm v4 engine)", cmd, helm_dir, os.path.join(helm_dir, "out.yaml"),
+                      lambda text, m=m: gen.verify(text, m)))
+        rows += interleaved(tools, n, args.reps, args.timeout)
+        phase_rows.append((n, phases(one) + ", route match " + route_match(one, m, args.reps)))
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(rows, f, indent=1)
     print(table(rows, phase_rows))
 
 
 def table(rows, phase_rows):
-    out = ["| N | tool | wall s | CPU s | peak MB | output MB | Helm ÷ egwc (wall / CPU / memory) | status |",
+    out = ["| N | tool | wall s, median (min–max) | CPU s | peak MB | output MB | Helm ÷ egwc (wall / CPU / memory) | status |",
            "|---|---|---|---|---|---|---|---|"]
     helm = {r["n"]: r for r in rows if r["tool"].startswith("helm")}
     for r in rows:
@@ -230,7 +246,8 @@ def table(rows, phase_rows):
         if h and not r["tool"].startswith("helm") and h["status"] == "ok" and r["wall_s"] > 0:
             cpu = f"{h['cpu_s'] / r['cpu_s']:.0f}×" if r["cpu_s"] else "n/a"
             ratio = f"{h['wall_s'] / r['wall_s']:.0f}× / {cpu} / {h['rss_mb'] / r['rss_mb']:.1f}×"
-        out.append(f"| {r['n']:,} | {r['tool']} | {r['wall_s']:.3f} | {r['cpu_s']} | {r['rss_mb']} | "
+        wall = f"{r['wall_s']:.3f} ({r['wall_min_s']:.3f}–{r['wall_max_s']:.3f})"
+        out.append(f"| {r['n']:,} | {r['tool']} | {wall} | {r['cpu_s']} | {r['rss_mb']} | "
                    f"{r['out_bytes'] / 1e6:.1f} | {ratio} | {r['status']} |")
     out += ["", "| N | egwc build phases, ms (one file) |", "|---|---|"]
     out += [f"| {n:,} | {p} |" for n, p in phase_rows]
