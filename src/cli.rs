@@ -634,11 +634,7 @@ fn test(
         }
         failed |= test_build(files, options, coverage, fail_under)?;
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit_code(failed))
 }
 
 /// Runs one build's tests; true when it failed (an error, a failed test, low coverage).
@@ -897,9 +893,7 @@ fn choose_style(when: ColorWhen) -> Style {
 /// left for the operating system to reclaim, as the process ends next. Freeing them one by
 /// one is pure overhead (`egwc check` at N = 10,000: 0.81 s → 0.65 s, docs/performance.md).
 fn finish(c: egwc::Compilation) -> ExitCode {
-    let code = exit_for(&c);
-    std::mem::forget(c);
-    code
+    exit_code(forget(c))
 }
 
 /// [`finish`], as whether the compilation had errors.
@@ -909,8 +903,9 @@ fn forget(c: egwc::Compilation) -> bool {
     failed
 }
 
-fn exit_for(c: &egwc::Compilation) -> ExitCode {
-    if c.has_errors() {
+/// Exit code 1 when the input had errors, else 0.
+fn exit_code(failed: bool) -> ExitCode {
+    if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -971,6 +966,9 @@ objects\n",
     Ok(finish(c))
 }
 
+/// Checks the builds the arguments stand for (one, each file with `--each`, or a directory's
+/// roots) in turn: their diagnostics as they come, or one document of them all; exit 1 if
+/// any has an error.
 fn check(
     files: &[PathBuf],
     options: &egwc::Options,
@@ -981,55 +979,30 @@ fn check(
     if each {
         builds = builds.into_iter().flatten().map(|f| vec![f]).collect();
     }
-    if let [files] = &builds[..] {
-        let c =
-            egwc::analyze(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))?;
-        match format {
-            DiagnosticFormat::Human => report(&c.sources, &c.diagnostics)?,
-            DiagnosticFormat::Json | DiagnosticFormat::Sarif | DiagnosticFormat::Github => {
-                let items = machine::items(&c.sources, &c.diagnostics);
-                to_stdout(machine_format(format, items).as_bytes())?
-            }
-        }
-        return Ok(finish(c));
-    }
-    check_each(&builds, options, format)
-}
-
-fn machine_format(format: DiagnosticFormat, items: Vec<machine::Item>) -> String {
-    match format {
-        DiagnosticFormat::Sarif => machine::sarif(&items),
-        DiagnosticFormat::Github => machine::github(&items),
-        _ => machine::json(items),
-    }
-}
-
-/// Checks each build on its own (`--each`, or a directory's roots), reporting their
-/// diagnostics as they come, or one document of them all; exit 1 if any has an error.
-fn check_each(
-    builds: &[Vec<PathBuf>],
-    options: &egwc::Options,
-    format: DiagnosticFormat,
-) -> Result<ExitCode, Failure> {
     let mut failed = false;
     let mut items = Vec::new();
-    for files in builds {
+    for files in &builds {
         let c =
             egwc::analyze(&inputs(files)?, options).map_err(|e| Failure::Message(e.to_string()))?;
         match format {
             DiagnosticFormat::Human => report(&c.sources, &c.diagnostics)?,
             _ => items.extend(machine::items(&c.sources, &c.diagnostics)),
         }
-        failed |= c.has_errors();
+        failed |= forget(c);
     }
     if !matches!(format, DiagnosticFormat::Human) {
         to_stdout(machine_format(format, items).as_bytes())?;
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit_code(failed))
+}
+
+/// Diagnostics for tools, in `format` (not `human`).
+fn machine_format(format: DiagnosticFormat, items: Vec<machine::Item>) -> String {
+    match format {
+        DiagnosticFormat::Sarif => machine::sarif(&items),
+        DiagnosticFormat::Github => machine::github(&items),
+        _ => machine::json(items),
+    }
 }
 
 /// Formats each file. A file that does not parse is left as it is and its syntax error is

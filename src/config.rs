@@ -10,7 +10,7 @@
 //! roots = ["home.egw", "lab.egw"] # the builds of `egwc check DIR`, each on its own
 //! ```
 
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
@@ -81,11 +81,7 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
         }
     }
     for r in raw.roots.into_iter().flatten() {
-        let path = Path::new(r.get_ref());
-        let inside = path
-            .components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-        if r.get_ref().is_empty() || !inside {
+        if !crate::load::stays_inside(r.get_ref()) {
             diags.push(
                 invalid(
                     r.span(),
@@ -98,7 +94,7 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
                 .with_help("name each root relative to this file's directory, without `..`"),
             );
         } else {
-            config.roots.push(path.to_path_buf());
+            config.roots.push(PathBuf::from(r.get_ref()));
         }
     }
     (config, diags)

@@ -13,7 +13,7 @@
 //! kustomize's own files do by default (`LoadRestrictionsRootOnly`). This module reads and
 //! writes the documents; the CLI compiles.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -35,8 +35,9 @@ pub const KIND: &str = "Build";
 struct Config {
     api_version: String,
     kind: String,
-    #[serde(default)]
-    metadata: Value,
+    /// Accepted (kustomize needs a name and its annotations) and not read.
+    #[serde(default, rename = "metadata")]
+    _metadata: serde::de::IgnoredAny,
     spec: Spec,
 }
 
@@ -127,7 +128,6 @@ fn request(config: Value) -> Result<Request, String> {
             config.api_version, config.kind
         ));
     }
-    let _ = config.metadata;
     let spec = config.spec;
     if spec.files.is_empty() {
         return Err("`spec.files` is empty: name the .egw files of the build".into());
@@ -165,17 +165,13 @@ fn request(config: Value) -> Result<Request, String> {
 /// A file named by the configuration: a relative path that stays in the kustomization's
 /// directory (no `..`, no absolute path), as kustomize's load restrictor has it.
 fn inside(file: &str) -> Result<&Path, String> {
-    let path = Path::new(file);
-    let plain = path
-        .components()
-        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-    if file.is_empty() || !plain {
+    if !crate::load::stays_inside(file) {
         return Err(format!(
             "`spec.files`: `{file}` is not a path inside the kustomization's directory: name \
 files relative to it, without `..`"
         ));
     }
-    Ok(path)
+    Ok(Path::new(file))
 }
 
 #[derive(Serialize)]

@@ -222,6 +222,16 @@ pub fn config(
     (crate::config::Config::default(), Vec::new())
 }
 
+/// Whether a path a repository names (an egwc.toml root, a kustomize generator's file) is
+/// relative and without `..`, so that, joined to its directory, it stays in it as written.
+/// Symbolic links are checked where the file is opened (`project`, the loader).
+pub fn stays_inside(path: &str) -> bool {
+    !path.is_empty()
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
 /// The builds a directory stands for (`egwc check DIR`, docs/config.md): the `roots` of
 /// DIR's own `egwc.toml`, each a build of its own, or else the `.egw` files directly in DIR,
 /// together as one. Every file must stay in DIR once symbolic links are resolved, as DIR's
