@@ -172,6 +172,13 @@ def egwc_output_check(n):
     return check
 
 
+def json_check(n):
+    def check(text):
+        routes = sum(1 for o in json.loads(text)["items"] if o["kind"] == "HTTPRoute")
+        return "ok" if routes == n else f"expected {n} HTTPRoutes, got {routes}"
+    return check
+
+
 def phases(path):
     out = subprocess.run([EGWC, "build", "--timings", path], capture_output=True, text=True)
     m = re.search(r"timings \(ms\): (.*);", out.stderr)
@@ -216,11 +223,12 @@ def main():
         for name, cmd, path in [
             ("egwc build", [EGWC, "build"], one),
             ("egwc build (10 files)", [EGWC, "build"], split),
+            ("egwc build -o json", [EGWC, "build", "-o", "json"], one),
             ("egwc check", [EGWC, "check"], one),
         ]:
             cwd = os.path.dirname(path)
-            out = os.path.join(cwd, name.split()[1] + ".out")
-            ok = check if "build" in name else (lambda text: "ok")
+            out = os.path.join(cwd, name.replace(" ", "-") + ".out")
+            ok = json_check(n) if "json" in name else check if "build" in name else (lambda text: "ok")
             tools.append((name, cmd + [os.path.basename(path)], cwd, out, ok))
         helm_base = gen.emit(n, args.out, only={"helm"}, m=m)
         _, cmd, _ = gen.peers()["helm"]
