@@ -238,6 +238,44 @@ fn output_is_deterministic() {
     }
 }
 
+/// `--format json` is a `v1 List` of the objects, each with its fields in the order of the
+/// YAML (as kubectl prints them), also when its items are written on several threads.
+#[test]
+fn json_stream_is_a_list_of_the_objects_in_field_order() {
+    let root = example_roots()
+        .into_iter()
+        .find(|r| r.ends_with("homelab.egw"))
+        .unwrap();
+    let c = egwc::compile(&[Input::Path(root)], &egwc::Options::default()).unwrap();
+    let one = c.manifests.unwrap();
+    // Enough copies that the items are split between threads.
+    let many: Vec<_> = std::iter::repeat_n(one.iter().cloned(), 5000 / one.len() + 1)
+        .flatten()
+        .collect();
+    for manifests in [&[][..], &one[..1], &one[..], &many[..]] {
+        let text = emit::to_stream(manifests, Format::Json);
+        let items: Vec<_> = manifests
+            .iter()
+            .map(|m| serde_json::to_value(m).unwrap())
+            .collect();
+        let expected = serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": items });
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, expected, "{} objects", manifests.len());
+        assert!(text.starts_with("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n"));
+        assert!(text.ends_with("}\n"));
+        for m in manifests.iter().take(one.len()) {
+            let pretty = serde_json::to_string_pretty(m)
+                .unwrap()
+                .replace('\n', "\n    ");
+            assert!(
+                text.contains(&pretty),
+                "{} is not written in field order",
+                m.kind()
+            );
+        }
+    }
+}
+
 /// A fix does what its help says: with the replacement made (as an editor holds the file,
 /// through `Options::edited`), the diagnostic it belongs to is gone. Over every case.
 #[test]

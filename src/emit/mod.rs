@@ -182,38 +182,67 @@ pub fn to_stream(manifests: &[Manifest], format: Format) -> String {
 /// The stream of [`to_stream`] in consecutive parts, to be written one after the other
 /// (joining them would copy the whole output once more).
 pub fn to_stream_parts(manifests: &[Manifest], format: Format) -> Vec<String> {
-    match format {
-        Format::Yaml => {
-            // Documents are independent: each thread writes a run of them into its own buffer.
-            let threads = std::thread::available_parallelism().map_or(1, usize::from);
-            let per_thread = manifests
-                .len()
-                .div_ceil(threads)
-                .max(YAML_DOCUMENTS_PER_THREAD);
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = manifests
-                    .chunks(per_thread)
-                    .map(|run| scope.spawn(|| yaml_stream(run)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a serializing thread does not panic"))
-                    .collect()
-            })
+    // Objects are independent: each thread writes a run of them into its own buffer.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_thread = manifests.len().div_ceil(threads).max(DOCUMENTS_PER_THREAD);
+    let write_run = match format {
+        Format::Yaml => yaml_stream,
+        Format::Json => json_items,
+    };
+    let mut parts: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = manifests
+            .chunks(per_thread)
+            .map(|run| scope.spawn(|| write_run(run)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a serializing thread does not panic"))
+            .collect()
+    });
+    if format == Format::Json {
+        // serde_json's pretty layout of `{"apiVersion":"v1","kind":"List","items":[...]}`,
+        // written around the items rather than copying them into a `serde_json::Value`.
+        if manifests.is_empty() {
+            return vec![
+                "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": []\n}\n".into(),
+            ];
         }
-        Format::Json => {
-            let list =
-                serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": manifests });
-            let mut s =
-                serde_json::to_string_pretty(&list).expect("Kubernetes objects serialize to JSON");
-            s.push('\n');
-            vec![s]
+        parts.insert(
+            0,
+            "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n".into(),
+        );
+        for part in &mut parts[2..] {
+            part.insert_str(0, ",\n");
         }
+        parts.push("\n  ]\n}\n".into());
     }
+    parts
 }
 
-/// Below this many objects, YAML is written on one thread.
-const YAML_DOCUMENTS_PER_THREAD: usize = 2000;
+/// Below this many objects, a stream is written on one thread.
+const DOCUMENTS_PER_THREAD: usize = 2000;
+
+/// Pretty JSON objects separated by `,\n` and indented as items of the List.
+fn json_items(manifests: &[Manifest]) -> String {
+    let mut out = Vec::with_capacity(manifests.len() * 1100);
+    let mut item = Vec::new();
+    for (i, m) in manifests.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        item.clear();
+        serde_json::to_writer_pretty(&mut item, m).expect("Kubernetes objects serialize to JSON");
+        // JSON strings hold no raw newline, so every newline starts a line of layout.
+        out.extend_from_slice(b"    ");
+        for line in item.split_inclusive(|&b| b == b'\n') {
+            out.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                out.extend_from_slice(b"    ");
+            }
+        }
+    }
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
 
 fn yaml(manifest: &Manifest) -> String {
     let mut out = String::new();
