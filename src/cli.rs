@@ -919,27 +919,32 @@ fn build(
     format: OutputFormat,
     timings: bool,
 ) -> Result<ExitCode, Failure> {
-    let c = compile(files, options)?;
-    report(&c.sources, &c.diagnostics)?;
-    let output_start = std::time::Instant::now();
-    let Some(manifests) = &c.manifests else {
-        return Ok(finish(c));
-    };
     let format = match format {
         OutputFormat::Yaml => Format::Yaml,
         OutputFormat::Json => Format::Json,
     };
-    match output {
-        None => {
-            let parts = emit::to_stream_parts(manifests, format);
+    let inputs = inputs(&one_build(files)?)?;
+    // To standard output, the objects are serialized as they are made; for a directory, each
+    // is a file of its own.
+    let c = match output {
+        None => egwc::compile_to_stream(&inputs, options, format),
+        Some(_) => egwc::compile(&inputs, options),
+    }
+    .map_err(|e| Failure::Message(e.to_string()))?;
+    report(&c.sources, &c.diagnostics)?;
+    let output_start = std::time::Instant::now();
+    let objects = match (output, &c.stream, &c.manifests) {
+        (None, Some(stream), _) => {
             let mut out = std::io::stdout().lock();
-            let result = parts
+            let result = stream
+                .parts
                 .iter()
                 .try_for_each(|part| out.write_all(part.as_bytes()))
                 .and_then(|()| out.flush());
             written(result, "standard output")?;
+            stream.objects
         }
-        Some(dir) => {
+        (Some(dir), _, Some(manifests)) => {
             let extension = match format {
                 Format::Yaml => "yaml",
                 Format::Json => "json",
@@ -947,20 +952,25 @@ fn build(
             let files = manifests
                 .iter()
                 .map(|m| (m.file_name(extension), emit::to_document(m, format)));
-            crate::output_dir::replace(dir, files).map_err(Failure::Message)?
+            crate::output_dir::replace(dir, files).map_err(Failure::Message)?;
+            manifests.len()
         }
-    }
+        _ => return Ok(finish(c)),
+    };
     if timings {
         let t = c.timings;
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let (emit, write) = match output {
+            None => ("emit+serialize", "write"),
+            Some(_) => ("emit", "serialize+write"),
+        };
         to_stderr(&format!(
-            "timings (ms): load+parse {:.1}, check {:.1}, emit {:.1}, serialize+write {:.1}; {} \
+            "timings (ms): load+parse {:.1}, check {:.1}, {emit} {:.1}, {write} {:.1}; {objects} \
 objects\n",
             ms(t.load_and_parse),
             ms(t.check),
             ms(t.emit),
             ms(output_start.elapsed()),
-            manifests.len()
         ))?;
     }
     Ok(finish(c))

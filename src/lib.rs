@@ -39,6 +39,8 @@ pub struct Compilation {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
     pub manifests: Option<Vec<emit::Manifest>>,
+    /// The objects already serialized, in place of `manifests`, from [`compile_to_stream`].
+    pub stream: Option<emit::Stream>,
     /// How long each stage took, for `egwc build --timings` and the benchmark.
     pub timings: Timings,
 }
@@ -48,6 +50,7 @@ pub struct Compilation {
 pub struct Timings {
     pub load_and_parse: Duration,
     pub check: Duration,
+    /// Making the objects; with [`compile_to_stream`], also serializing them.
     pub emit: Duration,
 }
 
@@ -59,7 +62,7 @@ impl Compilation {
 
 /// Loads, parses, checks and emits. Fails only when a file named by the caller cannot be read.
 pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
-    run(inputs, options, true).map(|(c, _, _)| c)
+    run(inputs, options, Make::Objects).map(|(c, _, _)| c)
 }
 
 /// [`compile`], keeping the checked model beside the objects: what `egwc route` and `egwc
@@ -68,13 +71,23 @@ pub fn compile_with_model(
     inputs: &[Input],
     options: &Options,
 ) -> Result<(Compilation, Option<ir::Model>), LoadError> {
-    run(inputs, options, true).map(|(c, model, _)| (c, model))
+    run(inputs, options, Make::Objects).map(|(c, model, _)| (c, model))
+}
+
+/// [`compile`], serializing the objects as they are made instead of keeping them (`egwc
+/// build` to standard output): they are never all in memory at once.
+pub fn compile_to_stream(
+    inputs: &[Input],
+    options: &Options,
+    format: emit::Format,
+) -> Result<Compilation, LoadError> {
+    run(inputs, options, Make::Stream(format)).map(|(c, _, _)| c)
 }
 
 /// Loads, parses and checks, without making the objects (`egwc check`): the diagnostics are
 /// those of [`compile`], as emission reports none.
 pub fn analyze(inputs: &[Input], options: &Options) -> Result<Compilation, LoadError> {
-    run(inputs, options, false).map(|(c, _, _)| c)
+    run(inputs, options, Make::Nothing).map(|(c, _, _)| c)
 }
 
 /// [`analyze`], leaving what it is done with to the caller to free: the language server
@@ -84,7 +97,7 @@ pub fn analyze_leaving(
     inputs: &[Input],
     options: &Options,
 ) -> Result<(Compilation, Leftovers), LoadError> {
-    run(inputs, options, false).map(|(c, model, trees)| {
+    run(inputs, options, Make::Nothing).map(|(c, model, trees)| {
         (
             c,
             Leftovers {
@@ -126,10 +139,18 @@ fn load_configured(
     Ok((loaded, options.with_config(&config)))
 }
 
+/// What [`run`] makes of a checked model.
+#[derive(Clone, Copy, PartialEq)]
+enum Make {
+    Nothing,
+    Objects,
+    Stream(emit::Format),
+}
+
 fn run(
     inputs: &[Input],
     options: &Options,
-    emit: bool,
+    make: Make,
 ) -> Result<(Compilation, Option<ir::Model>, Option<load::Trees>), LoadError> {
     let start = Instant::now();
     let (mut loaded, options) = load_configured(inputs, options)?;
@@ -139,6 +160,7 @@ fn run(
     // The syntax trees are not needed past checking. A build frees them now (or gives them
     // back to the kept parses), so that emission reuses their memory instead of faulting new
     // memory in; a check leaves them to its caller.
+    let emit = make != Make::Nothing;
     let trees = if emit {
         loaded.release_trees();
         None
@@ -149,10 +171,15 @@ fn run(
     let load_diags = std::mem::take(&mut loaded.diags);
     let checked_at = Instant::now();
     let emitted = emit && !load_diags.iter().any(Diagnostic::is_error);
-    let manifests = model
-        .as_ref()
-        .filter(|_| emitted)
-        .map(|m| emit::emit(m, &sources));
+    let model_to_emit = model.as_ref().filter(|_| emitted);
+    let (manifests, stream) = match make {
+        Make::Nothing => (None, None),
+        Make::Objects => (model_to_emit.map(|m| emit::emit(m, &sources)), None),
+        Make::Stream(format) => (
+            None,
+            model_to_emit.map(|m| emit::emit_stream(m, &sources, format)),
+        ),
+    };
     let timings = Timings {
         load_and_parse: loaded_at - start,
         check: checked_at - loaded_at,
@@ -166,6 +193,7 @@ fn run(
         sources,
         diagnostics,
         manifests,
+        stream,
         timings,
     };
     // A build that made no objects has no model to read; a check's is left to be freed.

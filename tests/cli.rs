@@ -395,21 +395,18 @@ fn a_closed_pipe_ends_quietly() {
         (&["check", BAD], true), // standard error closed
     ];
     for (args, closed_stderr) in cases {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_egwc"))
-            .env("NO_COLOR", "1")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Close the reading end before egwc writes.
+        // A pipe whose reading end is closed before egwc starts, so that its first write
+        // fails (closing it after the spawn raced with that write).
+        let (reader, closed) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_egwc"));
+        command.env("NO_COLOR", "1").args(args).stdin(Stdio::null());
         if closed_stderr {
-            drop(child.stderr.take());
+            command.stdout(Stdio::piped()).stderr(closed);
         } else {
-            drop(child.stdout.take());
+            command.stdout(closed).stderr(Stdio::piped());
         }
-        let out = child.wait_with_output().unwrap();
+        let out = command.output().unwrap();
         assert_eq!(
             out.status.code(),
             Some(0),

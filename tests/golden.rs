@@ -276,6 +276,47 @@ fn json_stream_is_a_list_of_the_objects_in_field_order() {
     }
 }
 
+/// `egwc build` to standard output serializes the objects as it makes them
+/// (`compile_to_stream`); that is the text of `to_stream` of the objects `compile` keeps.
+/// Over every example and a file of 3,000 services and routes (several threads).
+#[test]
+fn streamed_build_writes_the_stream_of_the_objects() {
+    let mut big = String::from(
+        "gateway gw {\n  class \"eg\"\n  listener http { port 80 protocol HTTP }\n}\n",
+    );
+    for i in 0..3000 {
+        big.push_str(&format!(
+            "service s{i} {{ endpoints \"a{i}.example.internal\" \"b{i}.example.internal\" port 8080 rewrite host off }}\n\
+             route r{i} {{ on gw host \"r{i}.example.com\" rule {{ -> s{i} 90, s{} 10 }} }}\n",
+            (i + 1) % 3000
+        ));
+    }
+    let inputs = example_roots()
+        .into_iter()
+        .map(Input::Path)
+        .chain([Input::Stdin(big.into_bytes())]);
+    for input in inputs {
+        let name = match &input {
+            Input::Path(p) => p.display().to_string(),
+            Input::Stdin(_) => "3,000 services".into(),
+        };
+        let options = egwc::Options::default();
+        let c = egwc::compile(std::slice::from_ref(&input), &options).unwrap();
+        assert!(!c.has_errors(), "{name}");
+        let manifests = c.manifests.unwrap();
+        for format in [Format::Yaml, Format::Json] {
+            let s =
+                egwc::compile_to_stream(std::slice::from_ref(&input), &options, format).unwrap();
+            let stream = s.stream.unwrap();
+            assert_eq!(stream.objects, manifests.len(), "{name}");
+            assert!(
+                stream.parts.concat() == emit::to_stream(&manifests, format),
+                "{name}, {format:?}: the streamed build differs"
+            );
+        }
+    }
+}
+
 /// A fix does what its help says: with the replacement made (as an editor holds the file,
 /// through `Options::edited`), the diagnostic it belongs to is gone. Over every case.
 #[test]

@@ -100,23 +100,92 @@ impl Manifest {
 pub fn emit(model: &ir::Model, sources: &SourceMap) -> Vec<Manifest> {
     let cx = Context { sources };
     let mut out = Vec::new();
-    for g in &model.gateways {
-        out.push(Manifest::Gateway(Box::new(gateway::gateway(&cx, g))));
+    for unit in units(model) {
+        emit_unit(&cx, model, unit, &mut out);
     }
-    for s in &model.services {
-        service::service(&cx, s, &mut out);
-    }
-    for r in &model.routes {
-        out.push(match r.kind {
-            ir::RouteKind::Http => Manifest::HttpRoute(Box::new(route::route(&cx, r))),
-            ir::RouteKind::Grpc => Manifest::GrpcRoute(Box::new(route::grpc_route(&cx, r))),
-            ir::RouteKind::Tcp | ir::RouteKind::Udp | ir::RouteKind::Tls => {
-                Manifest::L4Route(Box::new(route::l4_route(&cx, r)))
-            }
-        });
-    }
-    grant::grants(&cx, model, &mut out);
     out
+}
+
+/// The objects of [`emit`], serialized.
+pub struct Stream {
+    /// The text of [`to_stream`], in consecutive parts, to be written one after the other.
+    pub parts: Vec<String>,
+    pub objects: usize,
+}
+
+/// The objects of [`emit`] as a [`Stream`]. Each thread makes a run of the model's objects
+/// and writes them as it goes, so that they are never all in memory at once.
+pub fn emit_stream(model: &ir::Model, sources: &SourceMap, format: Format) -> Stream {
+    let units: Vec<Unit> = units(model).collect();
+    let per_thread = units.len().div_ceil(threads()).max(DOCUMENTS_PER_THREAD);
+    let runs: Vec<(String, usize)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = units
+            .chunks(per_thread)
+            .map(|run| {
+                scope.spawn(move || {
+                    let cx = Context { sources };
+                    let mut text = String::new();
+                    let mut objects = Vec::new();
+                    let mut count = 0;
+                    for &unit in run {
+                        emit_unit(&cx, model, unit, &mut objects);
+                        for m in objects.drain(..) {
+                            write_document(&mut text, &m, format, count == 0);
+                            count += 1;
+                        }
+                    }
+                    (text, count)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("an emitting thread does not panic"))
+            .collect()
+    });
+    let objects = runs.iter().map(|(_, n)| n).sum();
+    Stream {
+        parts: stream_parts(runs, format),
+        objects,
+    }
+}
+
+/// What one step of emission makes objects of.
+#[derive(Clone, Copy)]
+enum Unit {
+    Gateway(usize),
+    Service(usize),
+    Route(usize),
+    Grants,
+}
+
+fn units(model: &ir::Model) -> impl Iterator<Item = Unit> {
+    (0..model.gateways.len())
+        .map(Unit::Gateway)
+        .chain((0..model.services.len()).map(Unit::Service))
+        .chain((0..model.routes.len()).map(Unit::Route))
+        .chain([Unit::Grants])
+}
+
+fn emit_unit(cx: &Context<'_>, model: &ir::Model, unit: Unit, out: &mut Vec<Manifest>) {
+    match unit {
+        Unit::Gateway(i) => out.push(Manifest::Gateway(Box::new(gateway::gateway(
+            cx,
+            &model.gateways[i],
+        )))),
+        Unit::Service(i) => service::service(cx, &model.services[i], out),
+        Unit::Route(i) => {
+            let r = &model.routes[i];
+            out.push(match r.kind {
+                ir::RouteKind::Http => Manifest::HttpRoute(Box::new(route::route(cx, r))),
+                ir::RouteKind::Grpc => Manifest::GrpcRoute(Box::new(route::grpc_route(cx, r))),
+                ir::RouteKind::Tcp | ir::RouteKind::Udp | ir::RouteKind::Tls => {
+                    Manifest::L4Route(Box::new(route::l4_route(cx, r)))
+                }
+            });
+        }
+        Unit::Grants => grant::grants(cx, model, out),
+    }
 }
 
 pub(crate) struct Context<'a> {
@@ -183,80 +252,102 @@ pub fn to_stream(manifests: &[Manifest], format: Format) -> String {
 /// (joining them would copy the whole output once more).
 pub fn to_stream_parts(manifests: &[Manifest], format: Format) -> Vec<String> {
     // Objects are independent: each thread writes a run of them into its own buffer.
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let per_thread = manifests.len().div_ceil(threads).max(DOCUMENTS_PER_THREAD);
-    let write_run = match format {
-        Format::Yaml => yaml_stream,
-        Format::Json => json_items,
-    };
-    let mut parts: Vec<String> = std::thread::scope(|scope| {
+    let per_thread = manifests
+        .len()
+        .div_ceil(threads())
+        .max(DOCUMENTS_PER_THREAD);
+    let runs = std::thread::scope(|scope| {
         let handles: Vec<_> = manifests
             .chunks(per_thread)
-            .map(|run| scope.spawn(|| write_run(run)))
+            .map(|run| {
+                scope.spawn(move || {
+                    let mut text = String::with_capacity(run.len() * 600);
+                    for (i, m) in run.iter().enumerate() {
+                        write_document(&mut text, m, format, i == 0);
+                    }
+                    (text, run.len())
+                })
+            })
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("a serializing thread does not panic"))
             .collect()
     });
-    if format == Format::Json {
-        // serde_json's pretty layout of `{"apiVersion":"v1","kind":"List","items":[...]}`,
-        // written around the items rather than copying them into a `serde_json::Value`.
-        if manifests.is_empty() {
-            return vec![
-                "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": []\n}\n".into(),
-            ];
-        }
-        parts.insert(
-            0,
-            "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n".into(),
-        );
-        for part in &mut parts[2..] {
-            part.insert_str(0, ",\n");
-        }
-        parts.push("\n  ]\n}\n".into());
-    }
-    parts
+    stream_parts(runs, format)
 }
 
-/// Below this many objects, a stream is written on one thread.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Below this many objects (or units of emission), a stream is written on one thread.
 const DOCUMENTS_PER_THREAD: usize = 2000;
 
-/// Pretty JSON objects separated by `,\n` and indented as items of the List.
-fn json_items(manifests: &[Manifest]) -> String {
-    let mut out = Vec::with_capacity(manifests.len() * 1100);
-    let mut item = Vec::new();
-    for (i, m) in manifests.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b",\n");
+/// Appends one object to a run of the stream: a `---`-separated YAML document, or a JSON
+/// object indented as an item of the List and separated from the one before by `,\n`.
+fn write_document(out: &mut String, manifest: &Manifest, format: Format, first_of_run: bool) {
+    match format {
+        Format::Yaml => {
+            out.push_str("---\n");
+            write_yaml(out, manifest);
         }
-        item.clear();
-        serde_json::to_writer_pretty(&mut item, m).expect("Kubernetes objects serialize to JSON");
-        // JSON strings hold no raw newline, so every newline starts a line of layout.
-        out.extend_from_slice(b"    ");
-        for line in item.split_inclusive(|&b| b == b'\n') {
-            out.extend_from_slice(line);
-            if line.ends_with(b"\n") {
-                out.extend_from_slice(b"    ");
+        Format::Json => {
+            if !first_of_run {
+                out.push_str(",\n");
+            }
+            let item = serde_json::to_string_pretty(manifest)
+                .expect("Kubernetes objects serialize to JSON");
+            // JSON strings hold no raw newline, so every newline starts a line of layout.
+            out.push_str("    ");
+            for line in item.split_inclusive('\n') {
+                out.push_str(line);
+                if line.ends_with('\n') {
+                    out.push_str("    ");
+                }
             }
         }
     }
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// The runs of the threads, with their object counts, as the parts of one stream. YAML runs
+/// follow each other; JSON runs are the items of a `v1 List`, laid out as serde_json's
+/// pretty printer lays out `{"apiVersion":"v1","kind":"List","items":[...]}`.
+fn stream_parts(runs: Vec<(String, usize)>, format: Format) -> Vec<String> {
+    let runs = runs
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(text, _)| text);
+    match format {
+        Format::Yaml => runs.collect(),
+        Format::Json => {
+            let mut parts =
+                vec!["{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n".to_string()];
+            for run in runs {
+                let before = if parts.len() == 1 {
+                    "  \"items\": [\n"
+                } else {
+                    ",\n"
+                };
+                parts.push(before.into());
+                parts.push(run);
+            }
+            parts.push(
+                if parts.len() == 1 {
+                    "  \"items\": []\n}\n"
+                } else {
+                    "\n  ]\n}\n"
+                }
+                .into(),
+            );
+            parts
+        }
+    }
 }
 
 fn yaml(manifest: &Manifest) -> String {
     let mut out = String::new();
     write_yaml(&mut out, manifest);
-    out
-}
-
-/// `---`-separated documents.
-fn yaml_stream(manifests: &[Manifest]) -> String {
-    let mut out = String::with_capacity(manifests.len() * 600);
-    for m in manifests {
-        out.push_str("---\n");
-        write_yaml(&mut out, m);
-    }
     out
 }
 
