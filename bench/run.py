@@ -14,9 +14,10 @@ mark).
   python3 bench/run.py                      # N = 100, 1000, 10000, 100000
   python3 bench/run.py --n 1000 --reps 5
 
-The tools of one N run in rounds (egwc build, its 10-file variant, check, Helm; again …),
-so that a slow moment of the machine falls on all of them alike; the table shows each wall
-time's median with its minimum and maximum.
+The tools of one N run in rounds (egwc build, its 10-file variant, JSON, check, Helm; then
+the same tools starting one further on …), so that a slow moment of the machine falls on
+all of them alike; the table shows each wall time's median with its minimum and maximum,
+and the phases of `egwc build --timings` as medians of as many runs.
 
 It installs what it needs: a release build of egwc (cargo), and helm-python-sdk (Helm's
 Go engine, v4) in a venv under $PEERS_PREFIX (default: <tmp>/peers). It prints a Markdown
@@ -133,13 +134,16 @@ def run_once(cmd, cwd, timeout, outfile):
 
 
 def interleaved(tools, n, reps, timeout):
-    """Runs every tool once per round, `reps` rounds (A B C A B C …), so that a slow moment of
-    the machine falls on all of them alike; a tool that fails stops being run. Each tool is
+    """Runs every tool once per round, `reps` rounds (A B C, then B C A, …), so that a slow
+    moment of the machine falls on all of them alike, and no tool always runs right after the
+    same one (the first egwc run after Helm's engine freed its memory was twice as slow as the
+    others); a tool that fails stops being run. Each tool is
     (name, cmd, cwd, outfile, check_output). Returns one row per tool: the median wall and CPU
     time with the minimum and maximum wall, and the highest peak memory."""
     runs = {t[0]: [] for t in tools}
-    for _ in range(reps):
-        for name, cmd, cwd, outfile, _check in tools:
+    for rep in range(reps):
+        start = rep % len(tools)
+        for name, cmd, cwd, outfile, _check in tools[start:] + tools[:start]:
             if runs[name] and runs[name][-1]["rc"] != 0:
                 continue
             runs[name].append(run_once(cmd, cwd, timeout, outfile))
@@ -179,10 +183,18 @@ def json_check(n):
     return check
 
 
-def phases(path):
-    out = subprocess.run([EGWC, "build", "--timings", path], capture_output=True, text=True)
-    m = re.search(r"timings \(ms\): (.*);", out.stderr)
-    return m.group(1) if m else "?"
+def phases(path, reps):
+    """The stages of `egwc build --timings`, each the median of `reps` runs."""
+    runs = []
+    for _ in range(reps):
+        out = subprocess.run([EGWC, "build", "--timings", path], capture_output=True, text=True)
+        m = re.search(r"timings \(ms\): (.*);", out.stderr)
+        if not m:
+            return "?"
+        runs.append([(k, float(v)) for k, v in (p.rsplit(" ", 1) for p in m.group(1).split(", "))])
+    return ", ".join(
+        f"{name} {sorted(r[i][1] for r in runs)[len(runs) // 2]:.1f}"
+        for i, (name, _) in enumerate(runs[0]))
 
 
 def route_match(path, m, reps):
@@ -238,7 +250,7 @@ def main():
         tools.append(("helm (Helm v4 engine)", cmd, helm_dir, os.path.join(helm_dir, "out.yaml"),
                       lambda text, m=m: gen.verify(text, m)))
         rows += interleaved(tools, n, args.reps, args.timeout)
-        phase_rows.append((n, phases(one) + ", route match " + route_match(one, m, args.reps)))
+        phase_rows.append((n, phases(one, args.reps) + ", route match " + route_match(one, m, args.reps)))
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(rows, f, indent=1)
     print(table(rows, phase_rows))
