@@ -117,31 +117,19 @@ pub struct Stream {
 /// and writes them as it goes, so that they are never all in memory at once.
 pub fn emit_stream(model: &ir::Model, sources: &SourceMap, format: Format) -> Stream {
     let units: Vec<Unit> = units(model).collect();
-    let per_thread = units.len().div_ceil(threads()).max(DOCUMENTS_PER_THREAD);
-    let runs: Vec<(String, usize)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = units
-            .chunks(per_thread)
-            .map(|run| {
-                scope.spawn(move || {
-                    let cx = Context { sources };
-                    let mut text = String::new();
-                    let mut objects = Vec::new();
-                    let mut count = 0;
-                    for &unit in run {
-                        emit_unit(&cx, model, unit, &mut objects);
-                        for m in objects.drain(..) {
-                            write_document(&mut text, &m, format, count == 0);
-                            count += 1;
-                        }
-                    }
-                    (text, count)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("an emitting thread does not panic"))
-            .collect()
+    let runs = on_threads(&units, |run| {
+        let cx = Context { sources };
+        let mut text = String::new();
+        let mut objects = Vec::new();
+        let mut count = 0;
+        for &unit in run {
+            emit_unit(&cx, model, unit, &mut objects);
+            for m in objects.drain(..) {
+                write_document(&mut text, &m, format, count == 0);
+                count += 1;
+            }
+        }
+        (text, count)
     });
     let objects = runs.iter().map(|(_, n)| n).sum();
     Stream {
@@ -251,30 +239,35 @@ pub fn to_stream(manifests: &[Manifest], format: Format) -> String {
 /// The stream of [`to_stream`] in consecutive parts, to be written one after the other
 /// (joining them would copy the whole output once more).
 pub fn to_stream_parts(manifests: &[Manifest], format: Format) -> Vec<String> {
-    // Objects are independent: each thread writes a run of them into its own buffer.
-    let per_thread = manifests
-        .len()
-        .div_ceil(threads())
-        .max(DOCUMENTS_PER_THREAD);
-    let runs = std::thread::scope(|scope| {
-        let handles: Vec<_> = manifests
+    let runs = on_threads(manifests, |run| {
+        let mut text = String::with_capacity(run.len() * 600);
+        for (i, m) in run.iter().enumerate() {
+            write_document(&mut text, m, format, i == 0);
+        }
+        (text, run.len())
+    });
+    stream_parts(runs, format)
+}
+
+/// `write_run` over consecutive runs of `items`, one run per core (none shorter than
+/// [`DOCUMENTS_PER_THREAD`]): objects are independent, so each thread writes its own buffer.
+/// The results, in order.
+fn on_threads<T: Sync>(
+    items: &[T],
+    write_run: impl Fn(&[T]) -> (String, usize) + Sync,
+) -> Vec<(String, usize)> {
+    let per_thread = items.len().div_ceil(threads()).max(DOCUMENTS_PER_THREAD);
+    let write_run = &write_run;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
             .chunks(per_thread)
-            .map(|run| {
-                scope.spawn(move || {
-                    let mut text = String::with_capacity(run.len() * 600);
-                    for (i, m) in run.iter().enumerate() {
-                        write_document(&mut text, m, format, i == 0);
-                    }
-                    (text, run.len())
-                })
-            })
+            .map(|run| scope.spawn(move || write_run(run)))
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("a serializing thread does not panic"))
             .collect()
-    });
-    stream_parts(runs, format)
+    })
 }
 
 fn threads() -> usize {
