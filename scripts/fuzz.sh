@@ -51,6 +51,10 @@ for target in "${targets[@]}"; do
     mkdir -p tests/fuzz
     cp "$crash" "tests/fuzz/$target-$(basename "$crash")"
     echo "fuzz: $target found $(basename "$crash"); copied to tests/fuzz/" >&2
+    # CI keeps no files: print the failure and the input, so the log alone reproduces it.
+    grep -m 1 -A 12 -E "panicked at|ERROR: libFuzzer" "$log" >&2 || true
+    echo "fuzz: the input, base64 (first 8 KiB):" >&2
+    head -c 8192 "$crash" | base64 >&2
     status=1
   done
 done
