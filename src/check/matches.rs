@@ -112,6 +112,9 @@ expression) or `header`; paths, query parameters and HTTP methods are for HTTP r
         }
         self.limit(m.headers.len(), 16, "header matches", span);
         self.limit(m.query.len(), 16, "query matches", span);
+        // The model is alive until emission ends: no spare capacity from the pushes.
+        m.headers.shrink_to_fit();
+        m.query.shrink_to_fit();
         m.path = path.get();
         m.method = method.get();
         m.grpc = self.grpc_method(grpc_service.get(), grpc_method.get());

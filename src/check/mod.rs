@@ -201,7 +201,11 @@ impl<'a> Checker<'a> {
             self.services.insert(&s.node.name.text, *s);
         }
 
-        let mut model = ir::Model::default();
+        let mut model = ir::Model {
+            gateways: Vec::with_capacity(gateways.len()),
+            routes: Vec::with_capacity(routes.len()),
+            ..ir::Model::default()
+        };
         for g in &gateways {
             if let Some(ir) = self.gateway(g.node, g.namespace) {
                 self.gateway_irs

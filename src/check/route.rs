@@ -98,7 +98,7 @@ the route",
             _ => 1,
         };
         self.limit(rules.len(), most, "rules", r.name.span);
-        let mut checked = Vec::new();
+        let mut checked = Vec::with_capacity(rules.len());
         for (rule, span) in &rules {
             match self.rule(rule, *span, kind) {
                 Some(ir) => checked.push(ir),
@@ -139,7 +139,7 @@ the route",
         let mark = self.mark();
         // A parent can fail without a report here: its gateway's errors were reported there.
         let mut failed = false;
-        let mut parents = Vec::new();
+        let mut parents = Vec::with_capacity(refs.len());
         let mut listeners = Vec::new();
         for p in refs {
             // A whole gateway and one of its listeners overlap too: the API server requires
@@ -176,6 +176,7 @@ the route",
         hostnames: &mut Vec<String>,
     ) -> bool {
         let mark = self.mark();
+        hostnames.reserve_exact(written.len());
         for h in written {
             if !self.hostname(h, true) {
                 continue;

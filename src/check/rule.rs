@@ -137,7 +137,9 @@ line",
 
     /// Checks each item of a rule on its own, and gathers them.
     fn rule_items(&mut self, rule: &'a ast::Rule, kind: ir::RouteKind) -> Items<'a> {
-        let mut matches = Vec::new();
+        let match_lines = rule.items.iter();
+        let match_lines = match_lines.filter(|i| matches!(i.node, RuleItem::Match(_)));
+        let mut matches = Vec::with_capacity(match_lines.count());
         let mut backends = Once::new("->");
         let mut request = HeaderEditor::new("requests");
         let mut response = HeaderEditor::new("responses");
@@ -226,9 +228,8 @@ line",
         if unresolved {
             return None;
         }
-        let mut backends = Vec::new();
         if failed || self.errors_since(mark) || resolved.is_empty() {
-            return Some(backends);
+            return Some(Vec::new());
         }
         if resolved.iter().all(|(_, w)| *w == 0) {
             self.report(all_weights_zero(attr_span));
@@ -237,6 +238,7 @@ line",
             .iter()
             .map(|((_, s), w)| (*w, s.backends.len()))
             .collect();
+        let mut backends = Vec::with_capacity(counts.iter().map(|(_, n)| n).sum());
         for (((index, service), _), split) in resolved.iter().zip(weights::split(&counts)) {
             for (b, weight) in split.into_iter().enumerate() {
                 backends.push(backend_ref(*index, service, b, weight));

@@ -39,8 +39,9 @@ impl Builder {
     }
 
     pub(super) fn file(&mut self, pair: Pair<'_, Rule>) -> File {
-        let mut items = Vec::new();
-        for p in pair.into_inner() {
+        let children = pair.into_inner();
+        let mut items = Vec::with_capacity(children.len());
+        for p in children {
             let item = match p.as_rule() {
                 Rule::namespace_decl => Item::Namespace(self.last_string(&p)),
                 Rule::import_decl => Item::Import(self.path_string(&p, "an import path")),
@@ -231,8 +232,9 @@ impl Builder {
 
     fn gateway(&mut self, pair: &Pair<'_, Rule>) -> Gateway {
         let name = self.block_name(pair);
-        let mut items = Vec::new();
-        for p in pair.clone().into_inner().skip(2) {
+        let children = pair.clone().into_inner().skip(2);
+        let mut items = Vec::with_capacity(children.len());
+        for p in children {
             let item = match p.as_rule() {
                 Rule::class_attr => GatewayItem::Class(self.last_string(&p)),
                 Rule::target_attr => {
@@ -255,8 +257,9 @@ impl Builder {
 
     fn listener(&mut self, pair: &Pair<'_, Rule>) -> Listener {
         let name = self.block_name(pair);
-        let mut items = Vec::new();
-        for p in pair.clone().into_inner().skip(2) {
+        let children = pair.clone().into_inner().skip(2);
+        let mut items = Vec::with_capacity(children.len());
+        for p in children {
             let item = match p.as_rule() {
                 Rule::port_attr => ListenerItem::Port(self.integer(&self.value(&p))),
                 Rule::protocol_attr => ListenerItem::Protocol(self.ident(&self.value(&p))),
@@ -265,8 +268,9 @@ impl Builder {
                     self.ident(&p.clone().into_inner().nth(2).expect(SHAPE)),
                 ),
                 Rule::listener_tls => {
-                    let mut tls = Vec::new();
-                    for t in p.clone().into_inner().skip(1) {
+                    let children = p.clone().into_inner().skip(1);
+                    let mut tls = Vec::with_capacity(children.len());
+                    for t in children {
                         let item = match t.as_rule() {
                             Rule::cert_attr => ListenerTlsItem::Cert(self.last_string(&t)),
                             Rule::mode_attr => ListenerTlsItem::Mode(self.ident(&self.value(&t))),
@@ -285,8 +289,9 @@ impl Builder {
 
     fn service(&mut self, pair: &Pair<'_, Rule>) -> Service {
         let name = self.block_name(pair);
-        let mut items = Vec::new();
-        for p in pair.clone().into_inner().skip(2) {
+        let children = pair.clone().into_inner().skip(2);
+        let mut items = Vec::with_capacity(children.len());
+        for p in children {
             let item = match p.as_rule() {
                 Rule::endpoint_attr => ServiceItem::Endpoints(
                     p.clone()
@@ -318,8 +323,9 @@ impl Builder {
                     }))
                 }
                 Rule::service_tls => {
-                    let mut tls = Vec::new();
-                    for t in p.clone().into_inner().skip(1) {
+                    let children = p.clone().into_inner().skip(1);
+                    let mut tls = Vec::with_capacity(children.len());
+                    for t in children {
                         let item = match t.as_rule() {
                             Rule::hostname_attr => ServiceTlsItem::Hostname(self.last_string(&t)),
                             Rule::san_attr => {
@@ -376,7 +382,7 @@ impl Builder {
             });
         children.next(); // `route`
         let name = self.ident(&children.next().expect(SHAPE));
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(children.len());
         for p in children {
             let item = match p.as_rule() {
                 Rule::on_attr => RouteItem::On(
@@ -410,8 +416,9 @@ impl Builder {
 
     fn filters(&mut self, pair: &Pair<'_, Rule>) -> Filters {
         let name = self.block_name(pair);
-        let mut items = Vec::new();
-        for p in pair.clone().into_inner().skip(2) {
+        let children = pair.clone().into_inner().skip(2);
+        let mut items = Vec::with_capacity(children.len());
+        for p in children {
             let item = match p.as_rule() {
                 Rule::request_header => FiltersItem::RequestHeader(
                     self.header_action(&p.clone().into_inner().next().expect(SHAPE)),
@@ -432,7 +439,7 @@ impl Builder {
         let name = children
             .next_if(|p| p.as_rule() == Rule::string)
             .map(|p| self.string(&p));
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(children.len());
         for p in children {
             let mut parts = p.clone().into_inner().skip(1);
             let item = match p.as_rule() {
@@ -493,12 +500,14 @@ impl Builder {
     }
 
     fn rule(&mut self, pair: &Pair<'_, Rule>) -> ast::Rule {
-        let mut items = Vec::new();
-        for p in pair.clone().into_inner().skip(1) {
+        let children = pair.clone().into_inner().skip(1);
+        let mut items = Vec::with_capacity(children.len());
+        for p in children {
             let item = match p.as_rule() {
                 Rule::match_attr => {
-                    let mut conditions = Vec::new();
-                    for c in p.clone().into_inner().skip(1) {
+                    let children = p.clone().into_inner().skip(1);
+                    let mut conditions = Vec::with_capacity(children.len());
+                    for c in children {
                         let cond = self.condition(&c);
                         conditions.push(self.spanned(&c, cond));
                     }
@@ -557,8 +566,9 @@ impl Builder {
     }
 
     fn rewrite_parts(&mut self, pair: &Pair<'_, Rule>) -> Vec<Spanned<RewritePart>> {
-        let mut parts = Vec::new();
-        for r in pair.clone().into_inner().skip(1) {
+        let children = pair.clone().into_inner().skip(1);
+        let mut parts = Vec::with_capacity(children.len());
+        for r in children {
             let part = match r.as_rule() {
                 Rule::rewrite_host => RewritePart::Host(self.last_string(&r)),
                 Rule::path_value => {
@@ -573,8 +583,9 @@ impl Builder {
     }
 
     fn redirect_parts(&mut self, pair: &Pair<'_, Rule>) -> Vec<Spanned<RedirectPart>> {
-        let mut parts = Vec::new();
-        for r in pair.clone().into_inner().skip(1) {
+        let children = pair.clone().into_inner().skip(1);
+        let mut parts = Vec::with_capacity(children.len());
+        for r in children {
             let part = match r.as_rule() {
                 Rule::scheme => RedirectPart::Scheme(self.ident(&r)),
                 Rule::redirect_host => RedirectPart::Host(self.last_string(&r)),
