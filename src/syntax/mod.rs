@@ -53,33 +53,39 @@ fn parse_in_chunks(file: FileId, text: &str, chunks: &[(usize, usize)]) -> (File
         .map_or(1, usize::from)
         .min(chunks.len());
     // Thread `t` parses chunks t, t + threads, t + 2 × threads, …
+    let parse_share = |t: usize| {
+        let mut done = Vec::new();
+        for (i, &(start, end)) in chunks.iter().enumerate().skip(t).step_by(threads) {
+            let result = parse_chunk(file, &text[start..end], start);
+            let failed = result.is_err();
+            done.push((i, result));
+            if failed {
+                break;
+            }
+        }
+        done
+    };
+    let parse_share = &parse_share;
     let mut results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn(move || {
-                    let mut done = Vec::new();
-                    for (i, &(start, end)) in chunks.iter().enumerate().skip(t).step_by(threads) {
-                        let result = parse_chunk(file, &text[start..end], start);
-                        let failed = result.is_err();
-                        done.push((i, result));
-                        if failed {
-                            break;
-                        }
-                    }
-                    done
-                })
-            })
+        let handles: Vec<_> = (1..threads)
+            .map(|t| scope.spawn(move || parse_share(t)))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a parser thread does not panic"))
-            .collect()
+        // The calling thread parses share 0: trees made in its allocator's memory are freed
+        // there too, and emission reuses that memory.
+        let mut results = parse_share(0);
+        for h in handles {
+            results.extend(h.join().expect("a parser thread does not panic"));
+        }
+        results
     });
     results.sort_unstable_by_key(|(i, _)| *i);
     if results.len() < chunks.len() || results.iter().any(|(_, r)| r.is_err()) {
         return failed(file, text);
     }
     let mut ast = File::default();
+    let items = results.iter().filter_map(|(_, r)| r.as_ref().ok());
+    ast.items
+        .reserve_exact(items.map(|(chunk, _)| chunk.items.len()).sum());
     let mut diags = Vec::new();
     for (_, result) in results {
         let (chunk, chunk_diags) = result.expect("failures were handled above");
