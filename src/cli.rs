@@ -307,9 +307,9 @@ enum Failure {
 
 /// The result of writing to a stream: a closed pipe is [`Failure::Closed`], any other error
 /// (a full disk, `/dev/full`) a failure with its reason.
-fn written(result: std::io::Result<()>, what: &str) -> Result<(), Failure> {
+fn written<T>(result: std::io::Result<T>, what: &str) -> Result<T, Failure> {
     match result {
-        Ok(()) => Ok(()),
+        Ok(value) => Ok(value),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::Closed),
         Err(e) => Err(Failure::Message(format!("cannot write to {what}: {e}"))),
     }
@@ -924,25 +924,21 @@ fn build(
         OutputFormat::Json => Format::Json,
     };
     let inputs = inputs(&one_build(files)?)?;
-    // To standard output, the objects are serialized as they are made; for a directory, each
-    // is a file of its own.
-    let c = match output {
-        None => egwc::compile_to_stream(&inputs, options, format),
-        Some(_) => egwc::compile(&inputs, options),
+    // To standard output, the objects are made and written a run at a time, after the
+    // diagnostics; for a directory, each is a file of its own, all made first.
+    let (c, model) = match output {
+        None => egwc::compile_for_stream(&inputs, options),
+        Some(_) => egwc::compile(&inputs, options).map(|c| (c, None)),
     }
     .map_err(|e| Failure::Message(e.to_string()))?;
     report(&c.sources, &c.diagnostics)?;
     let output_start = std::time::Instant::now();
-    let objects = match (output, &c.stream, &c.manifests) {
-        (None, Some(stream), _) => {
+    let objects = match (output, &model, &c.manifests) {
+        (None, Some(model), _) => {
             let mut out = std::io::stdout().lock();
-            let result = stream
-                .parts
-                .iter()
-                .try_for_each(|part| out.write_all(part.as_bytes()))
-                .and_then(|()| out.flush());
-            written(result, "standard output")?;
-            stream.objects
+            let result = emit::write_stream(model, &c.sources, format, &mut out)
+                .and_then(|objects| out.flush().map(|()| objects));
+            written(result, "standard output")?
         }
         (Some(dir), _, Some(manifests)) => {
             let extension = match format {
@@ -960,17 +956,15 @@ fn build(
     if timings {
         let t = c.timings;
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-        let (emit, write) = match output {
-            None => ("emit+serialize", "write"),
-            Some(_) => ("emit", "serialize+write"),
+        let written = ms(output_start.elapsed());
+        let emitted = match output {
+            None => format!("emit+serialize+write {written:.1}"),
+            Some(_) => format!("emit {:.1}, serialize+write {written:.1}", ms(t.emit)),
         };
         to_stderr(&format!(
-            "timings (ms): load+parse {:.1}, check {:.1}, {emit} {:.1}, {write} {:.1}; {objects} \
-objects\n",
+            "timings (ms): load+parse {:.1}, check {:.1}, {emitted}; {objects} objects\n",
             ms(t.load_and_parse),
             ms(t.check),
-            ms(t.emit),
-            ms(output_start.elapsed()),
         ))?;
     }
     Ok(finish(c))

@@ -39,8 +39,6 @@ pub struct Compilation {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
     pub manifests: Option<Vec<emit::Manifest>>,
-    /// The objects already serialized, in place of `manifests`, from [`compile_to_stream`].
-    pub stream: Option<emit::Stream>,
     /// How long each stage took, for `egwc build --timings` and the benchmark.
     pub timings: Timings,
 }
@@ -50,7 +48,7 @@ pub struct Compilation {
 pub struct Timings {
     pub load_and_parse: Duration,
     pub check: Duration,
-    /// Making the objects; with [`compile_to_stream`], also serializing them.
+    /// Making the objects (none for [`compile_for_stream`], which leaves that to its caller).
     pub emit: Duration,
 }
 
@@ -74,14 +72,15 @@ pub fn compile_with_model(
     run(inputs, options, Make::Objects).map(|(c, model, _)| (c, model))
 }
 
-/// [`compile`], serializing the objects as they are made instead of keeping them (`egwc
-/// build` to standard output): they are never all in memory at once.
-pub fn compile_to_stream(
+/// [`compile`] without making the objects: the checked model when there are no errors,
+/// with the syntax trees already freed, for [`emit::write_stream`] to make and write the
+/// objects a run at a time (`egwc build` to standard output): they are never all in memory
+/// at once, nor is their text.
+pub fn compile_for_stream(
     inputs: &[Input],
     options: &Options,
-    format: emit::Format,
-) -> Result<Compilation, LoadError> {
-    run(inputs, options, Make::Stream(format)).map(|(c, _, _)| c)
+) -> Result<(Compilation, Option<ir::Model>), LoadError> {
+    run(inputs, options, Make::Model).map(|(c, model, _)| (c, model))
 }
 
 /// Loads, parses and checks, without making the objects (`egwc check`): the diagnostics are
@@ -142,9 +141,12 @@ fn load_configured(
 /// What [`run`] makes of a checked model.
 #[derive(Clone, Copy, PartialEq)]
 enum Make {
+    /// Only the diagnostics (`egwc check`): the syntax trees and the model are left.
     Nothing,
+    /// The objects.
     Objects,
-    Stream(emit::Format),
+    /// The model to make the objects of, the syntax trees freed.
+    Model,
 }
 
 fn run(
@@ -172,13 +174,9 @@ fn run(
     let checked_at = Instant::now();
     let emitted = emit && !load_diags.iter().any(Diagnostic::is_error);
     let model_to_emit = model.as_ref().filter(|_| emitted);
-    let (manifests, stream) = match make {
-        Make::Nothing => (None, None),
-        Make::Objects => (model_to_emit.map(|m| emit::emit(m, &sources)), None),
-        Make::Stream(format) => (
-            None,
-            model_to_emit.map(|m| emit::emit_stream(m, &sources, format)),
-        ),
+    let manifests = match make {
+        Make::Objects => model_to_emit.map(|m| emit::emit(m, &sources)),
+        Make::Nothing | Make::Model => None,
     };
     let timings = Timings {
         load_and_parse: loaded_at - start,
@@ -193,7 +191,6 @@ fn run(
         sources,
         diagnostics,
         manifests,
-        stream,
         timings,
     };
     // A build that made no objects has no model to read; a check's is left to be freed.

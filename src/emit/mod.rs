@@ -106,37 +106,46 @@ pub fn emit(model: &ir::Model, sources: &SourceMap) -> Vec<Manifest> {
     out
 }
 
-/// The objects of [`emit`], serialized.
-pub struct Stream {
-    /// The text of [`to_stream`], in consecutive parts, to be written one after the other.
-    pub parts: Vec<String>,
-    pub objects: usize,
+/// Makes the objects of [`emit`] and writes them to `out` as [`to_stream`] would, a wave
+/// at a time: each core makes and serializes a run of [`UNITS_PER_RUN`] units, the runs are
+/// written in order, and the next wave starts. The objects are never all alive, nor is their
+/// text. Returns how many objects were written.
+pub fn write_stream(
+    model: &ir::Model,
+    sources: &SourceMap,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    let units: Vec<Unit> = units(model).collect();
+    let mut stream = Framing::start(format, out)?;
+    let mut objects = 0;
+    for wave in units.chunks(threads() * UNITS_PER_RUN) {
+        let runs = on_threads(wave, UNITS_PER_RUN, |run| {
+            let cx = Context { sources };
+            let mut text = String::new();
+            let mut made = Vec::new();
+            let mut count = 0;
+            for &unit in run {
+                emit_unit(&cx, model, unit, &mut made);
+                for m in made.drain(..) {
+                    write_document(&mut text, &m, format, count == 0);
+                    count += 1;
+                }
+            }
+            (text, count)
+        });
+        for (text, count) in runs {
+            stream.run(out, &text, count)?;
+            objects += count;
+        }
+    }
+    stream.end(out)?;
+    Ok(objects)
 }
 
-/// The objects of [`emit`] as a [`Stream`]. Each thread makes a run of the model's objects
-/// and writes them as it goes, so that they are never all in memory at once.
-pub fn emit_stream(model: &ir::Model, sources: &SourceMap, format: Format) -> Stream {
-    let units: Vec<Unit> = units(model).collect();
-    let runs = on_threads(&units, |run| {
-        let cx = Context { sources };
-        let mut text = String::new();
-        let mut objects = Vec::new();
-        let mut count = 0;
-        for &unit in run {
-            emit_unit(&cx, model, unit, &mut objects);
-            for m in objects.drain(..) {
-                write_document(&mut text, &m, format, count == 0);
-                count += 1;
-            }
-        }
-        (text, count)
-    });
-    let objects = runs.iter().map(|(_, n)| n).sum();
-    Stream {
-        parts: stream_parts(runs, format),
-        objects,
-    }
-}
+/// How many units of emission (a gateway, a service, a route) one thread makes and
+/// serializes before its text is written: about 1,000 objects, 1 MB of YAML.
+const UNITS_PER_RUN: usize = 500;
 
 /// What one step of emission makes objects of.
 #[derive(Clone, Copy)]
@@ -233,30 +242,34 @@ pub fn to_document(manifest: &Manifest, format: Format) -> String {
 
 /// All objects as one stream: `---`-separated YAML, or a JSON `v1 List`.
 pub fn to_stream(manifests: &[Manifest], format: Format) -> String {
-    to_stream_parts(manifests, format).concat()
-}
-
-/// The stream of [`to_stream`] in consecutive parts, to be written one after the other
-/// (joining them would copy the whole output once more).
-pub fn to_stream_parts(manifests: &[Manifest], format: Format) -> Vec<String> {
-    let runs = on_threads(manifests, |run| {
+    let runs = on_threads(manifests, DOCUMENTS_PER_THREAD, |run| {
         let mut text = String::with_capacity(run.len() * 600);
         for (i, m) in run.iter().enumerate() {
             write_document(&mut text, m, format, i == 0);
         }
         (text, run.len())
     });
-    stream_parts(runs, format)
+    let mut out = Vec::with_capacity(runs.iter().map(|(text, _)| text.len() + 2).sum());
+    let write = |out: &mut Vec<u8>| {
+        let mut stream = Framing::start(format, out)?;
+        for (text, count) in &runs {
+            stream.run(out, text, *count)?;
+        }
+        stream.end(out)
+    };
+    write(&mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("the runs and their framing are text")
 }
 
-/// `write_run` over consecutive runs of `items`, one run per core (none shorter than
-/// [`DOCUMENTS_PER_THREAD`]): objects are independent, so each thread writes its own buffer.
-/// The results, in order.
+/// `write_run` over consecutive runs of `items`, one run per core, none shorter than
+/// `shortest`: objects are independent, so each thread writes its own buffer. The results,
+/// in order.
 fn on_threads<T: Sync>(
     items: &[T],
+    shortest: usize,
     write_run: impl Fn(&[T]) -> (String, usize) + Sync,
 ) -> Vec<(String, usize)> {
-    let per_thread = items.len().div_ceil(threads()).max(DOCUMENTS_PER_THREAD);
+    let per_thread = items.len().div_ceil(threads()).max(shortest);
     let write_run = &write_run;
     let mut runs = items.chunks(per_thread);
     let first = runs.next();
@@ -309,37 +322,48 @@ fn write_document(out: &mut String, manifest: &Manifest, format: Format, first_o
     }
 }
 
-/// The runs of the threads, with their object counts, as the parts of one stream. YAML runs
+/// Runs of serialized objects (of [`write_document`]) written as one stream. YAML runs
 /// follow each other; JSON runs are the items of a `v1 List`, laid out as serde_json's
 /// pretty printer lays out `{"apiVersion":"v1","kind":"List","items":[...]}`.
-fn stream_parts(runs: Vec<(String, usize)>, format: Format) -> Vec<String> {
-    let runs = runs
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(text, _)| text);
-    match format {
-        Format::Yaml => runs.collect(),
-        Format::Json => {
-            let mut parts =
-                vec!["{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n".to_string()];
-            for run in runs {
-                let before = if parts.len() == 1 {
-                    "  \"items\": [\n"
-                } else {
-                    ",\n"
-                };
-                parts.push(before.into());
-                parts.push(run);
-            }
-            parts.push(
-                if parts.len() == 1 {
-                    "  \"items\": []\n}\n"
-                } else {
-                    "\n  ]\n}\n"
-                }
-                .into(),
-            );
-            parts
+struct Framing {
+    format: Format,
+    runs: usize,
+}
+
+impl Framing {
+    fn start(format: Format, out: &mut dyn std::io::Write) -> std::io::Result<Framing> {
+        if format == Format::Json {
+            out.write_all(b"{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n")?;
+        }
+        Ok(Framing { format, runs: 0 })
+    }
+
+    /// A run of `objects` objects; an empty run is nothing.
+    fn run(
+        &mut self,
+        out: &mut dyn std::io::Write,
+        text: &str,
+        objects: usize,
+    ) -> std::io::Result<()> {
+        if objects == 0 {
+            return Ok(());
+        }
+        if self.format == Format::Json {
+            out.write_all(if self.runs == 0 {
+                b"  \"items\": [\n"
+            } else {
+                b",\n"
+            })?;
+        }
+        self.runs += 1;
+        out.write_all(text.as_bytes())
+    }
+
+    fn end(self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match (self.format, self.runs) {
+            (Format::Yaml, _) => Ok(()),
+            (Format::Json, 0) => out.write_all(b"  \"items\": []\n}\n"),
+            (Format::Json, _) => out.write_all(b"\n  ]\n}\n"),
         }
     }
 }
