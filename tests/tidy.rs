@@ -7,7 +7,9 @@
 //!   (`cli.rs`, `output_dir.rs`);
 //! - `emit/` is a translation of the IR: it never asks the capability table (`target`);
 //! - no `unwrap()` outside tests (`expect` says which invariant holds);
-//! - every target of the capability table is named where texts list the targets.
+//! - every target of the capability table is named where texts list the targets;
+//! - no rule of the grammar refers to itself, directly or through others: the parser's
+//!   depth is then bounded by the grammar, whatever the input (pest 2.8 has no stack guard).
 
 use std::path::{Path, PathBuf};
 
@@ -153,4 +155,98 @@ fn texts_that_list_the_targets_name_every_target() {
         "src/diagnostics/catalog.rs: explanations that list targets miss some of the table's",
         missing,
     );
+}
+
+/// The rules of `grammar/egw.pest` and the rules each one's body names.
+fn grammar_rules() -> Vec<(String, Vec<String>)> {
+    let text = std::fs::read_to_string("grammar/egw.pest").unwrap();
+    // Without comments and literals, what is left of a body is rule names and operators.
+    let mut code = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                code.push('\n');
+            }
+            '"' | '\'' => {
+                while let Some(d) = chars.next() {
+                    if d == '\\' {
+                        chars.next();
+                    } else if d == c {
+                        break;
+                    }
+                }
+                code.push(' ');
+            }
+            _ => code.push(c),
+        }
+    }
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut rules = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(open) = rest.find('{') {
+        let head = rest[..open].trim_end_matches(|c: char| c.is_whitespace() || "_@$!".contains(c));
+        let name = head.trim_end_matches('=').trim_end();
+        let name = &name[name.rfind(|c: char| !word(c)).map_or(0, |i| i + 1)..];
+        let mut depth = 0;
+        let mut end = open;
+        for (i, c) in rest[open..].char_indices() {
+            depth += match c {
+                '{' => 1,
+                '}' => -1,
+                _ => 0,
+            };
+            if depth == 0 {
+                end = open + i;
+                break;
+            }
+        }
+        let body = &rest[open + 1..end];
+        let names = body
+            .split(|c: char| !word(c))
+            .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+            .map(str::to_string)
+            .collect();
+        rules.push((name.to_string(), names));
+        rest = &rest[end + 1..];
+    }
+    rules
+}
+
+#[test]
+fn no_grammar_rule_is_recursive() {
+    let rules = grammar_rules();
+    assert!(rules.len() > 100, "the grammar's rules were not found");
+    assert!(
+        rules.iter().any(|(name, _)| name == "file"),
+        "the grammar's rules were not found"
+    );
+    let refs = |name: &str| -> Vec<&str> {
+        rules
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, names)| names.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    };
+    let mut found = Vec::new();
+    for (name, _) in &rules {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut todo = refs(name);
+        while let Some(next) = todo.pop() {
+            if next == name {
+                found.push(format!("grammar/egw.pest: rule `{name}` refers to itself"));
+                break;
+            }
+            if !seen.contains(&next) {
+                seen.push(next);
+                todo.extend(refs(next));
+            }
+        }
+    }
+    assert_none("no grammar rule is recursive", found);
 }
