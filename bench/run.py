@@ -14,9 +14,9 @@ mark).
   python3 bench/run.py                      # N = 100, 1000, 10000, 100000
   python3 bench/run.py --n 1000 --reps 5
 
-The tools of one N run in rounds (egwc build, its 10-file variant, JSON, check, Helm; then
-the same tools starting one further on …), so that a slow moment of the machine falls on
-all of them alike; the table shows each wall time's median with its minimum and maximum,
+The tools of one N run in rounds (Helm, then egwc build, its 10-file variant, JSON, check;
+then Helm and the egwc tools starting one further on …), so that a slow moment of the
+machine falls on all of them alike; the table shows each wall time's median with its minimum and maximum,
 and the phases of `egwc build --timings` as medians of as many runs.
 
 It installs what it needs: a release build of egwc (cargo), and helm-python-sdk (Helm's
@@ -134,16 +134,22 @@ def run_once(cmd, cwd, timeout, outfile):
 
 
 def interleaved(tools, n, reps, timeout):
-    """Runs every tool once per round, `reps` rounds (A B C, then B C A, …), so that a slow
-    moment of the machine falls on all of them alike, and no tool always runs right after the
-    same one (the first egwc run after Helm's engine freed its memory was twice as slow as the
-    others); a tool that fails stops being run. Each tool is
+    """Runs every tool once per round, `reps` rounds, so that a slow moment of the machine
+    falls on all of them alike. Each round starts with the peers (Helm's engine), then the
+    egwc tools, rotated by one each round: the egwc run right after Helm's engine has freed
+    its memory is up to twice as slow as the others (this VM refaults the memory), so each
+    egwc tool takes that place in turn, and a median over 3 rounds or more leaves it out for
+    all but the first tool (twice in 5 rounds, still the median's minority). Rotating all
+    tools alike (A B C, then B C A) would keep every tool's predecessor. A tool that fails
+    stops being run. Each tool is
     (name, cmd, cwd, outfile, check_output). Returns one row per tool: the median wall and CPU
     time with the minimum and maximum wall, and the highest peak memory."""
     runs = {t[0]: [] for t in tools}
+    ours = [t for t in tools if t[0].startswith("egwc")]
+    peers = [t for t in tools if not t[0].startswith("egwc")]
     for rep in range(reps):
-        start = rep % len(tools)
-        for name, cmd, cwd, outfile, _check in tools[start:] + tools[:start]:
+        start = rep % len(ours)
+        for name, cmd, cwd, outfile, _check in peers + ours[start:] + ours[:start]:
             if runs[name] and runs[name][-1]["rc"] != 0:
                 continue
             runs[name].append(run_once(cmd, cwd, timeout, outfile))
