@@ -1,7 +1,8 @@
 //! The Host rewrite of each rule: a rule whose backends need one `Host` (a DNS endpoint's
 //! name, or a service's `rewrite host`) gets a `URLRewrite.hostname`, unless the rule writes
 //! its own; backends that need different ones cannot share the rule (E0506). It does not
-//! depend on the target.
+//! depend on the target. Only HTTP routes: GRPCRoute has no `URLRewrite` filter, so a gRPC
+//! call keeps the client's `:authority` (and TCP, UDP and TLS routes have no Host).
 
 use super::Checker;
 use crate::diagnostics::{Code, Diagnostic};
@@ -10,6 +11,9 @@ use crate::ir;
 impl Checker<'_> {
     pub(super) fn infer_host_rewrites(&mut self, model: &mut ir::Model) {
         for r in &mut model.routes {
+            if r.kind != ir::RouteKind::Http {
+                continue;
+            }
             for rule in &mut r.rules {
                 let has_host_rewrite = rule
                     .filters
