@@ -17,6 +17,7 @@ pub mod keywords;
 pub mod krm;
 pub mod load;
 pub mod lsp;
+mod parallel;
 pub mod pem;
 pub mod route;
 pub mod source;

@@ -157,65 +157,26 @@ fn texts_that_list_the_targets_name_every_target() {
     );
 }
 
-/// The rules of `grammar/egw.pest` and the rules each one's body names.
+/// The rules of `grammar/egw.pest`, read by pest's own grammar parser, and the rules each
+/// one's expression names.
 fn grammar_rules() -> Vec<(String, Vec<String>)> {
+    use pest_meta::optimizer::OptimizedExpr;
     let text = std::fs::read_to_string("grammar/egw.pest").unwrap();
-    // Without comments and literals, what is left of a body is rule names and operators.
-    let mut code = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '/' if chars.peek() == Some(&'/') => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-                code.push('\n');
-            }
-            '"' | '\'' => {
-                while let Some(d) = chars.next() {
-                    if d == '\\' {
-                        chars.next();
-                    } else if d == c {
-                        break;
-                    }
-                }
-                code.push(' ');
-            }
-            _ => code.push(c),
-        }
-    }
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut rules = Vec::new();
-    let mut rest = code.as_str();
-    while let Some(open) = rest.find('{') {
-        let head = rest[..open].trim_end_matches(|c: char| c.is_whitespace() || "_@$!".contains(c));
-        let name = head.trim_end_matches('=').trim_end();
-        let name = &name[name.rfind(|c: char| !word(c)).map_or(0, |i| i + 1)..];
-        let mut depth = 0;
-        let mut end = open;
-        for (i, c) in rest[open..].char_indices() {
-            depth += match c {
-                '{' => 1,
-                '}' => -1,
-                _ => 0,
-            };
-            if depth == 0 {
-                end = open + i;
-                break;
-            }
-        }
-        let body = &rest[open + 1..end];
-        let names = body
-            .split(|c: char| !word(c))
-            .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
-            .map(str::to_string)
-            .collect();
-        rules.push((name.to_string(), names));
-        rest = &rest[end + 1..];
-    }
+    let (_, rules) = pest_meta::parse_and_optimize(&text).unwrap();
     rules
+        .into_iter()
+        .map(|rule| {
+            let names = rule
+                .expr
+                .iter_top_down()
+                .filter_map(|e| match e {
+                    OptimizedExpr::Ident(name) => Some(name),
+                    _ => None,
+                })
+                .collect();
+            (rule.name, names)
+        })
+        .collect()
 }
 
 #[test]

@@ -119,7 +119,7 @@ pub fn write_stream(
     let units: Vec<Unit> = units(model).collect();
     let mut stream = Framing::start(format, out)?;
     let mut objects = 0;
-    for wave in units.chunks(threads() * UNITS_PER_RUN) {
+    for wave in units.chunks(crate::parallel::cores() * UNITS_PER_RUN) {
         let runs = on_threads(wave, UNITS_PER_RUN, |run| {
             let cx = Context { sources };
             let mut text = String::new();
@@ -269,28 +269,9 @@ fn on_threads<T: Sync>(
     shortest: usize,
     write_run: impl Fn(&[T]) -> (String, usize) + Sync,
 ) -> Vec<(String, usize)> {
-    let per_thread = items.len().div_ceil(threads()).max(shortest);
-    let write_run = &write_run;
-    let mut runs = items.chunks(per_thread);
-    let first = runs.next();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .map(|run| scope.spawn(move || write_run(run)))
-            .collect();
-        // The calling thread writes the first run: its allocator reuses the memory the
-        // syntax trees left, where a new thread would fault fresh pages in.
-        let mut out: Vec<_> = first.into_iter().map(write_run).collect();
-        out.extend(
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a serializing thread does not panic")),
-        );
-        out
-    })
-}
-
-fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
+    let per_thread = items.len().div_ceil(crate::parallel::cores()).max(shortest);
+    let runs: Vec<&[T]> = items.chunks(per_thread).collect();
+    crate::parallel::each_share(runs.len(), |i| write_run(runs[i]))
 }
 
 /// Below this many objects (or units of emission), a stream is written on one thread.

@@ -49,10 +49,9 @@ fn parse_in_chunks(file: FileId, text: &str, chunks: &[(usize, usize)]) -> (File
     if chunks.len() < 2 {
         return parse_chunk(file, text, 0).unwrap_or_else(|_| failed(file, text));
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(chunks.len());
-    // Thread `t` parses chunks t, t + threads, t + 2 × threads, …
+    let threads = crate::parallel::cores().min(chunks.len());
+    // Share `t` is chunks t, t + threads, t + 2 × threads, …; a share stops at its first
+    // failed chunk.
     let parse_share = |t: usize| {
         let mut done = Vec::new();
         for (i, &(start, end)) in chunks.iter().enumerate().skip(t).step_by(threads) {
@@ -65,30 +64,23 @@ fn parse_in_chunks(file: FileId, text: &str, chunks: &[(usize, usize)]) -> (File
         }
         done
     };
-    let parse_share = &parse_share;
-    let mut results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads)
-            .map(|t| scope.spawn(move || parse_share(t)))
-            .collect();
-        // The calling thread parses share 0: trees made in its allocator's memory are freed
-        // there too, and emission reuses that memory.
-        let mut results = parse_share(0);
-        for h in handles {
-            results.extend(h.join().expect("a parser thread does not panic"));
-        }
-        results
-    });
+    let mut results: Vec<_> = crate::parallel::each_share(threads, parse_share)
+        .into_iter()
+        .flatten()
+        .collect();
     results.sort_unstable_by_key(|(i, _)| *i);
     if results.len() < chunks.len() || results.iter().any(|(_, r)| r.is_err()) {
         return failed(file, text);
     }
+    let parsed: Vec<_> = results
+        .into_iter()
+        .map(|(_, r)| r.expect("failures were handled above"))
+        .collect();
     let mut ast = File::default();
-    let items = results.iter().filter_map(|(_, r)| r.as_ref().ok());
     ast.items
-        .reserve_exact(items.map(|(chunk, _)| chunk.items.len()).sum());
+        .reserve_exact(parsed.iter().map(|(chunk, _)| chunk.items.len()).sum());
     let mut diags = Vec::new();
-    for (_, result) in results {
-        let (chunk, chunk_diags) = result.expect("failures were handled above");
+    for (chunk, chunk_diags) in parsed {
         ast.items.extend(chunk.items);
         ast.has_holes |= chunk.has_holes;
         ast.malformed.extend(chunk.malformed);
