@@ -8,6 +8,7 @@ mod gateway;
 mod grant;
 mod route;
 mod service;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 
@@ -356,10 +357,5 @@ fn yaml(manifest: &Manifest) -> String {
 }
 
 fn write_yaml(out: &mut String, manifest: &Manifest) {
-    // Block scalars (`>-`) for long strings are valid YAML but unlike kubectl's output and
-    // noisy in diffs, so strings stay on one line. YAML 1.1 booleans (`on`, `yes`) are quoted
-    // by serde-saphyr's default, which is why it was chosen (docs in design/crates.md).
-    let options = serde_saphyr::ser_options! { prefer_block_scalars: false };
-    serde_saphyr::to_fmt_writer_with_options(out, manifest, options)
-        .expect("Kubernetes objects serialize to YAML");
+    yaml::write(out, manifest).expect("Kubernetes objects are in the YAML writer's subset");
 }
