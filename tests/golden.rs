@@ -280,6 +280,73 @@ fn json_stream_is_a_list_of_the_objects_in_field_order() {
 /// (`compile_for_stream`, `emit::write_stream`); that is the text of `to_stream` of the
 /// objects `compile` keeps. Over every example and a file of 3,000 services and routes
 /// (several threads, several waves of runs).
+/// Services and routes are checked over every core when there are many (`on_cores` in
+/// src/check/mod.rs): each mistake is reported once, at its definition, and the model keeps
+/// the order of the file.
+#[test]
+fn many_definitions_are_checked_as_in_one_pass() {
+    let n = 1500;
+    let file = |mistakes: bool| {
+        let mut text = String::from(
+            "gateway gw {\n  class \"eg\"\n  listener http { port 80 protocol HTTP }\n}\n",
+        );
+        let mut expected = Vec::new();
+        for i in 0..n {
+            let line = 5 + 2 * i;
+            let port = if mistakes && i % 7 == 3 {
+                expected.push((Code::find("E0200").unwrap(), line));
+                70000
+            } else {
+                8080
+            };
+            let to = if mistakes && i % 5 == 1 {
+                expected.push((Code::find("E0100").unwrap(), line + 1));
+                format!("missing{i}")
+            } else {
+                format!("s{i}")
+            };
+            text.push_str(&format!(
+                "service s{i} {{ endpoints \"a{i}.example.internal\" port {port} }}\n\
+                 route r{i} {{ on gw host \"r{i}.example.com\" rule {{ -> {to} }} }}\n"
+            ));
+        }
+        (Input::Stdin(text.into_bytes()), expected)
+    };
+    let (input, expected) = file(true);
+    let c = egwc::analyze(&[input], &egwc::Options::default()).unwrap();
+    let found: Vec<(Code, usize)> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            let at = d.primary_span();
+            (d.code, c.sources.get(at.file).line_col(at.start).0)
+        })
+        .collect();
+    assert_eq!(found, expected);
+
+    let (input, _) = file(false);
+    let (c, model) = egwc::compile_for_stream(&[input], &egwc::Options::default()).unwrap();
+    assert!(!c.has_errors());
+    let model = model.unwrap();
+    let names = |names: Vec<&str>, prefix: &str| {
+        let want: Vec<String> = (0..n).map(|i| format!("{prefix}{i}")).collect();
+        assert_eq!(names, want);
+    };
+    names(
+        model
+            .services
+            .iter()
+            .map(|s| s.meta.name.as_str())
+            .collect(),
+        "s",
+    );
+    names(
+        model.routes.iter().map(|r| r.meta.name.as_str()).collect(),
+        "r",
+    );
+}
+
 #[test]
 fn streamed_build_writes_the_stream_of_the_objects() {
     let mut big = String::from(

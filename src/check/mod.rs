@@ -19,7 +19,7 @@ pub mod validate;
 pub mod weights;
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir;
@@ -103,6 +103,9 @@ impl<T> Copy for Def<'_, T> {}
 #[derive(Clone, Copy)]
 struct Mark(usize);
 
+/// Below this many definitions per core, services or routes are checked on one thread.
+const DEFINITIONS_PER_CORE: usize = 500;
+
 /// Why egwc refuses a Secret or ConfigMap name that is not a DNS subdomain, which a
 /// reference may hold.
 const SECRET_NAMES: &str = "Kubernetes names every object with a DNS subdomain, so no \
@@ -119,8 +122,8 @@ pub(crate) struct Checker<'a> {
     /// Checked services and gateways by name, for routes to resolve against, shared with
     /// every route that refers to them (a service with its index in `Model::services`). A
     /// definition with errors is absent here, and references to it are not reported again.
-    service_irs: HashMap<&'a str, (usize, Rc<ir::Service>)>,
-    gateway_irs: HashMap<String, Rc<ir::Gateway>>,
+    service_irs: HashMap<&'a str, (usize, Arc<ir::Service>)>,
+    gateway_irs: HashMap<String, Arc<ir::Gateway>>,
     /// Filter groups by name, and whether they are free of errors. A rule that uses one with
     /// errors is not checked against it, since its errors were reported at the group.
     filters: HashMap<&'a str, (&'a ast::Filters, bool)>,
@@ -140,6 +143,53 @@ impl<'a> Checker<'a> {
     /// builds what it checked, instead of carrying an `ok` flag beside every report.
     fn errors_since(&self, mark: Mark) -> bool {
         self.diags[mark.0..].iter().any(Diagnostic::is_error)
+    }
+
+    /// `check` on each of `defs`, in order, over every core when there are many: each core
+    /// checks a run of them on a copy of this checker, whose tables it only reads, and the
+    /// runs' diagnostics are appended in order, so that the results and the diagnostics are
+    /// those of one pass. (Services and routes are each checked against what came before
+    /// them, never against each other.)
+    fn on_cores<T: Sync, R: Send>(
+        &mut self,
+        defs: &[T],
+        check: impl Fn(&mut Checker<'a>, &T) -> Option<R> + Sync,
+    ) -> Vec<Option<R>> {
+        let per_core = defs
+            .len()
+            .div_ceil(crate::parallel::cores())
+            .max(DEFINITIONS_PER_CORE);
+        if defs.len() <= per_core {
+            return defs.iter().map(|d| check(self, d)).collect();
+        }
+        let runs: Vec<&[T]> = defs.chunks(per_core).collect();
+        let this = &*self;
+        let checked = crate::parallel::each_share(runs.len(), |i| {
+            let mut copy = this.copy();
+            let results: Vec<Option<R>> = runs[i].iter().map(|d| check(&mut copy, d)).collect();
+            (results, copy.diags)
+        });
+        let mut out = Vec::with_capacity(defs.len());
+        for (results, diags) in checked {
+            out.extend(results);
+            self.diags.extend(diags);
+        }
+        out
+    }
+
+    /// This checker with its tables and no diagnostics, for [`Checker::on_cores`].
+    fn copy(&self) -> Checker<'a> {
+        Checker {
+            loaded: self.loaded,
+            options: self.options,
+            earlier_errors: self.earlier_errors,
+            diags: Vec::new(),
+            gateways: self.gateways.clone(),
+            services: self.services.clone(),
+            service_irs: self.service_irs.clone(),
+            gateway_irs: self.gateway_irs.clone(),
+            filters: self.filters.clone(),
+        }
     }
 
     fn run(&mut self) -> ir::Model {
@@ -209,18 +259,19 @@ impl<'a> Checker<'a> {
         for g in &gateways {
             if let Some(ir) = self.gateway(g.node, g.namespace) {
                 self.gateway_irs
-                    .insert(ir.meta.name.clone(), Rc::new(ir.clone()));
+                    .insert(ir.meta.name.clone(), Arc::new(ir.clone()));
                 model.gateways.push(ir);
             }
         }
         // The services are shared with the routes while they are checked, and are the
         // model's once they are.
-        let mut checked: Vec<Rc<ir::Service>> = Vec::with_capacity(services.len());
-        for s in &services {
-            if let Some(ir) = self.service(s.node, s.namespace) {
-                let ir = Rc::new(ir);
+        let mut checked: Vec<Arc<ir::Service>> = Vec::with_capacity(services.len());
+        let service_irs = self.on_cores(&services, |c, s| c.service(s.node, s.namespace));
+        for (s, ir) in services.iter().zip(service_irs) {
+            if let Some(ir) = ir {
+                let ir = Arc::new(ir);
                 self.service_irs
-                    .insert(&s.node.name.text, (checked.len(), Rc::clone(&ir)));
+                    .insert(&s.node.name.text, (checked.len(), Arc::clone(&ir)));
                 checked.push(ir);
             }
         }
@@ -229,11 +280,8 @@ impl<'a> Checker<'a> {
             let ok = self.filter_group(g);
             self.filters.insert(&g.name.text, (g, ok));
         }
-        for r in &routes {
-            if let Some(ir) = self.route(r.node, r.namespace) {
-                model.routes.push(ir);
-            }
-        }
+        let route_irs = self.on_cores(&routes, |c, r| c.route(r.node, r.namespace));
+        model.routes.extend(route_irs.into_iter().flatten());
         for t in tests {
             if let Some(ir) = self.test(t) {
                 model.tests.push(ir);
@@ -242,7 +290,7 @@ impl<'a> Checker<'a> {
         self.service_irs.clear();
         model.services = checked
             .into_iter()
-            .map(|s| Rc::try_unwrap(s).unwrap_or_else(|s| (*s).clone()))
+            .map(|s| Arc::try_unwrap(s).unwrap_or_else(|s| (*s).clone()))
             .collect();
         self.http_and_grpc_hostnames(&model);
         self.fit_to_targets(&mut model);

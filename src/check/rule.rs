@@ -1,7 +1,7 @@
 //! Checking one `rule` of a route: its items, backends with their weights, mirrors,
 //! timeouts, and what a rule may not combine.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::filters::HeaderEditor;
 use super::weights;
@@ -349,7 +349,7 @@ line",
     pub(super) fn resolve_service(
         &mut self,
         name: &ast::Ident,
-    ) -> Option<(usize, Rc<ir::Service>)> {
+    ) -> Option<(usize, Arc<ir::Service>)> {
         if let Some(s) = self.service_irs.get(name.text.as_str()) {
             return Some(s.clone());
         }
