@@ -431,8 +431,12 @@ pub static TABLE: [Capabilities; 9] = [
         tls_terminate: &[(v(1, 9), true)],
         notes: "The Backend API is off by default: set `extensionApis.enableBackend: true` in \
 the EnvoyGateway configuration. BackendTLSPolicy may target a Backend. `RequestHeaderModifier` \
-cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite.",
+cannot set `Host` (envoyproxy/gateway#3505); egwc uses URLRewrite. Envoy Gateway takes a \
+Backend's protocol from its `appProtocols`: an `H2C` service's Backend lists \
+`gateway.envoyproxy.io/h2c`, without which Envoy speaks HTTP/1.1 to it from an HTTPRoute (and \
+before 1.3 from a GRPCRoute too).",
         sources: &[
+            "internal/gatewayapi/route.go at v1.1.0–v1.9.0 (processBackendDestinationSetting: HTTP/2 for appProtocols gateway.envoyproxy.io/h2c; otherwise HTTP/1.1 in 1.1–1.2, the route kind's protocol from 1.3)",
             "conformance report v1.6.1 Envoy Gateway v1.9.0: GATEWAY-GRPC success",
             "internal/provider/kubernetes/*.go at v1.1.0–v1.9.0 (TCPRoute and UDPRoute v1alpha2 until 1.8, v1 from 1.9; TLSRoute v1alpha2 until 1.5, v1alpha3 in 1.6–1.7, v1 from 1.8); conformance report v1.6.1 Envoy Gateway v1.9.0 (TLSRouteModeTerminate supported)",
             "site tasks/traffic/tcp-routing.md and udp-routing.md",

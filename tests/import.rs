@@ -529,6 +529,18 @@ items:
   metadata:
     name: other
     namespace: web
+- apiVersion: gateway.envoyproxy.io/v1alpha1
+  kind: Backend
+  metadata:
+    name: socket
+    namespace: web
+  spec:
+    appProtocols:
+    - gateway.envoyproxy.io/ws
+    endpoints:
+    - fqdn:
+        hostname: socket.example.net
+        port: 8080
 "#;
     let mut child = egwc()
         .args(["import", "-"])
@@ -563,6 +575,13 @@ field has no .egw form: not imported"
     assert!(
         stderr.contains(
             "warning: <stdin>:43: Deployment web/other: Deployment (apps/v1) has no .egw form"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "warning: <stdin>:54: Backend web/socket: spec.appProtocols: \
+`gateway.envoyproxy.io/ws`: not imported"
         ),
         "{stderr}"
     );

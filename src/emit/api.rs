@@ -10,6 +10,9 @@ pub const BACKEND_TLS_V1ALPHA3: &str = "gateway.networking.k8s.io/v1alpha3";
 /// Envoy Gateway's group, and the version of its `Backend`.
 pub const ENVOY_GROUP: &str = "gateway.envoyproxy.io";
 pub const ENVOY_BACKEND_VERSION: &str = "gateway.envoyproxy.io/v1alpha1";
+/// Envoy Gateway's application protocol of a `Backend` for HTTP/2 in the clear
+/// (`AppProtocolTypeH2C` in api/v1alpha1/backend_types.go).
+pub const ENVOY_H2C: &str = "gateway.envoyproxy.io/h2c";
 /// Istio's networking group, and the version of its `ServiceEntry`.
 pub const ISTIO_GROUP: &str = "networking.istio.io";
 pub const ISTIO_SERVICE_ENTRY_VERSION: &str = "networking.istio.io/v1";

@@ -22,7 +22,14 @@ pub struct Object<S> {
 
 /// `gateway.envoyproxy.io/v1alpha1` `Backend`, with FQDN endpoints only.
 #[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EnvoyBackendSpec {
+    /// The protocol Envoy speaks to the endpoints when it is not HTTP/1.1:
+    /// [`api::ENVOY_H2C`] for HTTP/2 in the clear. Envoy Gateway does not read a Backend's
+    /// protocol from anything else an HTTPRoute has (`processBackendDestinationSetting` in
+    /// internal/gatewayapi/route.go, v1.1.0 to v1.9.0; before 1.3, a GRPCRoute's neither).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub app_protocols: Vec<&'static str>,
     pub endpoints: Vec<EnvoyBackendEndpoint>,
 }
 
@@ -37,12 +44,22 @@ pub struct EnvoyFqdn {
     pub port: u16,
 }
 
-pub fn envoy_backend(metadata: ObjectMeta, host: &str, port: u16) -> Object<EnvoyBackendSpec> {
+pub fn envoy_backend(
+    metadata: ObjectMeta,
+    host: &str,
+    port: u16,
+    h2c: bool,
+) -> Object<EnvoyBackendSpec> {
     Object {
         api_version: api::ENVOY_BACKEND_VERSION,
         kind: "Backend",
         metadata,
         spec: EnvoyBackendSpec {
+            app_protocols: if h2c {
+                vec![api::ENVOY_H2C]
+            } else {
+                Vec::new()
+            },
             endpoints: vec![EnvoyBackendEndpoint {
                 fqdn: EnvoyFqdn {
                     hostname: host.to_string(),

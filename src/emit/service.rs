@@ -93,7 +93,10 @@ fn backend_object(
             via: ir::DnsObject::EnvoyBackend,
         } => {
             out.push(Manifest::EnvoyBackend(Box::new(external::envoy_backend(
-                metadata, host, b.port,
+                metadata,
+                host,
+                b.port,
+                s.protocol == Protocol::H2c,
             ))));
             (api::ENVOY_GROUP, "Backend")
         }

@@ -24,6 +24,7 @@ use super::yaml::{Node, Notes, Obj, Value};
 
 const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 const ENVOY_GROUP: &str = crate::emit::api::ENVOY_GROUP;
+const ENVOY_H2C: &str = crate::emit::api::ENVOY_H2C;
 const ISTIO_GROUP: &str = "networking.istio.io";
 
 /// Metadata fields the API server writes: not part of a configuration.

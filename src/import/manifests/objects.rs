@@ -239,9 +239,26 @@ services outside it: not imported; routes to it keep its name",
                 endpoints.push((address.0, address.1.unwrap_or_default()));
                 e.rest(notes, "this field");
             }
+            // HTTP/2 in the clear is the one protocol of a Backend a .egw service has.
+            let app_protocols = spec.strs("appProtocols")?;
+            for other in app_protocols.iter().filter(|p| **p != ENVOY_H2C) {
+                notes.warn(
+                    spec.line(),
+                    spec.field("appProtocols"),
+                    format!(
+                        "`{other}`: not imported (a .egw service speaks HTTP/1.1, or HTTP/2 in \
+the clear with `protocol H2C`)"
+                    ),
+                );
+            }
+            let protocol = if app_protocols.contains(&ENVOY_H2C) {
+                Protocol::H2c
+            } else {
+                Protocol::Http
+            };
             spec.rest(notes, "this field");
             let port = endpoints.first().map_or(0, |e| e.1);
-            (ENVOY_GROUP, "Backend", endpoints, port, Protocol::Http)
+            (ENVOY_GROUP, "Backend", endpoints, port, protocol)
         }
         (ISTIO_GROUP, "ServiceEntry") => {
             let spec = o
