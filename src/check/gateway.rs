@@ -40,8 +40,8 @@ impl<'a> Checker<'a> {
                     self.namespace_name(ns);
                     namespace.set(self, ns.value.as_str(), item.span);
                 }
-                GatewayItem::Label(kv) => labels.push(kv),
-                GatewayItem::Annotation(kv) => annotations.push(kv),
+                GatewayItem::Label(kv) => labels.push(&**kv),
+                GatewayItem::Annotation(kv) => annotations.push(&**kv),
                 GatewayItem::Listener(l) => {
                     if let Some(first) = listener_names.get(l.name.text.as_str()) {
                         self.report(super::duplicate(

@@ -36,8 +36,8 @@ impl<'a> Checker<'a> {
                     self.namespace_name(ns);
                     namespace.set(self, ns.value.as_str(), item.span);
                 }
-                RouteItem::Label(kv) => labels.push(kv),
-                RouteItem::Annotation(kv) => annotations.push(kv),
+                RouteItem::Label(kv) => labels.push(&**kv),
+                RouteItem::Annotation(kv) => annotations.push(&**kv),
                 RouteItem::Rule(rule) => rules.push((rule, item.span)),
             }
         }

@@ -167,7 +167,7 @@ line",
                     mirrors.push((service, percent.as_ref(), item.span))
                 }
                 RuleItem::Timeout { request, backend } => {
-                    timeout.set(self, (request, backend.as_ref()), item.span)
+                    timeout.set(self, (request, backend.as_deref()), item.span)
                 }
                 RuleItem::Use(name) => {
                     if let Some(&(_, first)) = used.iter().find(|(n, _)| *n == name.text) {

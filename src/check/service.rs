@@ -209,8 +209,8 @@ impl<'a> Checker<'a> {
                     self.namespace_name(ns);
                     namespace.set(self, ns.value.as_str(), item.span);
                 }
-                ServiceItem::Label(kv) => labels.push(kv),
-                ServiceItem::Annotation(kv) => annotations.push(kv),
+                ServiceItem::Label(kv) => labels.push(&**kv),
+                ServiceItem::Annotation(kv) => annotations.push(&**kv),
                 ServiceItem::Description(d) => description.set(self, d, item.span),
             }
         }

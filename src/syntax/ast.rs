@@ -102,8 +102,8 @@ pub enum GatewayItem {
     },
     Listener(Listener),
     Namespace(Str),
-    Label(KeyValue),
-    Annotation(KeyValue),
+    Label(Box<KeyValue>),
+    Annotation(Box<KeyValue>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -144,8 +144,8 @@ pub enum ServiceItem {
     Balance(Option<Spanned<bool>>),
     Tls(Vec<Spanned<ServiceTlsItem>>),
     Namespace(Str),
-    Label(KeyValue),
-    Annotation(KeyValue),
+    Label(Box<KeyValue>),
+    Annotation(Box<KeyValue>),
     Description(Str),
 }
 
@@ -185,8 +185,8 @@ pub enum RouteItem {
     Hosts(Vec<Str>),
     Rule(Rule),
     Namespace(Str),
-    Label(KeyValue),
-    Annotation(KeyValue),
+    Label(Box<KeyValue>),
+    Annotation(Box<KeyValue>),
 }
 
 /// The kind of route a `route` block is, by the word before it.
@@ -275,8 +275,8 @@ pub struct Rule {
 pub enum RuleItem {
     Match(Vec<Spanned<Condition>>),
     Backends(Vec<BackendRef>),
-    RequestHeader(HeaderAction),
-    ResponseHeader(HeaderAction),
+    RequestHeader(Box<HeaderAction>),
+    ResponseHeader(Box<HeaderAction>),
     Rewrite(Vec<Spanned<RewritePart>>),
     Redirect(Vec<Spanned<RedirectPart>>),
     Mirror {
@@ -285,7 +285,7 @@ pub enum RuleItem {
     },
     Timeout {
         request: Str,
-        backend: Option<Str>,
+        backend: Option<Box<Str>>,
     },
     /// `use NAME`: the edits of a `filters` group, as if written here.
     Use(Ident),

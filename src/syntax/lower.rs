@@ -245,8 +245,8 @@ impl Builder {
                     }
                 }
                 Rule::namespace_decl => GatewayItem::Namespace(self.last_string(&p)),
-                Rule::label_attr => GatewayItem::Label(self.key_value(&p)),
-                Rule::annotation_attr => GatewayItem::Annotation(self.key_value(&p)),
+                Rule::label_attr => GatewayItem::Label(Box::new(self.key_value(&p))),
+                Rule::annotation_attr => GatewayItem::Annotation(Box::new(self.key_value(&p))),
                 Rule::listener => GatewayItem::Listener(self.listener(&p)),
                 _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),
             };
@@ -353,8 +353,8 @@ impl Builder {
                     ServiceItem::Tls(tls)
                 }
                 Rule::namespace_decl => ServiceItem::Namespace(self.last_string(&p)),
-                Rule::label_attr => ServiceItem::Label(self.key_value(&p)),
-                Rule::annotation_attr => ServiceItem::Annotation(self.key_value(&p)),
+                Rule::label_attr => ServiceItem::Label(Box::new(self.key_value(&p))),
+                Rule::annotation_attr => ServiceItem::Annotation(Box::new(self.key_value(&p))),
                 Rule::description_attr => ServiceItem::Description(self.last_string(&p)),
                 _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),
             };
@@ -405,8 +405,8 @@ impl Builder {
                 }
                 Rule::rule => RouteItem::Rule(self.rule(&p)),
                 Rule::namespace_decl => RouteItem::Namespace(self.last_string(&p)),
-                Rule::label_attr => RouteItem::Label(self.key_value(&p)),
-                Rule::annotation_attr => RouteItem::Annotation(self.key_value(&p)),
+                Rule::label_attr => RouteItem::Label(Box::new(self.key_value(&p))),
+                Rule::annotation_attr => RouteItem::Annotation(Box::new(self.key_value(&p))),
                 _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),
             };
             items.push(self.spanned(&p, item));
@@ -514,11 +514,11 @@ impl Builder {
                     RuleItem::Match(conditions)
                 }
                 Rule::backends => RuleItem::Backends(self.backends(&p)),
-                Rule::request_header => RuleItem::RequestHeader(
+                Rule::request_header => RuleItem::RequestHeader(Box::new(
                     self.header_action(&p.clone().into_inner().next().expect(SHAPE)),
-                ),
+                )),
                 Rule::response_header => {
-                    RuleItem::ResponseHeader(self.header_action(&self.value(&p)))
+                    RuleItem::ResponseHeader(Box::new(self.header_action(&self.value(&p))))
                 }
                 Rule::rewrite => RuleItem::Rewrite(self.rewrite_parts(&p)),
                 Rule::redirect => RuleItem::Redirect(self.redirect_parts(&p)),
@@ -539,7 +539,7 @@ impl Builder {
                         |d: &Pair<'_, Rule>| Str::plain(d.as_str().to_string(), self.span(d));
                     RuleItem::Timeout {
                         request: text(&durations[0]),
-                        backend: durations.get(1).map(text),
+                        backend: durations.get(1).map(|d| Box::new(text(d))),
                     }
                 }
                 _ => unreachable!("{SHAPE}: {:?}", p.as_rule()),

@@ -18,6 +18,12 @@ impl<T: Spans> Spans for Vec<T> {
     }
 }
 
+impl<T: Spans + ?Sized> Spans for Box<T> {
+    fn spans(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        (**self).spans(f);
+    }
+}
+
 impl<T: Spans> Spans for Option<T> {
     fn spans(&mut self, f: &mut dyn FnMut(&mut Span)) {
         if let Some(x) = self {
