@@ -449,6 +449,14 @@ reject the other with `Accepted: False`; some controllers do, others serve both.
 route a hostname of its own (gRPC clients name the host they call), or attach it to another \
 listener.";
 
+    GrpcHostRewrite = "W0319" "grpc-host-rewrite" Warning
+    summary "a gRPC route goes to a service whose `rewrite host` it cannot apply"
+    explain "A service's `rewrite host \"name\"` is applied by each HTTP rule that routes to it, \
+as a `URLRewrite` filter. GRPCRoute has no such filter, so a gRPC call reaches the service with \
+the `:authority` the client sent, not the name the service asks for. If the service needs that \
+name, have gRPC clients call it by that name (a listener or route hostname that is that name), \
+or write `rewrite host off` in the service when any name will do.";
+
     NotForKind = "E0316" "not-for-kind" Error
     summary "an attribute does not apply to this kind of listener, route or service"
     explain "TCP and UDP listeners have no hostname and no `tls` block: a connection or datagram \
