@@ -447,6 +447,15 @@ pub fn main() -> ExitCode {
 /// them; the exit code is `build`'s.
 fn krm(config: Option<&Path>) -> Result<ExitCode, Failure> {
     let Some(config) = config else {
+        // A person who types `egwc krm` would otherwise wait on a read they did not mean.
+        if std::io::stdin().is_terminal() {
+            return Err(Failure::Message(
+                "egwc krm reads a ResourceList on standard input, as kustomize sends it \
+(docs/gitops.md); give it one (`egwc krm < list.yaml`), or a Build configuration \
+(`egwc krm build.yaml`)"
+                    .into(),
+            ));
+        }
         let mut bytes = Vec::new();
         std::io::stdin()
             .take(IMPORT_LIMIT + 1)

@@ -131,6 +131,42 @@ fn the_krm_function_gives_back_the_items_and_adds_the_objects() {
     assert_eq!(list["results"][0]["severity"], "info");
 }
 
+/// `egwc krm` typed at a terminal says what it reads instead of waiting for it. Python's
+/// `pty` gives it a terminal; the alarm ends a run that waits (what it did before).
+#[test]
+fn the_krm_function_at_a_terminal_says_what_it_reads() {
+    let script = r#"
+import os, pty, signal, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "krm"])
+signal.signal(signal.SIGALRM, lambda *_: (os.kill(pid, signal.SIGKILL), print("WAITED"), sys.exit(99)))
+signal.alarm(20)
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script, EGWC])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("egwc krm reads a ResourceList on standard input"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn the_krm_function_reports_errors_at_their_line_and_adds_nothing() {
     let source = std::fs::read_to_string(EXAMPLE)
