@@ -52,9 +52,7 @@ impl Checker<'_> {
             }
         }
     }
-}
 
-impl Checker<'_> {
     /// W0319: a gRPC rule to a service that writes `rewrite host "name"`, which the rule
     /// cannot apply. (A DNS endpoint's own name, which egwc infers, is not warned of: the
     /// service did not ask for it.)

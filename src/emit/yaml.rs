@@ -99,12 +99,7 @@ impl<'a> Node<'a> {
             At::Value { key } => key + 2,
             At::Item { dash } => dash + 2,
         };
-        Mapping {
-            out: self.out,
-            at: self.at,
-            column,
-            first: true,
-        }
+        Mapping(self.entries(column))
     }
 
     fn sequence(self) -> Sequence<'a> {
@@ -114,7 +109,11 @@ impl<'a> Node<'a> {
             At::Value { key } => key,
             At::Item { dash } => dash + 2,
         };
-        Sequence {
+        Sequence(self.entries(column))
+    }
+
+    fn entries(self, column: usize) -> Entries<'a> {
+        Entries {
             out: self.out,
             at: self.at,
             column,
@@ -256,111 +255,90 @@ impl<'a> ser::Serializer for Node<'a> {
     }
 }
 
-/// A block sequence whose dashes are at `column`; an empty one is `[]`.
-pub struct Sequence<'a> {
+/// The entries of a block collection, each on a line of its own at `column` (a mapping's
+/// keys, a sequence's dashes), the first one on the line its collection starts on unless
+/// that line ends with `key:`. A collection without entries is written `empty` instead.
+struct Entries<'a> {
     out: &'a mut String,
     at: At,
     column: usize,
     first: bool,
 }
+
+impl Entries<'_> {
+    /// Starts the next entry's line.
+    fn next(&mut self) {
+        match (self.first, self.at) {
+            (true, At::Value { .. }) => {
+                self.out.push('\n');
+                indent(self.out, self.column);
+            }
+            (true, At::Root | At::Item { .. }) => {}
+            (false, _) => indent(self.out, self.column),
+        }
+        self.first = false;
+    }
+
+    fn end(self, empty: &str) -> Result<(), Error> {
+        if self.first {
+            self.out.push_str(self.at.lead());
+            self.out.push_str(empty);
+            self.out.push('\n');
+        }
+        Ok(())
+    }
+}
+
+/// A block sequence: `- ` and each item; an empty one is `[]`.
+struct Sequence<'a>(Entries<'a>);
 
 impl Sequence<'_> {
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        match (self.first, self.at) {
-            // `key:` ends its line; the first item of a nested sequence follows its dash.
-            (true, At::Value { .. }) => {
-                self.out.push('\n');
-                indent(self.out, self.column);
-            }
-            (true, At::Root | At::Item { .. }) => {}
-            (false, _) => indent(self.out, self.column),
-        }
-        self.first = false;
-        self.out.push_str("- ");
+        self.0.next();
+        self.0.out.push_str("- ");
+        let at = At::Item {
+            dash: self.0.column,
+        };
         value.serialize(Node {
-            out: self.out,
-            at: At::Item { dash: self.column },
+            out: self.0.out,
+            at,
         })
     }
-
-    fn finish(self) -> Result<(), Error> {
-        if self.first {
-            self.out.push_str(self.at.lead());
-            self.out.push_str("[]\n");
-        }
-        Ok(())
-    }
 }
 
-impl ser::SerializeSeq for Sequence<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+/// serde's three sequence traits, one body.
+macro_rules! sequence {
+    ($($trait:ident::$method:ident),*) => {
+        $(impl ser::$trait for Sequence<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.item(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.0.end("[]")
+            }
+        })*
+    };
 }
 
-impl ser::SerializeTuple for Sequence<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+sequence!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
-impl ser::SerializeTupleStruct for Sequence<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-/// A block mapping whose keys are at `column`; an empty one is `{}`.
-pub struct Mapping<'a> {
-    out: &'a mut String,
-    at: At,
-    column: usize,
-    first: bool,
-}
+/// A block mapping: each key, `:` and its value; an empty one is `{}`.
+struct Mapping<'a>(Entries<'a>);
 
 impl Mapping<'_> {
-    fn start_key(&mut self) {
-        match (self.first, self.at) {
-            // `key:` ends its line; the first key of a mapping in a sequence follows its dash.
-            (true, At::Value { .. }) => {
-                self.out.push('\n');
-                indent(self.out, self.column);
-            }
-            (true, At::Root | At::Item { .. }) => {}
-            (false, _) => indent(self.out, self.column),
-        }
-        self.first = false;
-    }
-
     fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.out.push(':');
+        self.0.out.push(':');
+        let at = At::Value { key: self.0.column };
         value.serialize(Node {
-            out: self.out,
-            at: At::Value { key: self.column },
+            out: self.0.out,
+            at,
         })
-    }
-
-    fn finish(self) -> Result<(), Error> {
-        if self.first {
-            self.out.push_str(self.at.lead());
-            self.out.push_str("{}\n");
-        }
-        Ok(())
     }
 }
 
@@ -368,14 +346,14 @@ impl ser::SerializeMap for Mapping<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        self.start_key();
-        key.serialize(Key { out: self.out })
+        self.0.next();
+        key.serialize(Key { out: self.0.out })
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.value(value)
     }
     fn end(self) -> Result<(), Error> {
-        self.finish()
+        self.0.end("{}")
     }
 }
 
@@ -387,12 +365,12 @@ impl ser::SerializeStruct for Mapping<'_> {
         name: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.start_key();
-        string_key(self.out, name);
+        self.0.next();
+        string_key(self.0.out, name);
         self.value(value)
     }
     fn end(self) -> Result<(), Error> {
-        self.finish()
+        self.0.end("{}")
     }
 }
 
