@@ -175,10 +175,18 @@ fn every_input_that_once_crashed_is_handled() {
     for input in inputs {
         let bytes = std::fs::read(&input).unwrap();
         let c = compile(bytes.clone());
-        egwc::diagnostics::render_human(
+        let human = egwc::diagnostics::render_human(
             &c.sources,
             &c.diagnostics,
             egwc::diagnostics::Style::Plain,
+        );
+        // Bounded output, as the fuzz target holds it: at most 50 diagnostics a file are
+        // drawn, from bounded excerpts.
+        assert!(
+            human.len() <= 64 * 1024 + 1200 * egwc::diagnostics::MAX_DRAWN_PER_FILE,
+            "{}: {} bytes of diagnostics",
+            input.display(),
+            human.len()
         );
         let Ok(text) = String::from_utf8(bytes) else {
             continue;

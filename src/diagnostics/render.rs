@@ -119,9 +119,10 @@ fn summary(diags: &[Diagnostic]) -> String {
     .join(", ")
 }
 
-/// A miette view of one diagnostic. Labels in the primary label's file are drawn in one
-/// snippet; labels in other files (a duplicate defined in an imported file) become related
-/// reports, each with its own snippet.
+/// A miette view of one diagnostic. Labels near the primary label (within
+/// [`Excerpt::NEAR`] lines of it, in its file) are drawn in one snippet; labels in other
+/// files (a duplicate defined in an imported file) or far away become related reports, each
+/// with its own snippet.
 struct Report {
     message: String,
     code: String,
@@ -144,9 +145,18 @@ impl Report {
         excerpt: impl Fn(&SourceMap, FileId, &[&Label]) -> Excerpt,
     ) -> Report {
         let info = diag.code.info();
-        let file = diag.primary_span().file;
-        let (here, elsewhere): (Vec<&Label>, Vec<&Label>) =
-            diag.labels.iter().partition(|l| l.span.file == file);
+        let primary = diag.primary_span();
+        let file = primary.file;
+        // A label far from the primary one is drawn on its own, like one in another file:
+        // one snippet from the first label to the last would show every line between them.
+        let f = sources.get(file);
+        let primary_line = f.line_of(primary.start);
+        let near = |l: &&Label| {
+            l.span.file == file
+                && f.line_of(l.span.start).abs_diff(primary_line) <= Excerpt::NEAR
+                && f.line_of(l.span.end).abs_diff(primary_line) <= Excerpt::NEAR
+        };
+        let (here, elsewhere): (Vec<&Label>, Vec<&Label>) = diag.labels.iter().partition(near);
         let related = elsewhere
             .into_iter()
             .map(|label| {
@@ -210,6 +220,8 @@ impl Excerpt {
     const MARGIN: usize = 3;
     /// Lines longer than this are cut.
     const MAX_LINE: usize = 160;
+    /// How many lines from the primary label another label may be to share its snippet.
+    const NEAR: usize = 12;
     /// How much of a cut line is shown before its first label.
     const BEFORE: usize = 40;
 
